@@ -1,0 +1,10 @@
+// @lfa-wasm/abi — the single source of truth for every ABI constant (design D6).
+// TypeScript imports this module; AssemblyScript imports the generated twin
+// (`import { … } from "@lfa-wasm/abi/assembly"`, generated into assembly/ at build).
+export * from "./smccc.js";
+export * from "./lfa.js";
+export * from "./ffa.js";
+export * from "./spmc.js";
+export * from "./manifest.js";
+export * from "./package-format.js";
+export * from "./helpers.js";

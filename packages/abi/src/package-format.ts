@@ -1,0 +1,29 @@
+// Container formats the secure world parses: sptool SP packages, transfer lists, flattened
+// device trees. Source: shared/spec/ffa-hafnium-live-activation.md §6 (Hafnium inc/hf/sp_pkg.h,
+// inc/hf/transfer_list.h); Devicetree Specification v0.4 §5 (FDT).
+import { u32 } from "./types.js";
+
+// §6.1 SP package header: six little-endian u32 (magic, version, pm_offset, pm_size, img_offset, img_size).
+export const SP_PKG_HEADER_MAGIC = u32(0x474b5053);
+export const SP_PKG_HEADER_VERSION_1 = u32(1);
+export const SP_PKG_HEADER_VERSION_2 = u32(2);
+export const SP_PKG_HEADER_SIZE = u32(24);
+export const SP_PKG_FLAG_BOOT_INFO = u32(1);
+/** sptool defaults. */
+export const SP_PKG_DEFAULT_PM_OFFSET = u32(0x1000);
+export const SP_PKG_DEFAULT_IMG_OFFSET = u32(0x4000);
+export const SP_PKG_ALIGN = u32(0x1000);
+
+// §6.2 Transfer list (recognised, not produced).
+export const TRANSFER_LIST_SIGNATURE = u32(0x4a0fb10b);
+
+// Flattened device tree (DTB) header and structure tokens.
+export const FDT_MAGIC = u32(0xd00dfeed);
+export const FDT_VERSION = u32(17);
+export const FDT_LAST_COMP_VERSION = u32(16);
+export const FDT_HEADER_SIZE = u32(40);
+export const FDT_BEGIN_NODE = u32(0x1);
+export const FDT_END_NODE = u32(0x2);
+export const FDT_PROP = u32(0x3);
+export const FDT_NOP = u32(0x4);
+export const FDT_END = u32(0x9);
