@@ -1,9 +1,6 @@
-#!/usr/bin/env node
-// The `lfa` command line. Each command family lives in src/commands/<family>.ts and
+// The `lfa` command line (bin/lfa.js runs it). Each command family lives in src/commands/<family>.ts and
 // registers itself on the program; runCli() is what tests call in-process.
 import { Command, CommanderError } from "commander";
-import { pathToFileURL } from "node:url";
-import { realpathSync } from "node:fs";
 import { registerDts } from "./commands/dts.js";
 import { registerPkg } from "./commands/pkg.js";
 import { type Io, processIo, UsageError, CheckFailed } from "./io.js";
@@ -57,17 +54,4 @@ export async function runCli(argv: string[], io: Io = processIo): Promise<number
     io.stderr(`lfa: ${e instanceof Error ? e.message : String(e)}\n`);
     return EXIT_FAILED;
   }
-}
-
-const invokedDirectly = (() => {
-  try {
-    return process.argv[1] !== undefined && import.meta.url === pathToFileURL(realpathSync(process.argv[1])).href;
-  } catch {
-    return false;
-  }
-})();
-if (invokedDirectly) {
-  runCli(process.argv.slice(2)).then((code) => {
-    process.exitCode = code;
-  });
 }
