@@ -7,4 +7,6 @@ export * from "./ffa.js";
 export * from "./spmc.js";
 export * from "./manifest.js";
 export * from "./package-format.js";
+export * from "./model.js";
+export * from "./sp-pkg-trailer.js";
 export * from "./helpers.js";

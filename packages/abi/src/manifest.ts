@@ -1,7 +1,7 @@
 // FF-A partition manifest enums and Hafnium manifest error codes.
 // Source: shared/spec/ffa-hafnium-live-activation.md §5.1 (Hafnium src/manifest.c,
 // inc/hf/ffa_partition_manifest.h, inc/hf/manifest_return_codes.h; TF-A ffa-manifest-binding.rst).
-import { u8, u16, u32 } from "./types.js";
+import { u8, u16, u32, u64 } from "./types.js";
 
 // `exception-level`
 export const MANIFEST_EL1 = u8(0);
@@ -88,3 +88,32 @@ export const MANIFEST_ERROR_ILLEGAL_LIVE_ACTIVATION_SUPPORT = u32(48);
 export const MANIFEST_ERROR_IMAGE_UUID_INVALID = u32(49);
 export const MANIFEST_ERROR_TOO_MANY_IMAGE_UUIDS = u32(50);
 export const MANIFEST_ERROR_DUPLICATE_IMAGE_UUID = u32(51);
+
+// `ns-interrupts-action` (absent → SIGNALED; the v1.0 `managed-exit` flag forces ME).
+export const MANIFEST_NS_ACTION_QUEUED = u8(0);
+export const MANIFEST_NS_ACTION_ME = u8(1);
+export const MANIFEST_NS_ACTION_SIGNALED = u8(2);
+// `other-s-interrupts-action` (absent → SIGNALED; QUEUED needs ns-interrupts-action QUEUED).
+export const MANIFEST_OTHER_S_INT_ACTION_QUEUED = u8(0);
+export const MANIFEST_OTHER_S_INT_ACTION_SIGNALED = u8(1);
+// `sri-interrupts-policy`: bit 0 interrupt while waiting, bit 1 pending on entry to wait, 7:2 MBZ.
+export const MANIFEST_SRI_POLICY_VALID_MASK = u8(0x3);
+// `power-management-messages`: every bit Hafnium keeps (CPU_OFF only).
+export const MANIFEST_POWER_MGMT_ALL_MASK = u32(0x1);
+// `vm-availability-messages`: bits 31:2 must be zero.
+export const MANIFEST_VM_AVAILABILITY_MBZ_MASK = u32(0xfffffffc);
+/** x4 carries the linear core index, so it can't be the live-activation register. */
+export const MANIFEST_PHYS_CORE_IDX_GP_REG = u32(4);
+/** Region base/offset sentinel (Hafnium MANIFEST_INVALID_ADDRESS = UINT64_MAX). */
+export const MANIFEST_INVALID_ADDRESS = u64(0xffffffffffffffffn);
+/** "No phandle" sentinel for memory regions (Hafnium reads phandles with default (u32)UINT64_MAX). */
+export const MANIFEST_INVALID_PHANDLE = u32(0xffffffff);
+// Hafnium platform limits (build/toolchain/platform.gni defaults) and struct string size.
+export const MANIFEST_MAX_UUIDS = u32(4);
+export const MANIFEST_MAX_MEMORY_REGIONS = u32(8);
+export const MANIFEST_MAX_DEVICE_REGIONS = u32(8);
+export const MANIFEST_MAX_INTERRUPTS_PER_DEVICE = u32(4);
+/** Longest string property including its NUL (Hafnium STRING_MAX_SIZE). */
+export const MANIFEST_STRING_MAX_SIZE = u32(37);
+/** Most `vmN` nodes the SPMC manifest may declare (model limit; Hafnium's MAX_VMS is per platform). */
+export const MANIFEST_MAX_VMS = u32(16);

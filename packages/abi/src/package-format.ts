@@ -27,3 +27,19 @@ export const FDT_END_NODE = u32(0x2);
 export const FDT_PROP = u32(0x3);
 export const FDT_NOP = u32(0x4);
 export const FDT_END = u32(0x9);
+
+// Result of the SPMC's SP package header check (model-defined: Hafnium's sp_pkg_init only
+// returns false). Rules: spec §6.1.
+export const SP_PKG_SUCCESS = u32(0);
+/** Buffer shorter than the 24-byte header. */
+export const SP_PKG_ERROR_TOO_SMALL = u32(1);
+/** First u32 is neither SPKG nor the transfer-list signature. */
+export const SP_PKG_ERROR_BAD_MAGIC = u32(2);
+/** A transfer-list package (signature 0x4A0FB10B): recognised, not supported by this model. */
+export const SP_PKG_ERROR_TRANSFER_LIST_UNSUPPORTED = u32(3);
+/** Header version is neither 1 nor 2. */
+export const SP_PKG_ERROR_BAD_VERSION = u32(4);
+/** Offsets break the v1/v2 rules (pm_offset/img_offset alignment and order, pm overlapping the image). */
+export const SP_PKG_ERROR_BAD_LAYOUT = u32(5);
+/** The manifest or the image extends past the end of the buffer. */
+export const SP_PKG_ERROR_OUT_OF_BOUNDS = u32(6);

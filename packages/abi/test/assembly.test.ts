@@ -17,7 +17,7 @@ beforeAll(async () => {
     `import * as abi from "./assembly/index";\n` + names.map((n) => `export function get_${n}(): i64 { return <i64>abi.${n}; }`).join("\n");
   const out = await asc.compileString(sources, { optimizeLevel: 0, runtime: "stub" });
   if (out.error) throw new Error(`${out.error.message}\n${out.stderr.toString()}`);
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(out.binary!), { env: { abort() {} } });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(out.binary! as Uint8Array<ArrayBuffer>), { env: { abort() {} } });
   probe = inst.exports as unknown as Record<string, () => bigint>;
 }, 60_000);
 
