@@ -1,28 +1,69 @@
-// Hafnium-like S-EL2 SPMC in AssemblyScript. This first cut carries FFA_VERSION negotiation
-// for the normal-world endpoint; partitions, the remaining ABI families and live activation
-// arrive with the secure-world issue (see README).
-import { FFA_VERSION_32 } from "@lfa-wasm/abi/assembly";
-import { REGS, get_reg, set_reg } from "./regs";
-import { FfaVersionState, api_ffa_version, ffa_version_mark_negotiated } from "./ffa/setup_and_discovery";
+// Hafnium-like S-EL2 SPMC in AssemblyScript: the exports the board (packages/spmc/src) drives.
+// Layout follows Hafnium: api.ts dispatches, ffa/*.ts hold one ABI family each, vm.ts the
+// partition and vCPU state machines, load.ts cold boot, manifest.ts/fdt.ts/sp_pkg.ts parsing.
+import { OTHER_WORLD_REGS } from "./regs";
+import { vms, other_world } from "./vm";
+import { handle_other_world_call, handle_sp_call } from "./api";
+import { load_spmc_manifest, load_partition, boot_partitions } from "./load";
+import { tracker } from "./live_activation_mgmt";
+import { secure_interrupts_masked } from "./ffa/lifecycle_msg";
 
-const other_world = new FfaVersionState();
+let load_area = new ArrayBuffer(0);
 
+/** A buffer of `len` bytes the host fills before spmc_init / spmc_load_partition. */
+export function load_buffer(len: u32): usize {
+  load_area = new ArrayBuffer(<i32>len);
+  return changetype<usize>(load_area);
+}
+
+/** Parses the SPMC manifest from the load buffer. Returns a Hafnium manifest error code. */
+export function spmc_init(len: u32): u32 {
+  return load_spmc_manifest(changetype<usize>(load_area), len);
+}
+
+/** Loads the next partition from the SP package in the load buffer; returns a manifest error code. */
+export function spmc_load_partition(pkg_index: i32, len: u32): u32 {
+  return load_partition(pkg_index, changetype<usize>(load_area), len);
+}
+
+/** Runs every valid partition's initialisation in boot order. */
+export function spmc_boot(): void {
+  boot_partitions();
+}
+
+/** x0..x17 of the other world's current FF-A call. */
 export function regs(): usize {
-  return REGS;
+  return changetype<usize>(OTHER_WORLD_REGS);
 }
 
-/** Version negotiated so far by the other world (for tests and the trace). */
-export function other_world_ffa_version(): u32 {
-  return other_world.version;
+/** An FF-A call from the other world (normal world, SPMD, LSP) with its registers in regs(). */
+export function ffa_call_other_world(): void {
+  handle_other_world_call();
 }
 
-/** Handles one FF-A call from the other world (NWd/SPMD); returns false if the ABI is not handled here yet. */
-export function ffa_handle_other_world(): bool {
-  const fid = <u32>get_reg(0);
-  if (fid == FFA_VERSION_32) {
-    set_reg(0, <u64>api_ffa_version(other_world, <u32>get_reg(1)));
-    return true;
-  }
-  ffa_version_mark_negotiated(other_world);
-  return false;
+/** An SP's synchronous FF-A call (env.ffa_call); registers in vcpu_regs(). Returns SP_CALL_*. */
+export function sp_ffa_call(vm_index: i32, vcpu: i32): i32 {
+  return handle_sp_call(vms[vm_index].vcpu(vcpu));
 }
+
+/** The register context of an SP vCPU (18 × u64). */
+export function vcpu_regs(vm_index: i32, vcpu: i32): usize {
+  return vms[vm_index].vcpu(vcpu).regs_ptr;
+}
+
+// Inspection (tests, trace, CLI).
+export function vm_count(): i32 { return vms.length; }
+export function vm_id(i: i32): u32 { return vms[i].id; }
+export function vm_state(i: i32): u32 { return vms[i].state; }
+export function vm_vcpu_count(i: i32): i32 { return vms[i].vcpu_count; }
+export function vcpu_state(i: i32, v: i32): u32 { return vms[i].vcpu(v).state; }
+export function vm_lfa_progress(i: i32): u32 { return vms[i].lfa_progress; }
+export function vm_load_address(i: i32): u32 { return <u32>vms[i].load_address; }
+export function vm_mem_size(i: i32): u32 { return <u32>vms[i].mem_size; }
+export function vm_ffa_version(i: i32): u32 { return vms[i].ffa.version; }
+export function vm_rxtx(i: i32): u64 { const m = vms[i].mailbox; return (<u64>m.tx << 32) | m.rx; }
+export function other_world_ffa_version(): u32 { return other_world.ffa.version; }
+export function la_tracker(): u64 {
+  return (tracker.in_progress ? <u64>1 << 32 : 0) | (<u64>tracker.partition_id << 16) | tracker.initiator_id;
+}
+export function interrupts_masked(): bool { return secure_interrupts_masked; }

@@ -1,12 +1,42 @@
-// x0..x17 of the FF-A call being handled (design D4).
-import { SMCCC_NUM_REGS } from "@lfa-wasm/abi/assembly";
+// Register blocks (design D4): an FF-A call's x0..x17 as 18 × u64. The other world's calls use
+// OTHER_WORLD_REGS (exported to the host as regs()); each SP vCPU has its own context block.
+import {
+  SMCCC_NUM_REGS, FFA_ERROR_32, FFA_SUCCESS_32, FFA_SENDER_SHIFT, FFA_ID_MASK,
+} from "@lfa-wasm/abi/assembly";
 
-export const REGS: usize = memory.data(<i32>SMCCC_NUM_REGS * 8, 16);
+export type Regs = StaticArray<u64>;
 
-@inline export function get_reg(n: i32): u64 {
-  return load<u64>(REGS + (<usize>n << 3));
+export const OTHER_WORLD_REGS: Regs = new StaticArray<u64>(<i32>SMCCC_NUM_REGS);
+
+/** FFA_ERROR frame: x0 = FFA_ERROR_32, x1 = 0, x2 = (u32)code, x3..x17 = 0 (TF-A also zeroes them). */
+export function set_ffa_error(r: Regs, code: i32): void {
+  clear_regs(r, 1);
+  unchecked((r[0] = FFA_ERROR_32));
+  unchecked((r[2] = <u64>(<u32>code)));
 }
 
-@inline export function set_reg(n: i32, v: u64): void {
-  store<u64>(REGS + (<usize>n << 3), v);
+/** FFA_SUCCESS_32 with x1..x17 zeroed (callers then fill their results). */
+export function set_ffa_success(r: Regs, fid: u32 = FFA_SUCCESS_32): void {
+  clear_regs(r, 1);
+  unchecked((r[0] = fid));
+}
+
+export function clear_regs(r: Regs, from: i32): void {
+  for (let i = from; i < <i32>SMCCC_NUM_REGS; i++) unchecked((r[i] = 0));
+}
+
+export function copy_regs(dst: Regs, src: Regs, count: i32 = <i32>SMCCC_NUM_REGS): void {
+  for (let i = 0; i < count; i++) unchecked((dst[i] = src[i]));
+}
+
+@inline export function msg_sender(x1: u64): u32 {
+  return <u32>(x1 >> FFA_SENDER_SHIFT) & FFA_ID_MASK;
+}
+
+@inline export function msg_receiver(x1: u64): u32 {
+  return <u32>x1 & FFA_ID_MASK;
+}
+
+@inline export function msg_ids(sender: u32, receiver: u32): u64 {
+  return (<u64>(sender & FFA_ID_MASK) << FFA_SENDER_SHIFT) | <u64>(receiver & FFA_ID_MASK);
 }

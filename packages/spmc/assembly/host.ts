@@ -1,0 +1,70 @@
+// What the board (the TypeScript host, packages/spmc/src/sp-host.ts) provides to the SPMC: the
+// model's equivalents of ERET into a partition, stage-1/2 mappings of partition memory, the
+// live-activation staging area, image loading, and the trace. Address spaces: MEM_SPACE_NWD (0)
+// is normal-world memory, MEM_SPACE_SP_BASE + i the IPA space of partition i.
+
+/** World switch into partition `vm_index`, vCPU `vcpu`: the host copies the vCPU context in,
+ *  calls the image's entry(), copies the context back. Returns an SP_RUN_* code. */
+// @ts-ignore: decorator
+@external("host", "sp_run") export declare function host_sp_run(vm_index: i32, vcpu: i32): i32;
+
+/** Creates partition `vm_index`'s Memory (its IPA space, covering at least [0, ipa_top)) and
+ *  instantiates the image of SP package `pkg_index` in its working window. Returns the size of
+ *  the IPA space in bytes (the SPMC maps retrieved memory above its static regions), or 0 if the
+ *  image cannot be instantiated. */
+// @ts-ignore: decorator
+@external("host", "sp_create") export declare function host_sp_create(vm_index: i32, pkg_index: i32, ipa_top: u32): u32;
+
+/** Live activation (design D3): drops the instance, zeroes the working window and instantiates
+ *  the precompiled image of the package staged at `staging_pa` (img_offset/img_size inside it)
+ *  on the same Memory. Returns 0, or -1 (no precompiled image, instantiation failed). */
+// @ts-ignore: decorator
+@external("host", "sp_swap") export declare function host_sp_swap(vm_index: i32, staging_pa: u32, img_offset: u32, img_size: u32): i32;
+
+/** Re-instantiates the partition's boot image in place (abort action RESTART). */
+// @ts-ignore: decorator
+@external("host", "sp_restart") export declare function host_sp_restart(vm_index: i32): i32;
+
+/** Drops the partition's instance (its Memory stays, nothing runs any more). */
+// @ts-ignore: decorator
+@external("host", "sp_destroy") export declare function host_sp_destroy(vm_index: i32): void;
+
+/** Copies `len` bytes at `addr` of address space `space` into SPMC memory at `dst`; 0 or -1 (out of range). */
+// @ts-ignore: decorator
+@external("host", "mem_read") export declare function host_mem_read(space: i32, addr: u32, len: u32, dst: usize): i32;
+
+/** Copies `len` bytes from SPMC memory at `src` to `addr` of address space `space`; 0 or -1. */
+// @ts-ignore: decorator
+@external("host", "mem_write") export declare function host_mem_write(space: i32, addr: u32, len: u32, src: usize): i32;
+
+/** Maps `pages` 4 KiB pages of `owner_space` at `owner_addr` into `space` at `addr` as shared
+ *  physical pages (both see each other's writes across world switches). 0 or -1. */
+// @ts-ignore: decorator
+@external("host", "share_map") export declare function host_share_map(space: i32, addr: u32, owner_space: i32, owner_addr: u32, pages: u32): i32;
+
+/** Removes a mapping made by share_map. */
+// @ts-ignore: decorator
+@external("host", "share_unmap") export declare function host_share_unmap(space: i32, addr: u32, pages: u32): void;
+
+/** Copies `len` bytes of the live-activation staging area at physical `pa` into `dst`; 0 or -1. */
+// @ts-ignore: decorator
+@external("host", "staging_read") export declare function host_staging_read(pa: u32, len: u32, dst: usize): i32;
+
+/** Whether the staged image at `staging_pa` (img_offset/img_size inside the package) is a valid,
+ *  precompiled Wasm module the host can instantiate (checked before the old image is touched). 0 or -1. */
+// @ts-ignore: decorator
+@external("host", "staging_image_check") export declare function host_staging_image_check(staging_pa: u32, img_offset: u32, img_size: u32): i32;
+
+/** A structured trace event (design D9); event ids are the TRACE_* constants. */
+// @ts-ignore: decorator
+@external("host", "trace") export declare function host_trace(event: u32, a: u32, b: u32, c: u32, d: u32): void;
+
+/** A trace event carrying UTF-8 text at ptr/len. */
+// @ts-ignore: decorator
+@external("host", "trace_text") export declare function host_trace_text(event: u32, vm_id: u32, ptr: usize, len: u32): void;
+
+/** Convenience: trace a string. */
+export function trace_text(event: u32, vm_id: u32, s: string): void {
+  const buf = String.UTF8.encode(s);
+  host_trace_text(event, vm_id, changetype<usize>(buf), <u32>buf.byteLength);
+}

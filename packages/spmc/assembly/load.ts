@@ -1,0 +1,88 @@
+// Cold boot of the secure world (Hafnium src/load.c, src/manifest.c, boot_flow): the SPMC
+// manifest, then every SP package in SPMC-manifest order (vm1 → 0x8001, …), validated inside
+// Wasm (header, DTB, §5.1 rules, §5.3 placement, unique image UUIDs). An invalid partition gets
+// its manifest error traced and is not started; the others are.
+import {
+  HF_VM_ID_OFFSET, MANIFEST_SUCCESS, MANIFEST_ERROR_TOO_MANY_VMS, MANIFEST_ERROR_NOT_COMPATIBLE,
+  VM_STATE_CREATED, VM_STATE_NULL, FFA_PAGE_SIZE, TRACE_MANIFEST_ERROR,
+} from "@lfa-wasm/abi/assembly";
+import {
+  PartitionManifest, SpmcManifest, AddressRangeRecorder, parse_spmc_manifest, parse_partition_package, admit_partition,
+} from "./manifest";
+import { SpPkgInfo } from "./sp_pkg";
+import { Vm, Vcpu, vms, vm_set_state } from "./vm";
+import { host_sp_create, host_trace } from "./host";
+import { sp_boot } from "./ffa/cpu_cycles";
+
+export const spmc_manifest = new SpmcManifest();
+const recorder = new AddressRangeRecorder();
+const valid_manifests = new Array<PartitionManifest>();
+
+/** Parses the SPMC manifest at [ptr, ptr + len). Returns a manifest error code. */
+export function load_spmc_manifest(ptr: usize, len: u32): u32 {
+  return parse_spmc_manifest(ptr, len, spmc_manifest);
+}
+
+/** The first address past every range of `m`'s partition (its IPA space must reach it). */
+function ipa_top(m: PartitionManifest, load_address: u64, mem_size: u64): u64 {
+  let top = load_address + mem_size;
+  for (let i = 0; i < m.memory_regions.length; i++) {
+    const r = m.memory_regions[i];
+    top = max(top, r.base_address + <u64>r.pages_count * <u64>FFA_PAGE_SIZE);
+  }
+  return top;
+}
+
+/**
+ * Loads the next partition from the SP package at [ptr, ptr + len) (the host's package number
+ * `pkg_index`). Returns MANIFEST_SUCCESS or the manifest error (the partition then exists with
+ * state NULL, is not discoverable and never runs).
+ */
+export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
+  const index = vms.length;
+  if (index >= spmc_manifest.vms.length) return MANIFEST_ERROR_TOO_MANY_VMS;
+  const node = spmc_manifest.vms[index];
+  const m = new PartitionManifest();
+  const pkg = new SpPkgInfo();
+  const vm = new Vm(<u16>(<u32>HF_VM_ID_OFFSET + <u32>index), index, m);
+  vm.load_address = node.load_address;
+  vm.mem_size = node.mem_size;
+  vm.pkg_index = pkg_index;
+  vms.push(vm);
+  let err = parse_partition_package(ptr, len, node.load_address, node.mem_size, pkg, m);
+  // Boot order, placement (§5.3) and image-UUID uniqueness, in Hafnium's order.
+  if (err == MANIFEST_SUCCESS) err = admit_partition(m, recorder, node, spmc_manifest, valid_manifests);
+  if (err == MANIFEST_SUCCESS) {
+    const top = ipa_top(m, node.load_address, node.mem_size);
+    vm.ipa_size = host_sp_create(index, pkg_index, <u32>top);
+    if (vm.ipa_size == 0) err = MANIFEST_ERROR_NOT_COMPATIBLE;
+    // Retrieved memory is mapped in [dynamic_base, ipa_size): above every static range.
+    vm.dynamic_base = <u32>((top + 0xffff) & ~(<u64>0xffff));
+  }
+  if (err != MANIFEST_SUCCESS) {
+    host_trace(TRACE_MANIFEST_ERROR, err, 0, vm.id, 0);
+    return err;
+  }
+  valid_manifests.push(m);
+  for (let i: u16 = 0; i < m.execution_ctx_count; i++) vm.vcpus.push(new Vcpu(vm, i));
+  if (m.notification_support) vm.notifications.enable(m.execution_ctx_count);
+  // RX/TX declared in the manifest (rx_tx-info) are mapped by the SPMC at load.
+  if (m.rx >= 0 && m.tx >= 0) {
+    vm.mailbox.rx = <u32>m.memory_regions[m.rx].base_address;
+    vm.mailbox.tx = <u32>m.memory_regions[m.tx].base_address;
+    vm.mailbox.page_count = m.memory_regions[m.rx].pages_count;
+  }
+  vm_set_state(vm, VM_STATE_CREATED);
+  return MANIFEST_SUCCESS;
+}
+
+/** Initialises every loaded partition in boot order (ties: SPMC-manifest order). */
+export function boot_partitions(): void {
+  const order = new Array<Vm>();
+  for (let i = 0; i < vms.length; i++) if (vms[i].state != VM_STATE_NULL) order.push(vms[i]);
+  order.sort((a: Vm, b: Vm): i32 => {
+    const d = <i32>a.manifest.boot_order - <i32>b.manifest.boot_order;
+    return d != 0 ? d : <i32>a.id - <i32>b.id;
+  });
+  for (let i = 0; i < order.length; i++) sp_boot(order[i]);
+}

@@ -1,0 +1,131 @@
+// Address spaces of the secure-world model (design D1) and shared physical pages.
+//
+// Every SP owns one WebAssembly.Memory: its IPA space, with IPA == byte offset. The normal world
+// owns one byte array standing for non-secure physical memory [nsBase, nsBase + size). When the
+// SPMC maps pages of one space into another (FF-A memory sharing), the two copies are kept
+// coherent like one physical page: the owner's bytes are canonical; a borrower's copy is
+// refreshed from the owner when the borrower is entered and written back when it leaves (every
+// world switch and every synchronous FF-A call is such a boundary). Execution is sequential
+// (design D5), so this is exact: both sides always see each other's writes.
+import { MEM_SPACE_NWD, MEM_SPACE_SP_BASE } from "@lfa-wasm/abi";
+
+export interface AddressSpace {
+  /** The bytes of the space; re-read after anything that can grow a Memory. */
+  bytes(): Uint8Array;
+  /** Address of bytes()[0]. */
+  readonly base: number;
+}
+
+/** Non-secure physical memory (the normal world's RAM), e.g. RX/TX buffers and pages shared to SPs. */
+export class NormalWorldMemory implements AddressSpace {
+  private readonly buf: Uint8Array;
+  constructor(readonly base: number, size: number) {
+    this.buf = new Uint8Array(size);
+  }
+  bytes(): Uint8Array {
+    return this.buf;
+  }
+  get size(): number {
+    return this.buf.length;
+  }
+  /** A view of [pa, pa + len) (throws RangeError outside this memory). */
+  view(pa: number, len: number): Uint8Array {
+    const off = pa - this.base;
+    if (off < 0 || len < 0 || off + len > this.buf.length) throw new RangeError(`NS address range 0x${pa.toString(16)}+${len} is outside normal-world memory`);
+    return this.buf.subarray(off, off + len);
+  }
+  read32(pa: number): number {
+    const v = this.view(pa, 4);
+    return new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true);
+  }
+  write32(pa: number, value: number): void {
+    const v = this.view(pa, 4);
+    new DataView(v.buffer, v.byteOffset, 4).setUint32(0, value >>> 0, true);
+  }
+}
+
+/** An SP's IPA space (its WebAssembly.Memory; IPA == offset). */
+export class SpAddressSpace implements AddressSpace {
+  readonly base = 0;
+  constructor(readonly memory: WebAssembly.Memory) {}
+  bytes(): Uint8Array {
+    return new Uint8Array(this.memory.buffer);
+  }
+}
+
+interface Alias {
+  space: number;
+  addr: number;
+  ownerSpace: number;
+  ownerAddr: number;
+  len: number;
+}
+
+/** The spaces the SPMC can address, by MEM_SPACE_* id, and the shared-page aliases between them. */
+export class AddressSpaces {
+  private readonly spaces = new Map<number, AddressSpace>();
+  private aliases: Alias[] = [];
+
+  constructor(readonly nwd: NormalWorldMemory) {
+    this.spaces.set(MEM_SPACE_NWD, nwd);
+  }
+
+  static spSpace(vmIndex: number): number {
+    return MEM_SPACE_SP_BASE + vmIndex;
+  }
+
+  setSp(vmIndex: number, space: AddressSpace): void {
+    this.spaces.set(AddressSpaces.spSpace(vmIndex), space);
+  }
+
+  /** [addr, addr + len) of a space as a view, or null when out of range. */
+  range(space: number, addr: number, len: number): Uint8Array | null {
+    const s = this.spaces.get(space);
+    if (s === undefined) return null;
+    const b = s.bytes();
+    const off = addr - s.base;
+    if (!Number.isInteger(off) || off < 0 || len < 0 || off + len > b.length) return null;
+    return b.subarray(off, off + len);
+  }
+
+  /** Maps `pages` of owner memory into `space` at `addr` (FF-A retrieve). */
+  map(space: number, addr: number, ownerSpace: number, ownerAddr: number, len: number): boolean {
+    const dst = this.range(space, addr, len);
+    const src = this.range(ownerSpace, ownerAddr, len);
+    if (dst === null || src === null) return false;
+    this.aliases.push({ space, addr, ownerSpace, ownerAddr, len });
+    dst.set(src);
+    return true;
+  }
+
+  unmap(space: number, addr: number, len: number): void {
+    this.syncOut(space);
+    this.aliases = this.aliases.filter((a) => !(a.space === space && a.addr === addr && a.len === len));
+  }
+
+  /** Drops every alias of `space` (its partition was destroyed), writing its last view back first. */
+  unmapAll(space: number): void {
+    this.syncOut(space);
+    this.aliases = this.aliases.filter((a) => a.space !== space);
+  }
+
+  /** Before `space` runs: refresh its borrowed pages from their owners. */
+  syncIn(space: number): void {
+    for (const a of this.aliases) {
+      if (a.space !== space) continue;
+      this.range(space, a.addr, a.len)?.set(this.range(a.ownerSpace, a.ownerAddr, a.len)!);
+    }
+  }
+
+  /** After `space` ran: write its borrowed pages back to their owners. */
+  syncOut(space: number): void {
+    for (const a of this.aliases) {
+      if (a.space !== space) continue;
+      this.range(a.ownerSpace, a.ownerAddr, a.len)?.set(this.range(space, a.addr, a.len)!);
+    }
+  }
+
+  get aliasCount(): number {
+    return this.aliases.length;
+  }
+}

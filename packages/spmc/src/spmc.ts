@@ -1,0 +1,318 @@
+// The secure world on the board: the AssemblyScript SPMC (build/spmc.wasm) wired to its host
+// services — SP partitions (partition.ts), address spaces and shared pages (memory.ts), the
+// live-activation staging area (staging.ts) and the trace (design D9).
+import { readFileSync } from "node:fs";
+import * as abi from "@lfa-wasm/abi";
+import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+import { Trace } from "@lfa-wasm/trace";
+import { AddressSpaces, NormalWorldMemory, SpAddressSpace } from "./memory.js";
+import { SpPartition } from "./partition.js";
+import { StagingArea } from "./staging.js";
+import { TraceDecoder } from "./trace-decode.js";
+
+const SPMC_WASM = new URL("../build/spmc.wasm", import.meta.url);
+let spmcModule: WebAssembly.Module | null = null;
+
+/** The compiled SPMC module (compiled once per process). */
+export function spmcWasmModule(): WebAssembly.Module {
+  return (spmcModule ??= new WebAssembly.Module(readFileSync(SPMC_WASM)));
+}
+
+interface SpmcExports {
+  memory: WebAssembly.Memory;
+  load_buffer(len: number): number;
+  spmc_init(len: number): number;
+  spmc_load_partition(pkg: number, len: number): number;
+  spmc_boot(): void;
+  regs(): number;
+  ffa_call_other_world(): void;
+  sp_ffa_call(vm: number, vcpu: number): number;
+  vcpu_regs(vm: number, vcpu: number): number;
+  vm_count(): number;
+  vm_id(i: number): number;
+  vm_state(i: number): number;
+  vm_vcpu_count(i: number): number;
+  vcpu_state(i: number, v: number): number;
+  vm_lfa_progress(i: number): number;
+  vm_load_address(i: number): number;
+  vm_mem_size(i: number): number;
+  vm_ffa_version(i: number): number;
+  vm_rxtx(i: number): bigint;
+  other_world_ffa_version(): number;
+  la_tracker(): bigint;
+  interrupts_masked(): number;
+}
+
+export interface SpmcOptions {
+  /** The SPMC manifest (DTB): hypervisor/vmN nodes and memory ranges. */
+  spmcManifest: Uint8Array;
+  /** SP packages in SPMC-manifest order (vm1, vm2, …). */
+  packages: Uint8Array[];
+  /** Non-secure memory the normal world owns (default 16 MiB at 0x10000000). */
+  nwd?: NormalWorldMemory;
+  staging?: StagingArea;
+  trace?: Trace;
+}
+
+export interface PartitionInfo {
+  index: number;
+  id: number;
+  state: string;
+  vcpuStates: string[];
+  lfaProgress: string;
+  loadAddress: number;
+  memSize: number;
+  ffaVersion: number;
+  manifestError: string | null;
+}
+
+export class Spmc {
+  readonly trace: Trace;
+  readonly nwd: NormalWorldMemory;
+  readonly staging: StagingArea;
+  readonly spaces: AddressSpaces;
+  readonly partitions: Array<SpPartition | null> = [];
+  private readonly ex: SpmcExports;
+  private readonly bootModules: Array<WebAssembly.Module | null> = [];
+  private readonly manifestErrors: Array<number> = [];
+  private readonly decoder: TraceDecoder;
+  private owRegs: BigUint64Array | null = null;
+  /** The vCPU each partition is running on (for its synchronous FF-A calls). */
+  private readonly runningVcpu: number[] = [];
+
+  constructor(private readonly opts: SpmcOptions) {
+    this.trace = opts.trace ?? new Trace();
+    this.nwd = opts.nwd ?? new NormalWorldMemory(0x10000000, 16 << 20);
+    this.staging = opts.staging ?? new StagingArea();
+    this.spaces = new AddressSpaces(this.nwd);
+    this.decoder = new TraceDecoder(this.trace, (i) => this.idOf(i));
+    const inst = new WebAssembly.Instance(spmcWasmModule(), { host: this.hostImports(), env: { abort: spmcAbort } });
+    this.ex = inst.exports as unknown as SpmcExports;
+  }
+
+  /** Cold boot: the SPMC manifest, every package (validated in Wasm), then SP initialisation in boot order. */
+  boot(): this {
+    const err = this.withBuffer(this.opts.spmcManifest, (len) => this.ex.spmc_init(len));
+    if (err !== abi.MANIFEST_SUCCESS) throw new Error(`SPMC manifest rejected: ${manifestErrorName(err)}`);
+    this.opts.packages.forEach((pkg, i) => {
+      this.bootModules[i] = compileImage(pkg);
+      const e = this.withBuffer(pkg, (len) => this.ex.spmc_load_partition(i, len));
+      this.manifestErrors[i] = e;
+    });
+    this.ex.spmc_boot();
+    return this;
+  }
+
+  private withBuffer(bytes: Uint8Array, f: (len: number) => number): number {
+    const p = this.ex.load_buffer(bytes.length);
+    new Uint8Array(this.ex.memory.buffer, p, bytes.length).set(bytes);
+    return f(bytes.length);
+  }
+
+  /** x0..x17 of the other world's call (a view into SPMC memory, refreshed when it grows). */
+  private otherWorldRegs(): BigUint64Array {
+    if (this.owRegs === null || this.owRegs.buffer !== this.ex.memory.buffer) {
+      this.owRegs = new BigUint64Array(this.ex.memory.buffer, this.ex.regs(), abi.SMCCC_NUM_REGS);
+    }
+    return this.owRegs;
+  }
+
+  private vcpuRegs(vm: number, vcpu: number): BigUint64Array {
+    return new BigUint64Array(this.ex.memory.buffer, this.ex.vcpu_regs(vm, vcpu), abi.SMCCC_NUM_REGS);
+  }
+
+  /**
+   * An FF-A call from the other world (the normal world through the SPMD, or an LSP): x0..x17
+   * in, x0..x17 out. Unspecified input registers are 0.
+   */
+  call(...x: Array<bigint | number>): bigint[] {
+    const r = this.otherWorldRegs();
+    r.fill(0n);
+    x.forEach((v, i) => (r[i] = BigInt.asUintN(64, BigInt(v))));
+    this.ex.ffa_call_other_world();
+    return Array.from(this.otherWorldRegs());
+  }
+
+  /** Same as call(), on a whole register file (x0..x17), written back in place. */
+  callRegs(regs: BigUint64Array): void {
+    const r = this.otherWorldRegs();
+    r.set(regs);
+    this.ex.ffa_call_other_world();
+    regs.set(this.otherWorldRegs());
+  }
+
+  // --- host services the SPMC imports (assembly/host.ts) -------------------------------------
+  private hostImports(): WebAssembly.ModuleImports {
+    const spmcBytes = (p: number, len: number) => new Uint8Array(this.ex.memory.buffer, p, len);
+    return {
+      sp_run: (vm: number, vcpu: number): number => {
+        const p = this.partitions[vm];
+        if (!p) return abi.SP_RUN_NO_INSTANCE;
+        const space = AddressSpaces.spSpace(vm);
+        this.runningVcpu[vm] = vcpu;
+        this.spaces.syncIn(space);
+        const r = p.run(() => this.vcpuRegs(vm, vcpu));
+        this.spaces.syncOut(space);
+        if (r === abi.SP_RUN_FAULT) this.trace.record({ kind: "state", name: "sp-fault", to: hex(this.idOf(vm)), detail: { reason: p.lastFault } });
+        return r;
+      },
+      sp_create: (vm: number, pkg: number, ipaTop: number): number => {
+        const module = this.bootModules[pkg];
+        if (!module) return 0;
+        const window = { lo: this.ex.vm_load_address(vm), size: this.ex.vm_mem_size(vm) };
+        try {
+          const p = new SpPartition(vm, window, ipaTop, module, { ffaCall: (regs) => this.spFfaCall(vm, regs) });
+          p.instantiate(module);
+          this.partitions[vm] = p;
+          this.spaces.setSp(vm, new SpAddressSpace(p.memory));
+          return p.memory.buffer.byteLength;
+        } catch (e) {
+          this.trace.record({ kind: "log", name: "sp-load-failed", to: hex(this.idOf(vm)), detail: { reason: String(e) } });
+          return 0;
+        }
+      },
+      sp_swap: (vm: number, pa: number, imgOffset: number, imgSize: number): number => {
+        const p = this.partitions[vm];
+        const module = this.staging.module(pa, imgOffset, imgSize);
+        if (!p || !module) return -1;
+        const t0 = process.hrtime.bigint();
+        try {
+          p.swap(module);
+        } catch (e) {
+          p.drop();
+          this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: String(e) } });
+          return -1;
+        }
+        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Number(process.hrtime.bigint() - t0), window: p.window } });
+        return 0;
+      },
+      sp_restart: (vm: number): number => {
+        const p = this.partitions[vm];
+        if (!p) return -1;
+        try {
+          p.swap(p.bootModule);
+          return 0;
+        } catch {
+          p.drop();
+          return -1;
+        }
+      },
+      sp_destroy: (vm: number): void => {
+        this.partitions[vm]?.drop();
+        this.spaces.unmapAll(AddressSpaces.spSpace(vm));
+      },
+      mem_read: (space: number, addr: number, len: number, dst: number): number => {
+        const src = this.spaces.range(space, addr >>> 0, len >>> 0);
+        if (src === null) return -1;
+        spmcBytes(dst, len).set(src);
+        return 0;
+      },
+      mem_write: (space: number, addr: number, len: number, src: number): number => {
+        const dst = this.spaces.range(space, addr >>> 0, len >>> 0);
+        if (dst === null) return -1;
+        dst.set(spmcBytes(src, len));
+        return 0;
+      },
+      share_map: (space: number, addr: number, ownerSpace: number, ownerAddr: number, pages: number): number =>
+        this.spaces.map(space, addr >>> 0, ownerSpace, ownerAddr >>> 0, pages * abi.FFA_PAGE_SIZE) ? 0 : -1,
+      share_unmap: (space: number, addr: number, pages: number): void => this.spaces.unmap(space, addr >>> 0, pages * abi.FFA_PAGE_SIZE),
+      staging_read: (pa: number, len: number, dst: number): number => {
+        const bytes = this.staging.read(pa >>> 0, len >>> 0);
+        if (bytes === null) return -1;
+        spmcBytes(dst, len).set(bytes);
+        return 0;
+      },
+      staging_image_check: (pa: number, imgOffset: number, imgSize: number): number =>
+        this.staging.module(pa >>> 0, imgOffset >>> 0, imgSize >>> 0) === null ? -1 : 0,
+      trace: (event: number, a: number, b: number, c: number, d: number): void => this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0),
+      trace_text: (event: number, vmId: number, p: number, len: number): void =>
+        this.decoder.text(event, vmId, new TextDecoder().decode(spmcBytes(p, len))),
+    };
+  }
+
+  /** An SP's env.ffa_call: registers → its vCPU context → SPMC → back. True = unwind (FFA_ABORT). */
+  private spFfaCall(vm: number, regs: BigUint64Array): boolean {
+    const space = AddressSpaces.spSpace(vm);
+    const vcpu = this.runningVcpu[vm] ?? 0;
+    this.spaces.syncOut(space);
+    this.vcpuRegs(vm, vcpu).set(regs);
+    const r = this.ex.sp_ffa_call(vm, vcpu);
+    regs.set(this.vcpuRegs(vm, vcpu));
+    this.spaces.syncIn(space);
+    return r === abi.SP_CALL_UNWIND;
+  }
+
+  // --- inspection ------------------------------------------------------------------------
+  private idOf(index: number): number {
+    return abi.HF_VM_ID_OFFSET + index;
+  }
+
+  partitionCount(): number {
+    return this.ex.vm_count();
+  }
+
+  partition(idOrIndex: number): PartitionInfo {
+    const i = idOrIndex >= abi.HF_VM_ID_OFFSET ? idOrIndex - abi.HF_VM_ID_OFFSET : idOrIndex;
+    if (i < 0 || i >= this.ex.vm_count()) throw new RangeError(`no partition ${hex(idOrIndex)}`);
+    const err = this.manifestErrors[i] ?? 0;
+    const valid = err === abi.MANIFEST_SUCCESS;
+    return {
+      index: i,
+      id: this.ex.vm_id(i),
+      state: vmStateName(this.ex.vm_state(i)),
+      vcpuStates: valid ? Array.from({ length: this.ex.vm_vcpu_count(i) }, (_, v) => vcpuStateName(this.ex.vcpu_state(i, v))) : [],
+      lfaProgress: ["RESET", "START", "FINISH"][this.ex.vm_lfa_progress(i)] ?? "?",
+      loadAddress: this.ex.vm_load_address(i),
+      memSize: this.ex.vm_mem_size(i),
+      ffaVersion: this.ex.vm_ffa_version(i),
+      manifestError: valid ? null : manifestErrorName(err),
+    };
+  }
+
+  /** The SP's IPA space (its WebAssembly.Memory), e.g. to read its live-state buffer. */
+  spMemory(id: number): Uint8Array {
+    const p = this.partitions[id - abi.HF_VM_ID_OFFSET];
+    if (!p) throw new RangeError(`partition ${hex(id)} has no memory`);
+    return new Uint8Array(p.memory.buffer);
+  }
+
+  /** The live-activation tracker {inProgress, partition, initiator}. */
+  tracker(): { inProgress: boolean; partition: number; initiator: number } {
+    const t = this.ex.la_tracker();
+    return { inProgress: (t >> 32n) !== 0n, partition: Number((t >> 16n) & 0xffffn), initiator: Number(t & 0xffffn) };
+  }
+
+  interruptsMasked(): boolean {
+    return this.ex.interrupts_masked() !== 0;
+  }
+
+  otherWorldFfaVersion(): number {
+    return this.ex.other_world_ffa_version();
+  }
+}
+
+function spmcAbort(_msg: number, _file: number, line: number, col: number): never {
+  throw new Error(`SPMC abort() at ${line}:${col}`);
+}
+
+function compileImage(pkg: Uint8Array): WebAssembly.Module | null {
+  try {
+    return new WebAssembly.Module(parseSpPkg(pkg).image as Uint8Array<ArrayBuffer>);
+  } catch {
+    return null; // the SPMC reports the package error itself
+  }
+}
+
+const hex = (v: number) => `0x${v.toString(16)}`;
+
+function reverse(prefix: string): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const [k, v] of Object.entries(abi)) if (k.startsWith(prefix) && typeof v === "number" && !m.has(v)) m.set(v, k.slice(prefix.length));
+  return m;
+}
+const VCPU_STATES = reverse("VCPU_STATE_");
+const VM_STATES = reverse("VM_STATE_");
+const MANIFEST_ERRORS = reverse("MANIFEST_ERROR_");
+export const vcpuStateName = (s: number) => VCPU_STATES.get(s) ?? `?${s}`;
+export const vmStateName = (s: number) => VM_STATES.get(s) ?? `?${s}`;
+export const manifestErrorName = (e: number) => (e === 0 ? "SUCCESS" : `MANIFEST_ERROR_${MANIFEST_ERRORS.get(e) ?? e}`);

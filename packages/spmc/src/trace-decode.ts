@@ -1,0 +1,67 @@
+// Turns the SPMC's numeric trace events (TRACE_* in @lfa-wasm/abi) into named trace events.
+import * as abi from "@lfa-wasm/abi";
+import type { Trace } from "@lfa-wasm/trace";
+
+function reverse(prefix: string, filter: (k: string) => boolean = () => true): Map<number, string> {
+  const m = new Map<number, string>();
+  for (const [k, v] of Object.entries(abi)) {
+    if (k.startsWith(prefix) && filter(k) && typeof v === "number" && !m.has(v)) m.set(v, k.slice(prefix.length));
+  }
+  return m;
+}
+const FIDS = reverse("FFA_", (k) => /_(32|64)$/.test(k));
+const FRAMEWORK = reverse("FFA_FRAMEWORK_MSG_", (k) => k !== "FFA_FRAMEWORK_MSG_BIT" && k !== "FFA_FRAMEWORK_MSG_FUNC_MASK");
+const VCPU = reverse("VCPU_STATE_");
+const VM = reverse("VM_STATE_");
+const hex = (v: number) => `0x${v.toString(16)}`;
+
+/** The name of an FF-A message: its framework type when bit 31 of w2 is set, else its function. */
+export function ffaMessageName(fid: number, x2: number): string {
+  const name = FIDS.get(fid >>> 0);
+  const direct = name !== undefined && name.startsWith("MSG_SEND_DIRECT_") && !name.includes("2_64");
+  if (direct && (x2 & abi.FFA_FRAMEWORK_MSG_BIT) !== 0) return FRAMEWORK.get(x2 & abi.FFA_FRAMEWORK_MSG_FUNC_MASK) ?? `FRAMEWORK_${x2 & 0xff}`;
+  return name !== undefined ? `FFA_${name}` : hex(fid);
+}
+
+export class TraceDecoder {
+  constructor(private readonly trace: Trace, private readonly idOf: (index: number) => number) {}
+
+  event(event: number, a: number, b: number, c: number, d: number): void {
+    const t = this.trace;
+    switch (event) {
+      case abi.TRACE_VCPU_STATE:
+        t.record({ kind: "state", name: "vcpu", to: hex(c), detail: { vcpu: d, from: VCPU.get(a), to: b === 0xff ? "ILLEGAL" : VCPU.get(b) } });
+        return;
+      case abi.TRACE_VM_STATE:
+        t.record({ kind: "state", name: "vm", to: hex(c), detail: { from: VM.get(a), to: b === 0xff ? "ILLEGAL" : VM.get(b) } });
+        return;
+      case abi.TRACE_MSG_TO_SP:
+      case abi.TRACE_MSG_FROM_SP:
+      case abi.TRACE_RETURN_OTHER_WORLD:
+        t.record({ kind: "ffa", name: ffaMessageName(a, c), from: hex(b >>> 16), to: hex(b & 0xffff), detail: { x0: hex(a), x1: hex(b), x2: hex(c), x3: hex(d) } });
+        return;
+      case abi.TRACE_LFA_PHASE:
+        t.record({ kind: "lfa", name: "lfa_progress", to: hex(c), detail: { phase: ["RESET", "START", "FINISH"][a] } });
+        return;
+      case abi.TRACE_INTERRUPTS:
+        t.record({ kind: "state", name: a ? "interrupts-masked" : "interrupts-unmasked" });
+        return;
+      case abi.TRACE_ABORT:
+        t.record({ kind: "state", name: "abort", to: hex(c), detail: { abortAction: a, duringLiveActivation: b === 1, vcpu: d } });
+        return;
+      case abi.TRACE_SWAP:
+        t.record({ kind: "swap", name: a === 0 ? "new-instance-ready" : "new-instance-failed", to: hex(c) });
+        return;
+      case abi.TRACE_MANIFEST_ERROR:
+        t.record({ kind: "log", name: "manifest-error", to: hex(c), detail: { code: a } });
+        return;
+      default:
+        t.record({ kind: "log", name: `spmc-event-${event}`, detail: { a, b, c, d, vm: this.idOf(0) } });
+    }
+  }
+
+  text(event: number, vmId: number, text: string): void {
+    const name = event === abi.TRACE_LA_REFUSED ? "live-activation-refused" : event === abi.TRACE_CONSOLE ? "console" : `spmc-text-${event}`;
+    this.trace.record({ kind: "log", name, to: hex(vmId), detail: { text } });
+  }
+}
