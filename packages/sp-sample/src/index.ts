@@ -1,47 +1,164 @@
 /**
- * @lfa-wasm/sp-sample — sample secure partition images (AssemblyScript → Wasm) and the metadata
- * a host needs to load them. The execution ABI is described in ../README.md.
+ * @lfa-wasm/sp-sample — the sample secure world: SP manifests (DTS → DTB), SP images
+ * (AssemblyScript → Wasm: v1, v2 and faulty variants, one build per SP window) and signed SP
+ * packages, plus the metadata a host needs to load them. The execution ABI, the protocol and
+ * the live-state buffer layout are described in ../README.md.
+ *
+ * Layout numbers (IDs, windows, LSB/RX/TX) are read from manifests/*.dts when this module is
+ * imported (a few ms); the protocol constants come from ./protocol/sp-protocol.ts, which is also
+ * the source of the images' AssemblyScript constants.
  */
+import {
+  SP_IMAGE_ABORT_INIT,
+  SP_IMAGE_REFUSE_STOP,
+  SP_IMAGE_TRAP_INIT,
+  SP_IMAGE_V1,
+  SP_IMAGE_V2,
+  SP_LSB_OFF_ABORT_FLAG,
+  SP_LSB_OFF_ACTIVATION_TOKEN,
+  SP_LSB_OFF_COUNTER,
+  SP_LSB_OFF_DATA,
+  SP_LSB_OFF_LAYOUT_VERSION,
+  SP_LSB_OFF_MAGIC,
+  SP_LSB_OFF_MEM_HANDLE,
+  SP_LSB_OFF_MEM_PAGES,
+  SP_LSB_OFF_PARTITION_ID,
+  SP_LSB_OFF_REQUESTS_SERVED,
+  SP_LSB_OFF_SERVICE_COUNTER,
+} from "./protocol/sp-protocol.js";
+import { MANIFEST_DIR, readLayouts, SP_NAMES, type SpLayout, type SpName, type SpRegion, type SpWindow } from "./layout.js";
 
-/** An SP working window inside the SP's Memory (= its IPA space, design D1). */
-export interface SpWindow {
-  /** Manifest `load-address`: WIN_LO. */
-  loadAddress: number;
-  /** Manifest `mem-size` of the working region: WIN_HI - WIN_LO. */
-  memSize: number;
-}
-
-/**
- * The compact IPA layout every sample image is built for (the model's stand-in for Hafnium's
- * load-address 0x6480000, see README): working window [1 MiB, 2 MiB) in a 4 MiB Memory.
- * Keep in sync with the `build` script in package.json (the tests instantiate with these values).
- */
-export const SP_SAMPLE_WINDOW: Readonly<SpWindow> = Object.freeze({ loadAddress: 0x100000, memSize: 0x100000 });
-/** Size of the SP's Memory (IPA space) in 64 KiB pages: 4 MiB. */
-export const SP_SAMPLE_MEMORY_PAGES = 64;
+export * from "./protocol/sp-protocol.js";
+export {
+  MANIFEST_DIR,
+  SP_MIN_MEMORY_PAGES,
+  SP_NAMES,
+  readSpLayout,
+  uuidWords,
+  type SpLayout,
+  type SpName,
+  type SpRegion,
+  type SpWindow,
+} from "./layout.js";
 
 /** Number of u64 registers in the block (x0..x17, design D4). */
 export const SP_NUM_REGS = 18;
+/** The maximum every image declares for its imported Memory (pages); hosts give ≤ this. */
+export const SP_IMAGE_MAX_MEMORY_PAGES = 256;
 
-export interface SpImageInfo {
-  /** File URL of the built .wasm. */
-  url: URL;
-  window: Readonly<SpWindow>;
-  /** Memory pages the image declares as its maximum (create the Memory with at most this). */
-  memoryPages: number;
-  /** What SP_CMD_VERSION answers. */
-  version: Readonly<{ major: number; minor: number }>;
+/** Where the build writes everything. */
+export const BUILD_DIR: URL = new URL("../build/", import.meta.url);
+
+/** Every sample SP's layout (from its manifest and spmc.dts), by name. */
+export const partitions: Readonly<Record<SpName, Readonly<SpLayout>>> = Object.freeze(readLayouts());
+
+/** Partition IDs by name (0x8001..0x8006). */
+export const SP_IDS: Readonly<Record<SpName, number>> = Object.freeze(
+  Object.fromEntries(SP_NAMES.map((n) => [n, partitions[n].id])) as Record<SpName, number>,
+);
+
+/**
+ * Live-activation staging areas (FVP values, spec §8.3): where the platform puts the package to
+ * activate and what the LSP passes in LIVE_ACTIVATION_START_REQ (x4 base, x5 = size / 4 KiB).
+ * Not part of any manifest.
+ */
+export const STAGING: Readonly<Record<"sp1" | "sp2", Readonly<SpRegion>>> = Object.freeze({
+  sp1: Object.freeze({ base: 0x7000000, size: 0x100000 }),
+  sp2: Object.freeze({ base: 0x7100000, size: 0x100000 }),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Manifests
+// ---------------------------------------------------------------------------------------------
+
+export interface ManifestInfo {
+  /** DTS source (manifests/). */
+  dts: URL;
+  /** DTB the build compiles with @lfa-wasm/devicetree (build/manifests/ or build/spmc.dtb). */
+  dtb: URL;
 }
 
-export const images = {
-  v1: {
-    url: new URL("../build/sp_v1.wasm", import.meta.url),
-    window: SP_SAMPLE_WINDOW,
-    memoryPages: SP_SAMPLE_MEMORY_PAGES,
-    version: Object.freeze({ major: 1, minor: 0 }),
-  },
-} as const satisfies Record<string, SpImageInfo>;
+const manifest = (name: string, dtb = `manifests/${name}.dtb`): ManifestInfo =>
+  Object.freeze({ dts: new URL(`${name}.dts`, MANIFEST_DIR), dtb: new URL(dtb, BUILD_DIR) });
 
+/** The SPMC manifest of the sample secure world. */
+export const spmcManifest: ManifestInfo = manifest("spmc", "spmc.dtb");
+
+/**
+ * Partition manifests: one per SP, plus `sp1-incompatible` (sp1.dts at S-EL0 with its RX buffer
+ * moved: valid alone, incompatible with sp1 for a live activation).
+ */
+export const manifests = Object.freeze({
+  sp1: manifest("sp1"),
+  sp2: manifest("sp2"),
+  svc1: manifest("svc1"),
+  svc2: manifest("svc2"),
+  svc3: manifest("svc3"),
+  svc4: manifest("svc4"),
+  "sp1-incompatible": manifest("sp1-incompatible"),
+} as const satisfies Record<string, ManifestInfo>);
+export type ManifestName = keyof typeof manifests;
+
+// ---------------------------------------------------------------------------------------------
+// Images
+// ---------------------------------------------------------------------------------------------
+
+/** The image variants the one AssemblyScript source is built as (SP_CMD_VERSION x6 = kind). */
+export const IMAGE_VARIANTS = Object.freeze({
+  v1: Object.freeze({ kind: SP_IMAGE_V1, version: Object.freeze({ major: 1, minor: 0 }) }),
+  v2: Object.freeze({ kind: SP_IMAGE_V2, version: Object.freeze({ major: 2, minor: 0 }) }),
+  /** v2 answering every PARTITION_STOP_REQ with FFA_ABORTED. */
+  "refuse-stop": Object.freeze({ kind: SP_IMAGE_REFUSE_STOP, version: Object.freeze({ major: 2, minor: 0 }) }),
+  /** v2 calling FFA_ABORT during its live-activation init. */
+  "abort-init": Object.freeze({ kind: SP_IMAGE_ABORT_INIT, version: Object.freeze({ major: 2, minor: 0 }) }),
+  /** v2 trapping during its live-activation init. */
+  "trap-init": Object.freeze({ kind: SP_IMAGE_TRAP_INIT, version: Object.freeze({ major: 2, minor: 0 }) }),
+});
+export type ImageVariant = keyof typeof IMAGE_VARIANTS;
+
+export interface SpImageInfo {
+  /** `<sp>-<variant>`. */
+  name: string;
+  partition: SpName;
+  variant: ImageVariant;
+  /** SP_IMAGE_* (SP_CMD_VERSION x6). */
+  kind: number;
+  /** What SP_CMD_VERSION answers in x4/x5. */
+  version: Readonly<{ major: number; minor: number }>;
+  /** The built .wasm (build/<sp>_<variant>.wasm). */
+  url: URL;
+  /** The window it is built for (--memoryBase / --lowMemoryLimit). */
+  window: Readonly<SpWindow>;
+  /** Pages of the Memory to give it (the SP's IPA space; maximum = initial). */
+  memoryPages: number;
+}
+
+const image = (partition: SpName, variant: ImageVariant): SpImageInfo =>
+  Object.freeze({
+    name: `${partition}-${variant}`,
+    partition,
+    variant,
+    kind: IMAGE_VARIANTS[variant].kind,
+    version: IMAGE_VARIANTS[variant].version,
+    url: new URL(`${partition}_${variant.replace(/-/g, "_")}.wasm`, BUILD_DIR),
+    window: partitions[partition].window,
+    memoryPages: partitions[partition].memoryPages,
+  });
+
+/** Every image the build compiles, by name (one compile per SP window and variant). */
+export const images = Object.freeze({
+  "sp1-v1": image("sp1", "v1"),
+  "sp1-v2": image("sp1", "v2"),
+  "sp1-refuse-stop": image("sp1", "refuse-stop"),
+  "sp1-abort-init": image("sp1", "abort-init"),
+  "sp1-trap-init": image("sp1", "trap-init"),
+  "sp2-v1": image("sp2", "v1"),
+  "sp2-v2": image("sp2", "v2"),
+  "svc1-v1": image("svc1", "v1"),
+  "svc2-v1": image("svc2", "v1"),
+  "svc3-v1": image("svc3", "v1"),
+  "svc4-v1": image("svc4", "v1"),
+} as const satisfies Record<string, SpImageInfo>);
 export type SpImageName = keyof typeof images;
 
 /**
@@ -54,18 +171,106 @@ export interface SpImageExports {
   __collect(): void;
 }
 
-// The sample service carried in partition direct requests (mirror of assembly/service.ts).
-/** x3 = 1: echo, x4..x7 returned as is. */
-export const SP_CMD_ECHO = 1;
-/** x3 = 2: increment the SP's counter, new count in x4. */
-export const SP_CMD_COUNTER_INC = 2;
-/** x3 = 3: image version, major in x4, minor in x5. */
-export const SP_CMD_VERSION = 3;
-/** x3 = 4: the SP calls FFA_ID_GET through `ffa_call` and returns its ID in x4. */
-export const SP_CMD_ID_GET = 4;
-/** Response x3: success. */
-export const SP_STATUS_OK = 0;
-/** Response x3: unknown command (= FFA_INVALID_PARAMETERS as u32). */
-export const SP_STATUS_UNKNOWN_COMMAND = 0xfffffffe;
-/** Response x3: not supported by this image, e.g. a framework message (= FFA_NOT_SUPPORTED as u32). */
-export const SP_STATUS_NOT_SUPPORTED = 0xffffffff;
+// ---------------------------------------------------------------------------------------------
+// Packages
+// ---------------------------------------------------------------------------------------------
+
+export interface SpPackageInfo {
+  /** File name without .pkg. */
+  name: string;
+  /** build/<name>.pkg. */
+  url: URL;
+  partition: SpName;
+  /** The image inside, or null for `sp1-v2-corrupt` (garbage bytes, not a Wasm module). */
+  image: SpImageName | null;
+  manifest: ManifestName;
+  /** Trailer firmware version (LFA inventory). */
+  version: Readonly<{ major: number; minor: number }>;
+  /** Trailer anti-rollback counter. */
+  securityVersion: number;
+  /** Signed with the committed TEST-ONLY key of @lfa-wasm/sp-pkg (testKeyPaths). */
+  signedWith: "test-key";
+  /** What the package is for. */
+  purpose: string;
+}
+
+const pkg = (
+  name: string,
+  partition: SpName,
+  img: SpImageName | null,
+  man: ManifestName,
+  version: { major: number; minor: number },
+  securityVersion: number,
+  purpose: string,
+): SpPackageInfo =>
+  Object.freeze({
+    name,
+    url: new URL(`${name}.pkg`, BUILD_DIR),
+    partition,
+    image: img,
+    manifest: man,
+    version: Object.freeze(version),
+    securityVersion,
+    signedWith: "test-key",
+    purpose,
+  });
+
+const V1_0 = { major: 1, minor: 0 };
+const V2_0 = { major: 2, minor: 0 };
+
+/** Every signed SP package the build writes, by name. */
+export const packages = Object.freeze({
+  "sp1-v1": pkg("sp1-v1", "sp1", "sp1-v1", "sp1", V1_0, 1, "SP1 v1: cold boot and live activation back from v2"),
+  "sp1-v2": pkg("sp1-v2", "sp1", "sp1-v2", "sp1", V2_0, 1, "SP1 v2: live activation from v1"),
+  "sp2-v1": pkg("sp2-v1", "sp2", "sp2-v1", "sp2", V1_0, 1, "SP2 v1"),
+  "sp2-v2": pkg("sp2-v2", "sp2", "sp2-v2", "sp2", V2_0, 1, "SP2 v2"),
+  "sp1-refuse-stop": pkg("sp1-refuse-stop", "sp1", "sp1-refuse-stop", "sp1", V2_0, 1,
+    "answers PARTITION_STOP_REQ with FFA_ABORTED (activation refused, SP keeps running)"),
+  "sp1-abort-init": pkg("sp1-abort-init", "sp1", "sp1-abort-init", "sp1", V2_0, 1,
+    "calls FFA_ABORT in its live-activation init (FINISH fails)"),
+  "sp1-trap-init": pkg("sp1-trap-init", "sp1", "sp1-trap-init", "sp1", V2_0, 1,
+    "traps in its live-activation init (FINISH fails)"),
+  "sp1-v2-incompatible": pkg("sp1-v2-incompatible", "sp1", "sp1-v2", "sp1-incompatible", V2_0, 1,
+    "v2 image with a manifest incompatible with sp1 (S-EL0, RX moved)"),
+  "sp1-v2-corrupt": pkg("sp1-v2-corrupt", "sp1", null, "sp1", V2_0, 1,
+    "valid header and signature over garbage image bytes: not a Wasm module"),
+  "sp1-v2-low-sv": pkg("sp1-v2-low-sv", "sp1", "sp1-v2", "sp1", V2_0, 0,
+    "v2 with security version 0 (anti-rollback)"),
+  "svc1-v1": pkg("svc1-v1", "svc1", "svc1-v1", "svc1", V1_0, 1, "lifecycle Service1 (S-EL0, IMP_DEF abort action)"),
+  "svc2-v1": pkg("svc2-v1", "svc2", "svc2-v1", "svc2", V1_0, 1, "lifecycle Service2 (S-EL1, RESTART)"),
+  "svc3-v1": pkg("svc3-v1", "svc3", "svc3-v1", "svc3", V1_0, 1, "lifecycle Service3 (S-EL1, DESTROY)"),
+  "svc4-v1": pkg("svc4-v1", "svc4", "svc4-v1", "svc4", V1_0, 1, "lifecycle Service4 (S-EL0, RESTART)"),
+} as const satisfies Record<string, SpPackageInfo>);
+export type SpPackageName = keyof typeof packages;
+
+/** The packages a cold boot of the whole sample secure world loads, in vm order. */
+export const BOOT_PACKAGES: readonly SpPackageName[] = Object.freeze([
+  "sp1-v1", "sp2-v1", "svc1-v1", "svc2-v1", "svc3-v1", "svc4-v1",
+] as const);
+
+// ---------------------------------------------------------------------------------------------
+// Live-state buffer layout (offsets and sizes; the constants are SP_LSB_* above)
+// ---------------------------------------------------------------------------------------------
+
+export interface LsbField {
+  offset: number;
+  /** Bytes. */
+  size: number;
+  /** Layout version that introduced it. */
+  since: 1 | 2;
+}
+
+/** The LSB fields (little-endian), spec §3.9 plus this model's extension from byte 32. */
+export const SP_LSB_FIELDS = Object.freeze({
+  activationToken: { offset: SP_LSB_OFF_ACTIVATION_TOKEN, size: 8, since: 1 },
+  magic: { offset: SP_LSB_OFF_MAGIC, size: 4, since: 1 },
+  partitionId: { offset: SP_LSB_OFF_PARTITION_ID, size: 2, since: 1 },
+  counter: { offset: SP_LSB_OFF_COUNTER, size: 1, since: 1 },
+  data: { offset: SP_LSB_OFF_DATA, size: 8, since: 1 },
+  abortFlag: { offset: SP_LSB_OFF_ABORT_FLAG, size: 1, since: 1 },
+  layoutVersion: { offset: SP_LSB_OFF_LAYOUT_VERSION, size: 4, since: 1 },
+  serviceCounter: { offset: SP_LSB_OFF_SERVICE_COUNTER, size: 8, since: 1 },
+  memHandle: { offset: SP_LSB_OFF_MEM_HANDLE, size: 8, since: 1 },
+  memPages: { offset: SP_LSB_OFF_MEM_PAGES, size: 4, since: 1 },
+  requestsServed: { offset: SP_LSB_OFF_REQUESTS_SERVED, size: 8, since: 2 },
+} as const satisfies Record<string, LsbField>);
