@@ -182,3 +182,55 @@ export const LFA_RESPONSE_SUCCESS = u32(0);
 
 // Memory granule used for page counts in FF-A and LFA (4 KiB).
 export const FFA_PAGE_SIZE = u32(4096);
+
+// Memory management (Hafnium inc/vmapi/hf/ffa.h:405-417, 640-846, 1540-1720; FF-A v1.1 §10-11).
+/** Handle bit 63 (FFA_MEMORY_HANDLE_ALLOCATOR_BIT): 0 = allocated by the SPMC, 1 = by the hypervisor. */
+export const FFA_MEMORY_HANDLE_ALLOCATOR_BIT = u32(63);
+/** ffa_memory_region flags. */
+export const FFA_MEMORY_REGION_FLAG_CLEAR = u32(0x1);
+export const FFA_MEMORY_REGION_FLAG_TIME_SLICE = u32(0x2);
+export const FFA_MEMORY_REGION_FLAG_CLEAR_RELINQUISH = u32(0x4);
+export const FFA_MEMORY_REGION_TRANSACTION_TYPE_MASK = u32(0x18);
+export const FFA_MEMORY_REGION_TRANSACTION_TYPE_SHARE = u32(0x8);
+export const FFA_MEMORY_REGION_TRANSACTION_TYPE_LEND = u32(0x10);
+export const FFA_MEMORY_REGION_TRANSACTION_TYPE_DONATE = u32(0x18);
+export const FFA_MEMORY_REGION_ADDRESS_RANGE_HINT_MASK = u32(0x1e0);
+export const FFA_MEMORY_REGION_ADDRESS_RANGE_HINT_VALID = u32(0x200);
+export const FFA_MEMORY_REGION_FLAG_BYPASS_BORROWERS_CHECK = u32(0x400);
+/** Access permissions byte: data access in bits 1:0, instruction access in bits 3:2. */
+export const FFA_DATA_ACCESS_NOT_SPECIFIED = u32(0);
+export const FFA_DATA_ACCESS_RO = u32(1);
+export const FFA_DATA_ACCESS_RW = u32(2);
+export const FFA_DATA_ACCESS_RESERVED = u32(3);
+export const FFA_INSTRUCTION_ACCESS_SHIFT = u32(2);
+export const FFA_INSTRUCTION_ACCESS_NOT_SPECIFIED = u32(0);
+export const FFA_INSTRUCTION_ACCESS_NX = u32(1);
+export const FFA_INSTRUCTION_ACCESS_X = u32(2);
+export const FFA_INSTRUCTION_ACCESS_RESERVED = u32(3);
+/** Memory region attributes (u16): shareability 1:0, cacheability 3:2, type 5:4, security bit 6. */
+export const FFA_MEMORY_SHAREABILITY_MASK = u32(0x3);
+export const FFA_MEMORY_INNER_SHAREABLE = u32(0x3);
+export const FFA_MEMORY_CACHEABILITY_SHIFT = u32(2);
+export const FFA_MEMORY_CACHE_WRITE_BACK = u32(0x3);
+export const FFA_MEMORY_DEV_NGNRNE = u32(0x0);
+export const FFA_MEMORY_TYPE_SHIFT = u32(4);
+export const FFA_MEMORY_NOT_SPECIFIED_MEM = u32(0);
+export const FFA_MEMORY_DEVICE_MEM = u32(1);
+export const FFA_MEMORY_NORMAL_MEM = u32(2);
+export const FFA_MEMORY_SECURITY_NON_SECURE_BIT = u32(0x40);
+/** Normal memory, write-back cacheable, inner shareable: (2 << 4) | (3 << 2) | 3. */
+export const FFA_MEMORY_ATTRIBUTES_NORMAL_WB_IS = u32(0x2f);
+/** FFA_MEM_RECLAIM x3 flag: zero the memory before the owner gets it back. */
+export const FFA_MEM_RECLAIM_CLEAR = u32(0x1);
+/** FFA_MEM_PERM_GET/SET permission values. */
+export const FFA_MEM_PERM_RO = u32(0x7);
+export const FFA_MEM_PERM_RW = u32(0x5);
+export const FFA_MEM_PERM_RX = u32(0x3);
+/** Descriptor sizes: transaction header (v1.0 / v1.1+), endpoint access (v1.0-1.1 / v1.2+), composite, constituent, relinquish header. */
+export const FFA_MEMORY_REGION_DESC_SIZE_V1_0 = u32(32);
+export const FFA_MEMORY_REGION_DESC_SIZE = u32(48);
+export const FFA_MEMORY_ACCESS_DESC_SIZE_V1_0 = u32(16);
+export const FFA_MEMORY_ACCESS_DESC_SIZE_V1_2 = u32(32);
+export const FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE = u32(16);
+export const FFA_MEMORY_REGION_CONSTITUENT_DESC_SIZE = u32(16);
+export const FFA_MEM_RELINQUISH_DESC_SIZE = u32(16);

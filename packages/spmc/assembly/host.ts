@@ -38,9 +38,10 @@
 @external("host", "mem_write") export declare function host_mem_write(space: i32, addr: u32, len: u32, src: usize): i32;
 
 /** Maps `pages` 4 KiB pages of `owner_space` at `owner_addr` into `space` at `addr` as shared
- *  physical pages (both see each other's writes across world switches). 0 or -1. */
+ *  physical pages (both see each other's writes across world switches; a read-only mapping's
+ *  writes are discarded, never reaching the owner). 0 or -1. */
 // @ts-ignore: decorator
-@external("host", "share_map") export declare function host_share_map(space: i32, addr: u32, owner_space: i32, owner_addr: u32, pages: u32): i32;
+@external("host", "share_map") export declare function host_share_map(space: i32, addr: u32, owner_space: i32, owner_addr: u32, pages: u32, writable: bool): i32;
 
 /** Removes a mapping made by share_map. */
 // @ts-ignore: decorator

@@ -66,14 +66,19 @@ export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
   valid_manifests.push(m);
   for (let i: u16 = 0; i < m.execution_ctx_count; i++) vm.vcpus.push(new Vcpu(vm, i));
   if (m.notification_support) vm.notifications.enable(m.execution_ctx_count);
-  // RX/TX declared in the manifest (rx_tx-info) are mapped by the SPMC at load.
-  if (m.rx >= 0 && m.tx >= 0) {
-    vm.mailbox.rx = <u32>m.memory_regions[m.rx].base_address;
-    vm.mailbox.tx = <u32>m.memory_regions[m.tx].base_address;
-    vm.mailbox.page_count = m.memory_regions[m.rx].pages_count;
-  }
+  map_manifest_mailbox(vm);
   vm_set_state(vm, VM_STATE_CREATED);
   return MANIFEST_SUCCESS;
+}
+
+/** RX/TX declared in the manifest (rx_tx-info) are mapped by the SPMC at load (and again on RESTART). */
+export function map_manifest_mailbox(vm: Vm): void {
+  const m = vm.manifest;
+  if (m.rx < 0 || m.tx < 0) return;
+  vm.mailbox.rx = <u32>m.memory_regions[m.rx].base_address;
+  vm.mailbox.tx = <u32>m.memory_regions[m.tx].base_address;
+  vm.mailbox.page_count = m.memory_regions[m.rx].pages_count;
+  vm.mailbox.rx_full = false;
 }
 
 /** Initialises every loaded partition in boot order (ties: SPMC-manifest order). */

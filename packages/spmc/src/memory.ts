@@ -59,6 +59,8 @@ interface Alias {
   ownerSpace: number;
   ownerAddr: number;
   len: number;
+  /** A read-only mapping: the borrower's writes never reach the owner (they are discarded). */
+  writable: boolean;
 }
 
 /** The spaces the SPMC can address, by MEM_SPACE_* id, and the shared-page aliases between them. */
@@ -88,12 +90,12 @@ export class AddressSpaces {
     return b.subarray(off, off + len);
   }
 
-  /** Maps `pages` of owner memory into `space` at `addr` (FF-A retrieve). */
-  map(space: number, addr: number, ownerSpace: number, ownerAddr: number, len: number): boolean {
+  /** Maps `len` bytes of owner memory into `space` at `addr` (FF-A retrieve). */
+  map(space: number, addr: number, ownerSpace: number, ownerAddr: number, len: number, writable = true): boolean {
     const dst = this.range(space, addr, len);
     const src = this.range(ownerSpace, ownerAddr, len);
     if (dst === null || src === null) return false;
-    this.aliases.push({ space, addr, ownerSpace, ownerAddr, len });
+    this.aliases.push({ space, addr, ownerSpace, ownerAddr, len, writable });
     dst.set(src);
     return true;
   }
@@ -117,10 +119,10 @@ export class AddressSpaces {
     }
   }
 
-  /** After `space` ran: write its borrowed pages back to their owners. */
+  /** After `space` ran: write its borrowed pages back to their owners (writable mappings only). */
   syncOut(space: number): void {
     for (const a of this.aliases) {
-      if (a.space !== space) continue;
+      if (a.space !== space || !a.writable) continue;
       this.range(a.ownerSpace, a.ownerAddr, a.len)?.set(this.range(space, a.addr, a.len)!);
     }
   }

@@ -10,6 +10,8 @@ import { SMCCC_NUM_REGS, SP_RUN_YIELDED, SP_RUN_FAULT, SP_RUN_ABORT, SP_RUN_NO_I
 
 /** Smallest SP IPA space, in 64 KiB pages. */
 export const SP_MIN_IPA_PAGES = 64;
+/** IPA space left above an SP's static regions for retrieved memory (1 MiB). */
+export const SP_DYNAMIC_IPA_PAGES = 16;
 
 /** Thrown through an SP's Wasm stack to unwind it after it called FFA_ABORT. */
 export class SpAbortUnwind extends Error {}
@@ -42,9 +44,10 @@ export class SpPartition {
     readonly bootModule: WebAssembly.Module,
     private readonly hooks: SpHooks,
   ) {
-    // At least SP_MIN_IPA_PAGES (4 MiB), so there is room above the static regions for memory
-    // retrieved at run time; images must be built with a maximum of at least this many pages.
-    const pages = Math.max(SP_MIN_IPA_PAGES, Math.ceil(Math.max(ipaTop, window.lo + window.size) / 65536));
+    // At least SP_MIN_IPA_PAGES (4 MiB) and SP_DYNAMIC_IPA_PAGES above the static regions, for
+    // memory retrieved at run time; images must declare a maximum of at least this many pages.
+    const top = Math.ceil(Math.max(ipaTop, window.lo + window.size) / 65536);
+    const pages = Math.max(SP_MIN_IPA_PAGES, top + SP_DYNAMIC_IPA_PAGES);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
   }
 

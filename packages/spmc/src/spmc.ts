@@ -213,8 +213,8 @@ export class Spmc {
         dst.set(spmcBytes(src, len));
         return 0;
       },
-      share_map: (space: number, addr: number, ownerSpace: number, ownerAddr: number, pages: number): number =>
-        this.spaces.map(space, addr >>> 0, ownerSpace, ownerAddr >>> 0, pages * abi.FFA_PAGE_SIZE) ? 0 : -1,
+      share_map: (space: number, addr: number, ownerSpace: number, ownerAddr: number, pages: number, writable: number): number =>
+        this.spaces.map(space, addr >>> 0, ownerSpace, ownerAddr >>> 0, pages * abi.FFA_PAGE_SIZE, writable !== 0) ? 0 : -1,
       share_unmap: (space: number, addr: number, pages: number): void => this.spaces.unmap(space, addr >>> 0, pages * abi.FFA_PAGE_SIZE),
       staging_read: (pa: number, len: number, dst: number): number => {
         const bytes = this.staging.read(pa >>> 0, len >>> 0);

@@ -32,6 +32,7 @@ import { is_direct_resp, is_framework_msg, framework_msg_type, check_direct_resp
 import { tracker } from "../live_activation_mgmt";
 import { SpPkgInfo, parse_sp_pkg } from "../sp_pkg";
 import { PartitionManifest, parse_partition_manifest, manifest_compat_diff } from "../manifest";
+import { ffa_memory_live_activation_reset } from "./ffa_memory";
 
 /** Secure interrupts masked while the SPMC drives an SP in SPMC_MODE (§3.4). */
 export let secure_interrupts_masked = false;
@@ -267,6 +268,8 @@ function check_live_state_buffer(vm: Vm, base: u64, size: u64): bool {
  */
 function prepare_new_instance(vm: Vm): bool {
   const ok = host_sp_swap(vm.index, <u32>vm.new_instance_addr, vm.staged_img_offset, vm.staged_img_size) == 0;
+  // §3.5 step 8: the working region's permissions go back to the image's (FFA_MEM_PERM_SET undone).
+  if (ok) ffa_memory_live_activation_reset(vm);
   host_trace(TRACE_SWAP, ok ? 0 : 1, 0, vm.id, 0);
   return ok;
 }
