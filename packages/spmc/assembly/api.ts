@@ -23,7 +23,7 @@ import {
   api_ffa_partition_info_get_regs, api_ffa_rxtx_map, api_ffa_rxtx_unmap, api_ffa_rx_release, api_ffa_console_log,
 } from "./ffa/setup_and_discovery";
 import { api_ffa_msg_send_direct_req } from "./ffa/direct_messaging";
-import { api_ffa_run, ffa_abort_check } from "./ffa/cpu_cycles";
+import { api_ffa_run, api_ffa_run_from_sp, ffa_abort_check } from "./ffa/cpu_cycles";
 import {
   Notifications, notification_bind, notification_unbind, notification_set, notification_get, notification_info_get,
 } from "./ffa/notifications";
@@ -214,7 +214,8 @@ export function handle_sp_call(vcpu: Vcpu): i32 {
       if (vcpu.rt_model != RTM_SP_INIT) set_ffa_error(r, FFA_DENIED);
       else api_ffa_mem_perm(vm, fid, r);
       break;
-    case FFA_MSG_WAIT_32: case FFA_YIELD_32: case FFA_RUN_32:
+    case FFA_RUN_32: api_ffa_run_from_sp(vcpu, r); break;
+    case FFA_MSG_WAIT_32: case FFA_YIELD_32:
     case FFA_MSG_SEND_DIRECT_RESP_32: case FFA_MSG_SEND_DIRECT_RESP_64: case FFA_MSG_SEND_DIRECT_RESP2_64:
       set_ffa_error(r, FFA_DENIED);
       break;

@@ -4,6 +4,8 @@
 import { readFileSync } from "node:fs";
 import * as abi from "@lfa-wasm/abi";
 import * as sample from "@lfa-wasm/sp-sample";
+import { compileDts } from "@lfa-wasm/devicetree";
+import { buildSpPkg } from "@lfa-wasm/sp-pkg";
 import { Spmc, StagingArea } from "../src/index.js";
 
 export const read = (u: URL) => new Uint8Array(readFileSync(u));
@@ -93,4 +95,224 @@ export const FINISH_OK = () => frameworkResp(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATI
 /** An FFA_ERROR frame. */
 export function ffaError(code: number): bigint[] {
   return [BigInt(abi.FFA_ERROR_32), 0n, u32(code), ...new Array(15).fill(0n)];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Helpers for the scenario and ABI tests (scenarios-*.test.ts, abi-*.test.ts).
+// ---------------------------------------------------------------------------------------------
+
+/** The §7.2 lifecycle services: svc1 IMP_DEF (S-EL0), svc2 RESTART (S-EL1), svc3 DESTROY (S-EL1), svc4 RESTART (S-EL0). */
+export const SVC1 = sample.SP_IDS.svc1;
+export const SVC2 = sample.SP_IDS.svc2;
+export const SVC3 = sample.SP_IDS.svc3;
+export const SVC4 = sample.SP_IDS.svc4;
+
+/** Protocol UUIDs of the sample partitions (manifests/*.dts, spec §5.2 word order). */
+export const PROTO_UUID = {
+  sp1: [0x8f4c2d10, 0x6b1e4a3c, 0x9d27e5f0, 0x1a2b3c4d],
+  sp2a: sample.uuidWords("3b1f6c7e-2a94-4d5b-8e60-7c1d2f3a4b5c"),
+  sp2b: sample.uuidWords("4c2a7d8f-3b05-4e6c-9f71-8d2e3a4b5c6d"),
+  svc1: [0xd1e2f3a4, 0x00014b5c, 0x8d6e7f80, 0x91a2b3c4],
+  svc2: [0xd1e2f3a4, 0x00024b5c, 0x8d6e7f80, 0x91a2b3c4],
+  svc3: [0xd1e2f3a4, 0x00034b5c, 0x8d6e7f80, 0x91a2b3c4],
+  svc4: [0xd1e2f3a4, 0x00044b5c, 0x8d6e7f80, 0x91a2b3c4],
+} as const;
+export const IMAGE_UUID = { sp1: sample.partitions.sp1.imageUuid!, sp2: sample.partitions.sp2.imageUuid! };
+
+/** A register file of 18 values (unspecified registers 0), as Spmc.call() returns. */
+export function regs(...x: Array<number | bigint>): bigint[] {
+  const r = new Array<bigint>(18).fill(0n);
+  x.forEach((v, i) => (r[i] = BigInt.asUintN(64, BigInt(v))));
+  return r;
+}
+
+/** FFA_SUCCESS_32 (or `fid`) with x2.. = `rest`. */
+export function ffaSuccess(x2: Array<number | bigint> = [], fid: number = abi.FFA_SUCCESS_32): bigint[] {
+  return regs(fid, 0, ...x2);
+}
+
+/** A partition direct response (64-bit unless `fid` says otherwise) from `sp` to `dst` with x3 = status, x4.. = results. */
+export function directResp(sp: number, status: number, results: Array<number | bigint> = [], dst = NWD, fid: number = abi.FFA_MSG_SEND_DIRECT_RESP_64): bigint[] {
+  return regs(fid, ((sp << 16) | dst) >>> 0, 0, u32(status), ...results);
+}
+
+/** The normal world maps its RX/TX buffers (one page each). */
+export function mapNwdRxTx(w: World): bigint[] {
+  return w.spmc.call(abi.FFA_RXTX_MAP_64, NWD_TX, NWD_RX, 1);
+}
+
+/** A one-page FF-A v1.1+ memory transaction descriptor from the normal world to one receiver. */
+export function nwdRegionDesc(receiver: number, page: number, share: boolean, permissions = abi.FFA_DATA_ACCESS_RW, extraReceiver?: number): Uint8Array {
+  const receivers = extraReceiver === undefined ? [receiver] : [receiver, extraReceiver];
+  const compOff = 48 + 16 * receivers.length;
+  const b = new Uint8Array(compOff + 32);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, NWD, true);
+  // Memory attributes: specified for a share or a multi-borrower lend, "not specified" for a single-borrower lend.
+  v.setUint16(2, share || extraReceiver !== undefined ? abi.FFA_MEMORY_ATTRIBUTES_NORMAL_WB_IS : 0, true);
+  v.setUint32(24, 16, true); // memory access descriptor size (v1.1)
+  v.setUint32(28, receivers.length, true);
+  v.setUint32(32, 48, true);
+  receivers.forEach((id, i) => {
+    v.setUint16(48 + 16 * i, id, true);
+    v.setUint8(48 + 16 * i + 2, permissions);
+    v.setUint32(48 + 16 * i + 4, compOff, true);
+  });
+  v.setUint32(compOff, 1, true); // total pages
+  v.setUint32(compOff + 4, 1, true); // constituents
+  v.setBigUint64(compOff + 16, BigInt(page), true);
+  v.setUint32(compOff + 24, 1, true);
+  return b;
+}
+
+/** FFA_MEM_SHARE/LEND_32 of one normal-world page (descriptor in the NWd TX buffer): the registers. */
+export function nwdMemSend(w: World, fid: number, receiver: number, page = NWD_PAGE, extraReceiver?: number): bigint[] {
+  const share = fid === abi.FFA_MEM_SHARE_32 || fid === abi.FFA_MEM_SHARE_64;
+  const d = nwdRegionDesc(receiver, page, share, abi.FFA_DATA_ACCESS_RW, extraReceiver);
+  w.spmc.nwd.view(NWD_TX, d.length).set(d);
+  return w.spmc.call(fid, d.length, d.length, 0, 0);
+}
+
+/** The handle of a successful MEM_SHARE/LEND (x2 | x3 << 32). */
+export const handleOf = (r: bigint[]): bigint => r[2]! | (r[3]! << 32n);
+
+export function nwdReclaim(w: World, handle: bigint): bigint[] {
+  return w.spmc.call(abi.FFA_MEM_RECLAIM_32, handle & 0xffffffffn, handle >> 32n, 0);
+}
+
+/** One FF-A v1.3 (48 bytes) / v1.1 (24) / v1.0 (8) partition information descriptor. */
+export interface PartInfo {
+  id: number;
+  ctx: number;
+  props: number;
+  proto?: number[];
+  image?: number[];
+  version?: number;
+}
+
+/** Decodes `count` descriptors of `size` bytes from the normal world's RX buffer. */
+export function readNwdPartInfo(w: World, count: number, size: number): PartInfo[] {
+  const b = w.spmc.nwd.view(NWD_RX, count * size);
+  const v = new DataView(b.buffer, b.byteOffset, b.byteLength);
+  return Array.from({ length: count }, (_, i) => {
+    const p = i * size;
+    const e: PartInfo = { id: v.getUint16(p, true), ctx: v.getUint16(p + 2, true), props: v.getUint32(p + 4, true) };
+    if (size >= 24) e.proto = [0, 1, 2, 3].map((k) => v.getUint32(p + 8 + 4 * k, true));
+    if (size >= 48) {
+      e.image = [0, 1, 2, 3].map((k) => v.getUint32(p + 24 + 4 * k, true));
+      e.version = v.getUint32(p + 40, true);
+    }
+    return e;
+  });
+}
+
+/** FFA_PARTITION_INFO_GET from the normal world: x1..x4 = UUID words, x5 = flags. */
+export function partitionInfoGet(w: World, uuid: readonly number[] = [0, 0, 0, 0], flags = 0): bigint[] {
+  return w.spmc.call(abi.FFA_PARTITION_INFO_GET_32, ...uuid, flags);
+}
+
+/** FFA_PARTITION_INFO_GET_REGS_64 from the normal world. */
+export function partitionInfoGetRegs(w: World, uuid: readonly number[] = [0, 0, 0, 0], start = 0, tag = 0): bigint[] {
+  const lo = (BigInt(uuid[1]! >>> 0) << 32n) | BigInt(uuid[0]! >>> 0);
+  const hi = (BigInt(uuid[3]! >>> 0) << 32n) | BigInt(uuid[2]! >>> 0);
+  return w.spmc.call(abi.FFA_PARTITION_INFO_GET_REGS_64, lo, hi, start | (tag << 16));
+}
+
+/** The SP-visible LA properties: bit 11 LIVE_ACTIVATION, bit 12 CPU_RENDEZVOUS. */
+export const PROP_LA = abi.FFA_PARTITION_LIVE_ACTIVATION;
+export const PROP_RENDEZVOUS = abi.FFA_PARTITION_CPU_RENDEZVOUS;
+
+/**
+ * A byte-exact guard of an SP Memory: everything outside `window` and outside the `holes`
+ * ([lo, hi) ranges the test checks itself) is filled with a position-dependent pattern; check()
+ * returns the first changed offset or -1.
+ */
+export function guardSpMemory(mem: () => Uint8Array, window: { lo: number; hi: number }, holes: Array<[number, number]>): { check(): number; guarded: number } {
+  const skip = [[window.lo, window.hi] as [number, number], ...holes].sort((a, b) => a[0] - b[0]);
+  const ranges: Array<[number, number]> = [];
+  let at = 0;
+  const size = mem().length;
+  for (const [lo, hi] of skip) {
+    if (lo > at) ranges.push([at, lo]);
+    at = Math.max(at, hi);
+  }
+  if (at < size) ranges.push([at, size]);
+  const pattern = (i: number) => 0xa5 ^ (i & 0xff) ^ ((i >>> 8) & 0xff);
+  const m = mem();
+  for (const [lo, hi] of ranges) for (let i = lo; i < hi; i++) m[i] = pattern(i);
+  return {
+    guarded: ranges.reduce((s, [lo, hi]) => s + hi - lo, 0),
+    check(): number {
+      const now = mem();
+      if (now.length !== size) return size;
+      for (const [lo, hi] of ranges) for (let i = lo; i < hi; i++) if (now[i] !== pattern(i)) return i;
+      return -1;
+    },
+  };
+}
+
+/** The sample partition name of an SP id. */
+export function spName(id: number): sample.SpName {
+  const n = sample.SP_NAMES.find((k) => sample.SP_IDS[k] === id);
+  if (n === undefined) throw new RangeError(`no sample partition 0x${id.toString(16)}`);
+  return n;
+}
+
+/**
+ * An FF-A call made by partition `id` through its env.ffa_call path (the host's sync-out,
+ * sp_ffa_call, sync-in), without running its image: for calls the sample images cannot make
+ * (e.g. a retrieve with explicit instruction access).
+ */
+export function spCall(w: World, id: number, ...x: Array<number | bigint>): bigint[] {
+  const r = new BigUint64Array(abi.SMCCC_NUM_REGS);
+  x.forEach((v, i) => (r[i] = BigInt.asUintN(64, BigInt(v))));
+  (w.spmc as unknown as { spFfaCall(vm: number, regs: BigUint64Array): boolean }).spFfaCall(id - abi.HF_VM_ID_OFFSET, r);
+  return Array.from(r);
+}
+
+/**
+ * Partition `id` retrieves `handle` (sent by the normal world) with data access RW and
+ * instruction access NX (what a single-borrower LEND requires), releases its RX and returns the
+ * IPA the SPMC mapped the first constituent at (or the FFA_ERROR registers as a thrown Error).
+ */
+export function spRetrieveRwNx(w: World, id: number, handle: bigint): number {
+  const p = sample.partitions[spName(id)];
+  const req = new Uint8Array(64);
+  const v = new DataView(req.buffer);
+  v.setUint16(0, NWD, true);
+  v.setBigUint64(8, handle, true);
+  v.setUint32(24, 16, true);
+  v.setUint32(28, 1, true);
+  v.setUint32(32, 48, true);
+  v.setUint16(48, id, true);
+  v.setUint8(50, abi.FFA_DATA_ACCESS_RW | (abi.FFA_INSTRUCTION_ACCESS_NX << abi.FFA_INSTRUCTION_ACCESS_SHIFT));
+  w.spmc.spMemory(id).set(req, p.tx!.base);
+  const r = spCall(w, id, abi.FFA_MEM_RETRIEVE_REQ_32, 64, 64);
+  if (r[0] !== BigInt(abi.FFA_MEM_RETRIEVE_RESP_32)) throw new Error(`retrieve failed: x0=0x${r[0]!.toString(16)} x2=0x${r[2]!.toString(16)}`);
+  const m = w.spmc.spMemory(id);
+  const rv = new DataView(m.buffer, m.byteOffset + p.rx!.base, 4096);
+  const comp = rv.getUint32(rv.getUint32(32, true) + 4, true);
+  const ipa = Number(rv.getBigUint64(comp + 16, true));
+  spCall(w, id, abi.FFA_RX_RELEASE_32);
+  return ipa;
+}
+
+/**
+ * SP1's package with a different `abort-action` (the sample's sp1.dts, one property changed):
+ * e.g. 0 (STOP) gives an LA partition that survives an abort as (VM ABORTING, vCPU STOPPED or
+ * ABORTED) instead of being destroyed.
+ */
+export function sp1PackageWithAbortAction(action: number, variant: "v1" | "v2"): Uint8Array {
+  const dts = readFileSync(sample.manifests.sp1.dts, "utf8").replace(/abort-action = <1>;/, `abort-action = <${action}>;`);
+  if (!dts.includes(`abort-action = <${action}>;`)) throw new Error("sp1.dts: abort-action not found");
+  const image = read(sample.images[`sp1-${variant}`].url);
+  return buildSpPkg({ manifest: compileDts(dts, "sp1.dts"), image, version: { major: variant === "v1" ? 1 : 2, minor: 0 }, securityVersion: 1 });
+}
+
+/** The sample secure world with SP1 replaced by `sp1` (a package). */
+export function bootWithSp1(sp1: Uint8Array): World {
+  const staging = new StagingArea();
+  for (const s of Object.values(sample.STAGING)) staging.addRegion(s.base, s.size);
+  const packages = sample.BOOT_PACKAGES.map((n) => (n === "sp1-v1" ? sp1 : pkgBytes(n)));
+  return new World(new Spmc({ spmcManifest: read(sample.spmcManifest.dtb), packages, staging }).boot());
 }

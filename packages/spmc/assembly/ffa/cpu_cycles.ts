@@ -211,3 +211,27 @@ export function api_ffa_run(r: Regs): void {
   partition_abort(vcpu);
   set_ffa_error(r, FFA_ABORTED);
 }
+
+/**
+ * FFA_RUN from an SP (its ffa_call): "under the partition runtime model an SP can invoke FFA_RUN
+ * to resume a target SP" (HF:src/ffa/spmc/cpu_cycles.c ffa_cpu_cycles_run_checks). The model
+ * allows exactly the case a call chain needs: resuming the callee of the caller's own direct
+ * request after it yielded (BLOCKED, request origin = the caller); the callee's FFA_YIELD returns
+ * FFA_SUCCESS and its eventual response (or FFA_YIELD again, or FFA_ERROR(ABORTED)) is returned to
+ * the caller, which is BLOCKED meanwhile. Anything else is DENIED.
+ */
+export function api_ffa_run_from_sp(caller: Vcpu, r: Regs): void {
+  if ((r[1] >> 32) != 0) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
+  const vm = vm_find(<u32>r[1] & 0xffff);
+  const idx = <i32>((<u32>r[1] >> 16) & 0xffff);
+  if (vm === null || vm.state == VM_STATE_NULL || idx >= vm.vcpu_count) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
+  const vcpu = vm.vcpu(idx);
+  const origin = vcpu.direct_request_origin;
+  if (vm.state != VM_STATE_RUNNING || vcpu.state != VCPU_STATE_BLOCKED || !origin.active || <u32>origin.vm_id != <u32>caller.vm.id) {
+    return set_ffa_error(r, FFA_DENIED);
+  }
+  resume_after_yield(vcpu);
+  vcpu_set_state(caller, VCPU_STATE_BLOCKED);
+  run_direct_request(vcpu, r);
+  if (caller.state == VCPU_STATE_BLOCKED) vcpu_set_state(caller, VCPU_STATE_RUNNING);
+}

@@ -63,9 +63,11 @@ export function api_ffa_spm_id_get(r: Regs): void {
  * NOTIFICATION and INDIRECT_MSG for v1.1+ targets, LIVE_ACTIVATION (and CPU_RENDEZVOUS, never
  * set) for v1.3+ targets.
  */
-export function partition_properties(vm: Vm, caller_is_sp: bool): u32 {
+export function partition_properties(vm: Vm, caller_is_sp: bool, service: i32 = -1): u32 {
   const m = vm.manifest;
-  const method = m.messaging_method;
+  // §1.5 step 1: the *service's* messaging method (a v1.1 manifest gives each service its own);
+  // without a service, the union over the partition's services.
+  const method = service >= 0 && service < m.services.length ? m.services[service].messaging_method : m.messaging_method;
   let props: u32 = method & FFA_PARTITION_DIRECT_REQ_RECV;
   if (m.ffa_version >= FFA_VERSION_1_2) props |= method & FFA_PARTITION_DIRECT_REQ2_RECV;
   if (caller_is_sp) props |= method & (FFA_PARTITION_DIRECT_REQ_SEND | FFA_PARTITION_DIRECT_REQ2_SEND);
@@ -97,8 +99,11 @@ function collect_entries(u0: u32, u1: u32, u2: u32, u3: u32, caller_version: u32
     if (!vm_is_discoverable(vm)) continue;
     const m = vm.manifest;
     const services = m.services.length;
+    // Several UUIDs per partition exist since FF-A v1.2: a v1.0/v1.1 caller gets one entry per
+    // partition, its first matching service (HF:src/api.c api_ffa_fill_partitions_info_array).
+    const per_vm = caller_version >= FFA_VERSION_1_2 ? services : min(services, 1);
     if (is_null) {
-      for (let s = 0; s < services; s++) out.push(new InfoEntry(vm, s, true, true));
+      for (let s = 0; s < per_vm; s++) out.push(new InfoEntry(vm, s, true, true));
       continue;
     }
     if (caller_version >= FFA_VERSION_1_3 && m.has_image_uuid && uuid_eq(m.image_uuid, u0, u1, u2, u3)) {
@@ -106,7 +111,10 @@ function collect_entries(u0: u32, u1: u32, u2: u32, u3: u32, caller_version: u32
       continue;
     }
     for (let s = 0; s < services; s++) {
-      if (uuid_eq(m.services[s].uuid, u0, u1, u2, u3)) out.push(new InfoEntry(vm, s, false, true));
+      if (uuid_eq(m.services[s].uuid, u0, u1, u2, u3)) {
+        out.push(new InfoEntry(vm, s, false, true));
+        if (caller_version < FFA_VERSION_1_2) break;
+      }
     }
   }
   return out.length == 0 ? null : out;
@@ -125,7 +133,7 @@ function desc_size(version: u32): u32 {
 /** Writes one descriptor (v1.0 8 bytes, v1.1 24 bytes, v1.3 48 bytes) at `p`. */
 function write_desc(p: usize, e: InfoEntry, version: u32, caller_is_sp: bool): void {
   const m = e.vm.manifest;
-  let props = partition_properties(e.vm, caller_is_sp);
+  let props = partition_properties(e.vm, caller_is_sp, e.service);
   if (version < FFA_VERSION_1_1) props &= FFA_PARTITION_V1_0_PROPS_MASK;
   store<u16>(p, e.vm.id);
   store<u16>(p + 2, <u16>e.vm.vcpu_count);
@@ -163,7 +171,9 @@ export function api_ffa_partition_info_get(caller_space: i32, caller: Mailbox, c
   }
   set_ffa_success(r);
   unchecked((r[2] = count));
-  if (caller_version >= FFA_VERSION_1_1) unchecked((r[3] = size));
+  // x3 = descriptor size only when descriptors were returned; the count-only answer carries x2
+  // alone (HF:src/api.c api_ffa_partition_info_get: `.arg2 = entries_count` for the count flag).
+  if (caller_version >= FFA_VERSION_1_1 && (flags & FFA_PARTITION_COUNT_FLAG) == 0) unchecked((r[3] = size));
 }
 
 /**
