@@ -8,5 +8,9 @@ export * from "./spmc.js";
 export * from "./manifest.js";
 export * from "./package-format.js";
 export * from "./model.js";
+export * from "./psci.js";
+export * from "./rmm.js";
 export * from "./sp-pkg-trailer.js";
 export * from "./helpers.js";
+// The width markers, for other single-source tables written in the same style (e.g. sp-sample's protocol).
+export * from "./types.js";

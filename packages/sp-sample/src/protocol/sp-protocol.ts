@@ -2,7 +2,7 @@
 // requests, the status codes, the image kinds and the live-state buffer (LSB) layout.
 // Written once here; packages/abi/scripts/gen-assembly.mjs generates the AssemblyScript twin
 // (assembly/generated/protocol/, imported by the images) at build time. See ../../README.md.
-import { u8, u32, u64 } from "./types.js";
+import { u8, u32, u64 } from "@lfa-wasm/abi";
 
 // ---------------------------------------------------------------------------------------------
 // Requests: FFA_MSG_SEND_DIRECT_REQ_32/64 with x2 = 0 and x3 = command.
