@@ -1,7 +1,7 @@
 // Arm Live Firmware Activation (DEN0147) SMC interface.
 // Source: shared/spec/lfa-agent-and-host.md §1.1 (function IDs), §1.2 (status codes),
 // §1.3 (register layouts, flags); TF-A include/services/lfa_svc.h.
-import { u32, i64 } from "./types.js";
+import { u32, i32, i64 } from "./types.js";
 
 // §1.1 Function IDs: SMC64, fast call, OEN 4: 0xC4000000 | num.
 export const LFA_VERSION = u32(0xc40002e0);
@@ -53,3 +53,18 @@ export const LFA_SKIP_CPU_RENDEZVOUS = u32(1 << 0);
 // §1.5 item 1: GET_INVENTORY x4/x5 versions, major in bits 63:32, minor in 31:0.
 export const LFA_FW_VERSION_MAJOR_SHIFT = u32(32);
 export const LFA_FW_VERSION_MINOR_MASK = u32(0xffffffff);
+
+// §1.2 TF-A's libc errno values (BSD-style, include/lib/libc/errno.h). The §2.5 platform hooks
+// return -errno; the agent converts them (convert_to_lfa_error). Prefixed TFA_ because Linux's
+// values differ (Linux EAGAIN is 11).
+export const TFA_EPERM = i32(1);
+export const TFA_ENOMEM = i32(12);
+export const TFA_EAGAIN = i32(35);
+export const TFA_EAUTH = i32(80);
+
+// §2.1 struct lfa_component_status (current_activation): component_id when nothing is primed,
+// and prime_status values.
+export const LFA_INVALID_COMPONENT = u32(0xffffffff);
+export const PRIME_NONE = u32(0);
+export const PRIME_STARTED = u32(1);
+export const PRIME_COMPLETE = u32(2);

@@ -47,3 +47,109 @@ export const TRACE_LA_REFUSED = u32(10);
 export const TRACE_MANIFEST_ERROR = u32(11);
 /** c = vm id: text = FFA_CONSOLE_LOG output. */
 export const TRACE_CONSOLE = u32(12);
+
+// ---------------------------------------------------------------------------------------------
+// The TF-A EL3 LFA agent (packages/tfa-agent) ↔ platform contract. See packages/tfa-agent/README.md.
+
+// The agent's Memory (created by the platform, imported as env.memory): create it with
+// { initial: AGENT_MEMORY_PAGES, maximum: AGENT_MEMORY_PAGES }. The agent's code, data and heap
+// are confined to [AGENT_WINDOW_LO, AGENT_WINDOW_HI) (SP-image build, design D2); BL31
+// self-activation zeroes that window and instantiates the new image there. Everything that
+// survives a BL31 activation lives in the persistent state region [AGENT_STATE_BASE,
+// AGENT_STATE_BASE + AGENT_STATE_SIZE), outside the window.
+export const AGENT_MEMORY_PAGES = u32(32);
+export const AGENT_WINDOW_LO = u32(0x10000);
+export const AGENT_WINDOW_SIZE = u32(0x100000);
+export const AGENT_WINDOW_HI = u32(0x110000);
+export const AGENT_STATE_BASE = u32(0x1000);
+export const AGENT_STATE_SIZE = u32(0xf000);
+/** Word 0 of the state region ("LFAS"); word 1 is the layout version. */
+export const AGENT_STATE_MAGIC = u32(0x5341464c);
+/** Bumped whenever the state-region layout changes; bl31_warm_entry refuses a mismatch. */
+export const AGENT_STATE_LAYOUT_VERSION = u32(1);
+/** PEs (cpu indices 0..AGENT_MAX_PES-1) and components the state region has room for. */
+export const AGENT_MAX_PES = u32(64);
+export const AGENT_MAX_COMPONENTS = u32(32);
+
+// add_component() kinds: which activator (§2.1 lfa_component_ops) a component has.
+/** No activator (e.g. BL32, BL33): not activation capable. */
+export const LFA_COMPONENT_KIND_NONE = u32(0);
+/** BL31 self-activation (§2.6): rendezvous required, may reset the CPU. */
+export const LFA_COMPONENT_KIND_BL31 = u32(1);
+/** RMM (§2.7): rendezvous required, no reset. */
+export const LFA_COMPONENT_KIND_RMM = u32(2);
+/** Secure partition (§2.8): activated through the LSP (plat.sp_activate). */
+export const LFA_COMPONENT_KIND_SP = u32(3);
+
+// smc_handler / smc_resume / bl31_warm_entry results.
+/** The call finished: results are in regs(cpu). */
+export const AGENT_SMC_DONE = i32(0);
+/** The PE waits (holding pen, or lfa_lock of a skip=0 ACTIVATE): smc_resume when pe_runnable. */
+export const AGENT_SMC_PARKED = i32(1);
+/** x0 is an FF-A function ID: the platform routes it to the SPMD/SPMC and writes the results. */
+export const AGENT_SMC_FFA = i32(2);
+/** The PE warm-resets into the normal world: entry = regs x1, context id = regs x0. */
+export const AGENT_SMC_RESET = i32(3);
+/** BL31 leader: swap the agent's own module in place now, then bl31_warm_entry every PE. */
+export const AGENT_SMC_SWAP = i32(4);
+/** cpu out of range [0, AGENT_MAX_PES). */
+export const AGENT_ERR_CPU = i32(-1);
+/** The call does not fit the PE's state (SMC from a parked PE, resume of an idle PE, ...). */
+export const AGENT_ERR_PE_STATE = i32(-2);
+/** bl31_warm_entry: the state region's magic/layout version is not this image's. */
+export const AGENT_ERR_LAYOUT = i32(-3);
+
+// Per-PE state (pe_state(cpu)).
+export const AGENT_PE_IDLE = u32(0);
+/** Inside the agent (an import of this PE's call is running). */
+export const AGENT_PE_RUNNING = u32(1);
+/** skip=0 ACTIVATE spinning on lfa_lock (before lfa_activate_prepare). */
+export const AGENT_PE_WAIT_LOCK = u32(2);
+/** Holding-pen follower. */
+export const AGENT_PE_WAIT_PEN = u32(3);
+/** Re-taking lfa_lock after the activator returned. */
+export const AGENT_PE_WAIT_RELOCK = u32(4);
+/** BL31 activation: waits for the swap; resumed only through bl31_warm_entry. */
+export const AGENT_PE_WAIT_SWAP = u32(5);
+
+// options(flags): TF-A quirk switches (default 0 = the specification's intent).
+/** PRIME(B) after PRIME(A) completed keeps component_id = A (§2.3 step 5). */
+export const AGENT_OPT_TFA_PRIME_KEEPS_OLD_ID = u32(1 << 0);
+/** The RMM leader calls lfa_reset_activation() after the pen release (§2.7): CANCEL → -8 after. */
+export const AGENT_OPT_TFA_RMM_RESET_ACTIVATION = u32(1 << 1);
+/** BL31 with reset never runs lfa_activate_finish (users/in_progress/pending stay set). */
+export const AGENT_OPT_TFA_BL31_NO_FINISH = u32(1 << 2);
+/** CANCEL of a non-BL31 rendezvous activation leaves the pen's followers parked. */
+export const AGENT_OPT_TFA_CANCEL_KEEPS_PEN = u32(1 << 3);
+/** GET_INVENTORY leaves x4/x5 alone (TF-A returns x0..x3 only, §1.5 item 1). */
+export const AGENT_OPT_TFA_NO_INVENTORY_VERSIONS = u32(1 << 4);
+/** PRIME is accepted while an activation round is in progress. */
+export const AGENT_OPT_TFA_PRIME_DURING_ACTIVATION = u32(1 << 5);
+/** Every TF-A quirk above at once. */
+export const AGENT_OPT_TFA_EXACT = u32(0x3f);
+/** Not TF-A: a rendezvous (skip=0) SP activation uses the pen; the leader activates once. */
+export const AGENT_OPT_SP_RENDEZVOUS_PEN = u32(1 << 8);
+
+// Trace events the agent emits through plat.trace(event, a, b, c, d).
+/** a = cpu, b = fid (w0), c = x1 low, d = x2 low. */
+export const TRACE_AGENT_SMC_ENTER = u32(0x100);
+/** a = cpu, b = fid, c = result (AGENT_SMC_*), d = x0 low. */
+export const TRACE_AGENT_SMC_RETURN = u32(0x101);
+/** a = component id, b = old prime status, c = new prime status. */
+export const TRACE_AGENT_PRIME_STATUS = u32(0x102);
+/** a = cpu, b = component id, c = skip flag, d = activation_users after entry. */
+export const TRACE_AGENT_ACTIVATION_START = u32(0x103);
+/** a = cpu, b = component id, c = status (low 32 bits), d = activation_users after finish. */
+export const TRACE_AGENT_ACTIVATION_FINISH = u32(0x104);
+/** a = cpu, b = pen count after arrival, c = running PEs, d = 1 if leader. */
+export const TRACE_AGENT_PEN_ARRIVE = u32(0x105);
+/** a = releasing cpu (0xFFFFFFFF for CANCEL on behalf of none), b = status, c = PEs released. */
+export const TRACE_AGENT_PEN_RELEASE = u32(0x106);
+/** a = cpu, b = owner cpu, c = fid, d = 1 parked / 0 answered BUSY. */
+export const TRACE_AGENT_LOCK_CONTENTION = u32(0x107);
+/** a = leader cpu, b = component id, c = PEs waiting for the swap. */
+export const TRACE_AGENT_SWAP = u32(0x108);
+/** a = cpu, b = result (AGENT_SMC_* / AGENT_ERR_*), c = entry low, d = context id low. */
+export const TRACE_AGENT_WARM_ENTRY = u32(0x109);
+/** a = component id, b = status, c = 1 if the pen was released. */
+export const TRACE_AGENT_CANCEL = u32(0x10a);

@@ -3,7 +3,10 @@ import { readFileSync } from "node:fs";
 import * as abi from "@lfa-wasm/abi";
 
 const wasm = readFileSync(new URL("../build/lsp.wasm", import.meta.url));
-const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), { env: { abort: () => { throw new Error("abort"); } } });
+const inst = new WebAssembly.Instance(new WebAssembly.Module(wasm), {
+  env: { abort: () => { throw new Error("abort"); } },
+  spmd: { ffa_call: () => { throw new Error("the builder and checker never call the SPMD"); } },
+});
 const lsp = inst.exports as unknown as {
   memory: WebAssembly.Memory;
   regs(): number;

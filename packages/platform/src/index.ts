@@ -1,3 +1,10 @@
-// @lfa-wasm/platform — the virtual board. createPlatform(), PEs, the SMC conduit and the
-// live-activation store arrive with the EL3 issue; the trace lives in @lfa-wasm/trace.
+// @lfa-wasm/platform — the virtual board: PEs and the SMC conduit, PSCI, the EL3 LFA agent and the
+// SPMD logical SP, the realm monitor, the secure world, the live-activation store (staging,
+// authentication, anti-rollback, precompile at PRIME), deterministic PE scheduling and the trace.
 export { Trace, type TraceEvent, type TraceKind } from "@lfa-wasm/trace";
+export * from "./platform.js";
+export * from "./board.js";
+export * from "./firmware.js";
+export * from "./uuid.js";
+export { RealmMonitor, RmmFault } from "./rmm.js";
+export { mulberry32, makePicker, type SchedulePolicy } from "./scheduler.js";

@@ -1,0 +1,19 @@
+// `npm run build` step after tsc: compiles the RMM image variants (assembly/rmm, SP-image mode:
+// imported Memory, confined to the RMM window, design D2) and writes the board's firmware
+// packages (build/<name>.pkg) for the CLI and demos.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { buildSpImage } from "@lfa-wasm/as-build";
+import { BUILD_DIR, FIRMWARE_PACKAGES, RMM_LAYOUT, RMM_VARIANTS, firmwarePackage } from "./firmware.js";
+
+mkdirSync(BUILD_DIR, { recursive: true });
+for (const v of Object.values(RMM_VARIANTS)) {
+  await buildSpImage({
+    entry: fileURLToPath(new URL(`../assembly/rmm/${v.entry}`, import.meta.url)),
+    outFile: fileURLToPath(new URL(v.wasm, BUILD_DIR)),
+    window: { loadAddress: RMM_LAYOUT.windowLo, memSize: RMM_LAYOUT.windowSize },
+    maximumMemory: RMM_LAYOUT.memoryPages,
+  });
+}
+for (const name of FIRMWARE_PACKAGES) writeFileSync(new URL(`${name}.pkg`, BUILD_DIR), firmwarePackage(name));
+console.log(`platform: ${Object.keys(RMM_VARIANTS).length} RMM images, ${FIRMWARE_PACKAGES.length} packages in build/`);

@@ -1,0 +1,105 @@
+// The board's own firmware images and their packages: the realm monitor (assembly/rmm, built by
+// src/build.ts into build/rmm_*.wasm) and BL31 (the TF-A LFA agent module itself). Both travel in
+// the same container as SP packages (sptool header + DTB manifest + Wasm image + signed trailer,
+// @lfa-wasm/sp-pkg), with a minimal manifest whose `compatible` names the image type.
+import { readFileSync } from "node:fs";
+import type { KeyObject } from "node:crypto";
+import { compileDts, decodeDtb, getProperty, propString } from "@lfa-wasm/devicetree";
+import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+
+export const BUILD_DIR = new URL("../build/", import.meta.url);
+export const MANIFEST_DIR = new URL("../manifests/", import.meta.url);
+/** The EL3 agent module (packages/tfa-agent's build output). */
+export const AGENT_WASM = new URL("../../tfa-agent/build/tfa-agent.wasm", import.meta.url);
+/** The SPMD logical SP module (packages/lsp's build output). */
+export const LSP_WASM = new URL("../../lsp/build/lsp.wasm", import.meta.url);
+
+export const RMM_COMPATIBLE = "arm,rmm-image";
+export const BL31_COMPATIBLE = "arm,bl31-image";
+
+/** The RMM image window and state region (assembly/rmm/rmm_core.ts and manifests/rmm.dts). */
+export const RMM_LAYOUT = Object.freeze({ windowLo: 0x10000, windowSize: 0x40000, stateBase: 0x60000, stateSize: 0x10000, memoryPages: 8 });
+
+/** RMM image variants (one source, assembly/rmm/rmm_<variant>.ts). */
+export const RMM_VARIANTS = Object.freeze({
+  "v1.0": { entry: "rmm_v1_0.ts", wasm: "rmm_v1_0.wasm", version: { major: 1, minor: 0 }, abiRevision: 0x10000 },
+  "v1.1": { entry: "rmm_v1_1.ts", wasm: "rmm_v1_1.wasm", version: { major: 1, minor: 1 }, abiRevision: 0x10001 },
+  /** Fails every boot (RMM_BOOT_ERR_INIT_FAILED): activation → LFA_ACTIVATION_FAILED. */
+  bad: { entry: "rmm_bad.ts", wasm: "rmm_bad.wasm", version: { major: 1, minor: 2 }, abiRevision: 0x10001 },
+});
+export type RmmVariant = keyof typeof RMM_VARIANTS;
+
+const manifestCache = new Map<string, Uint8Array>();
+/** The DTB manifest of "rmm" or "bl31" (manifests/<kind>.dts). */
+export function firmwareManifest(kind: "rmm" | "bl31"): Uint8Array {
+  let dtb = manifestCache.get(kind);
+  if (!dtb) {
+    dtb = compileDts(readFileSync(new URL(`${kind}.dts`, MANIFEST_DIR), "utf8"), `${kind}.dts`);
+    manifestCache.set(kind, dtb);
+  }
+  return dtb;
+}
+
+/** The `compatible` string of a manifest DTB (null if it has none or is not a DTB). */
+export function manifestCompatible(dtb: Uint8Array): string | null {
+  try {
+    const p = getProperty(decodeDtb(dtb), "compatible");
+    return p ? propString(p) : null;
+  } catch {
+    return null;
+  }
+}
+
+export interface FirmwarePackageOptions {
+  version: { major: number; minor: number };
+  securityVersion?: number;
+  /** Default: the TEST-ONLY key of @lfa-wasm/sp-pkg. */
+  signingKey?: KeyObject;
+}
+
+/** Packages a firmware image (Wasm bytes) with the manifest of its kind. */
+export function buildFirmwarePackage(kind: "rmm" | "bl31", image: Uint8Array, o: FirmwarePackageOptions): Uint8Array {
+  return buildSpPkg({
+    manifest: firmwareManifest(kind),
+    image,
+    version: o.version,
+    securityVersion: o.securityVersion ?? 1,
+    signingKey: o.signingKey ?? testSigningKey(),
+  });
+}
+
+let testKey: KeyObject | null = null;
+function testSigningKey(): KeyObject {
+  return (testKey ??= loadPrivateKey(testKeyPaths.privateKey));
+}
+
+export function rmmImage(variant: RmmVariant): Uint8Array {
+  return readFileSync(new URL(RMM_VARIANTS[variant].wasm, BUILD_DIR));
+}
+
+export function agentImage(): Uint8Array {
+  return readFileSync(AGENT_WASM);
+}
+
+const pkgCache = new Map<string, Uint8Array>();
+/**
+ * The board's firmware packages, signed with the TEST-ONLY key, security version 1:
+ * `rmm-v1.0`, `rmm-v1.1`, `rmm-bad` (v1.2, fails init), `bl31-v1.0`, `bl31-v1.1` (the agent
+ * module as built, with two trailer versions). Built on first use (a few ms) and cached.
+ */
+export function firmwarePackage(name: "rmm-v1.0" | "rmm-v1.1" | "rmm-bad" | "bl31-v1.0" | "bl31-v1.1"): Uint8Array {
+  let p = pkgCache.get(name);
+  if (!p) {
+    if (name.startsWith("rmm-")) {
+      const v = name.slice(4) as RmmVariant;
+      p = buildFirmwarePackage("rmm", rmmImage(v), { version: RMM_VARIANTS[v].version });
+    } else {
+      const [major, minor] = name.slice(6).split(".").map(Number);
+      p = buildFirmwarePackage("bl31", agentImage(), { version: { major, minor } });
+    }
+    pkgCache.set(name, p);
+  }
+  return p;
+}
+export const FIRMWARE_PACKAGES = ["rmm-v1.0", "rmm-v1.1", "rmm-bad", "bl31-v1.0", "bl31-v1.1"] as const;
+export type FirmwarePackageName = (typeof FIRMWARE_PACKAGES)[number];

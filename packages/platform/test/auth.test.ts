@@ -1,0 +1,84 @@
+// PRIME's authentication and anti-rollback (plat_lfa_load_auth_image): a package that fails is
+// refused with LFA_AUTH_ERROR (or a structural error) and the running image keeps serving.
+import { describe, expect, it } from "vitest";
+import { generateKeyPairSync } from "node:crypto";
+import * as abi from "@lfa-wasm/abi";
+import { SP_IDS } from "@lfa-wasm/sp-sample";
+import { buildSpPkg, parseSpPkg } from "@lfa-wasm/sp-pkg";
+import { buildFirmwarePackage, createPlatform, firmwarePackage, rmmImage, samplePackage } from "../src/index.js";
+import { counterInc, lfa, s64, spVersion, stageAndPrime } from "./helpers.js";
+
+const SP1 = SP_IDS.sp1;
+
+describe("authentication at PRIME", () => {
+  it("a tampered package → LFA_AUTH_ERROR; nothing changes; after CANCEL a good package activates", () => {
+    const p = createPlatform();
+    const sp1 = p.seqOf("sp1");
+    expect(counterInc(p, SP1)).toBe(1n);
+    const pkg = samplePackage("sp1-v2").slice();
+    const img = parseSpPkg(pkg).header.imgOffset;
+    pkg[img + 100] ^= 0x01;
+    expect(s64(stageAndPrime(p, "sp1", pkg)[0])).toBe(abi.LFA_AUTH_ERROR);
+    expect(p.spmc.staging.staged(0x7000000)).toBeNull(); // nothing reached the secure staging area
+    expect(s64(lfa.activate(p, sp1, 1)[0])).toBeLessThan(0n);
+    expect(spVersion(p, SP1)).toEqual([1n, 0n]);
+    expect(counterInc(p, SP1)).toBe(2n);
+    expect(s64(lfa.cancel(p, sp1)[0])).toBe(0n);
+    expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
+    expect(s64(lfa.activate(p, sp1, 1)[0])).toBe(0n);
+    expect(counterInc(p, SP1)).toBe(3n);
+  });
+
+  it("a package signed with another key → LFA_AUTH_ERROR (a board with that key trusts it)", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ed25519");
+    const orig = parseSpPkg(samplePackage("sp1-v2"));
+    const pkg = buildSpPkg({ manifest: orig.manifest, image: orig.image, version: { major: 2, minor: 0 }, securityVersion: 1, signingKey: privateKey });
+    const p = createPlatform();
+    expect(s64(stageAndPrime(p, "sp1", pkg)[0])).toBe(abi.LFA_AUTH_ERROR);
+    expect(counterInc(p, SP1)).toBe(1n);
+    // A board whose trusted key is the other one refuses the sample packages and accepts this one.
+    const q = createPlatform({ trustedKey: publicKey });
+    expect(s64(stageAndPrime(q, "sp1", samplePackage("sp1-v2"))[0])).toBe(abi.LFA_AUTH_ERROR);
+    lfa.cancel(q, q.seqOf("sp1"));
+    expect(stageAndPrime(q, "sp1", pkg)[0]).toBe(0n);
+    expect(s64(lfa.activate(q, q.seqOf("sp1"), 1)[0])).toBe(0n);
+  });
+
+  it("structural failures are not auth errors: a truncated package / an image that is not Wasm → LFA_DEVICE_ERROR", () => {
+    const p = createPlatform();
+    expect(s64(stageAndPrime(p, "sp1", samplePackage("sp1-v2").slice(0, 100))[0])).toBe(abi.LFA_DEVICE_ERROR);
+    lfa.cancel(p, p.seqOf("sp1"));
+    expect(s64(stageAndPrime(p, "sp1", samplePackage("sp1-v2-corrupt"))[0])).toBe(abi.LFA_DEVICE_ERROR);
+    lfa.cancel(p, p.seqOf("sp1"));
+    // a valid RMM package staged for BL31 (wrong manifest type)
+    expect(s64(stageAndPrime(p, "bl31", firmwarePackage("rmm-v1.1"))[0])).toBe(abi.LFA_DEVICE_ERROR);
+    expect(counterInc(p, SP1)).toBe(1n);
+  });
+});
+
+describe("anti-rollback (security version)", () => {
+  it("sp1-v2-low-sv (security version 0) is refused below the floor, before and after v2 raised it", () => {
+    const p = createPlatform();
+    const sp1 = p.seqOf("sp1");
+    expect(s64(stageAndPrime(p, "sp1", samplePackage("sp1-v2-low-sv"))[0])).toBe(abi.LFA_AUTH_ERROR);
+    lfa.cancel(p, sp1);
+    expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
+    expect(s64(lfa.activate(p, sp1, 1)[0])).toBe(0n);
+    expect(p.component("sp1").minSecurityVersion).toBe(1);
+    expect(s64(stageAndPrime(p, "sp1", samplePackage("sp1-v2-low-sv"))[0])).toBe(abi.LFA_AUTH_ERROR);
+    expect(spVersion(p, SP1)).toEqual([2n, 0n]);
+    expect(counterInc(p, SP1)).toBe(1n);
+  });
+
+  it("RMM: after v1.1 with security version 2 is activated, v1.0 signed with 1 is refused and v1.1 keeps serving", () => {
+    const p = createPlatform({ pes: 1 });
+    const rmm = p.seqOf("rmm");
+    const sv2 = buildFirmwarePackage("rmm", rmmImage("v1.1"), { version: { major: 1, minor: 1 }, securityVersion: 2 });
+    expect(stageAndPrime(p, "rmm", sv2)[0]).toBe(0n);
+    expect(s64(lfa.activate(p, rmm, 0)[0])).toBe(0n);
+    expect(p.component("rmm").minSecurityVersion).toBe(2);
+    expect(s64(stageAndPrime(p, "rmm", firmwarePackage("rmm-v1.0"))[0])).toBe(abi.LFA_AUTH_ERROR);
+    expect(p.smc(0, abi.RMI_VERSION)[1]).toBe(0x10001n);
+    expect(lfa.inventory(p, rmm)[4]).toBe(abi.lfaFwVersion(1, 1));
+  });
+});
