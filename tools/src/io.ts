@@ -3,11 +3,23 @@
 export interface Io {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** stdout is an interactive terminal (progress bars, colours, prompts); false/absent: plain lines. */
+  isTTY?: boolean;
+  /** Terminal width when isTTY. */
+  columns?: number;
+  /** Where `lfa shell` reads its lines (default process.stdin). */
+  input?: NodeJS.ReadableStream;
 }
 
 export const processIo: Io = {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
+  get isTTY() {
+    return process.stdout.isTTY === true;
+  },
+  get columns() {
+    return process.stdout.columns;
+  },
 };
 
 /** Wrong use of the command line: exit code 2. */

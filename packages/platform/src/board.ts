@@ -1,7 +1,10 @@
 // The embedded default board: 4 PEs; components in TF-A FVP order (spec §2.2): BL31, BL33, RMM,
-// SP1, SP2; the sample secure world's SPMC manifest with SP1 and SP2 (sp-sample sp1-v1, sp2-v1).
+// SP1, SP2, then the UEFI variable SP (efivar); SP1 and SP2 from the sample secure world (sp-sample
+// sp1-v1, sp2-v1), the variable SP from @lfa-wasm/efi-vars (efivar-v1, 0x8003).
 import { readFileSync } from "node:fs";
-import { SP_IDS, STAGING, packages as spPackages, spmcManifest } from "@lfa-wasm/sp-sample";
+import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
+import { SP_IDS, STAGING, packages as spPackages } from "@lfa-wasm/sp-sample";
+import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_SP_ID, EFIVAR_STAGING, manifests as efivarManifests, packages as efivarPackages } from "@lfa-wasm/efi-vars";
 import { firmwarePackage } from "./firmware.js";
 import { Platform, type BoardConfig, type ComponentConfig } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
@@ -11,18 +14,33 @@ export function samplePackage(name: keyof typeof spPackages): Uint8Array {
   return readFileSync(spPackages[name].url);
 }
 
+/** A variable-SP package's bytes (efi-vars build/<name>.pkg). */
+export function efivarPackage(name: keyof typeof efivarPackages): Uint8Array {
+  return readFileSync(efivarPackages[name].url);
+}
+
 /** The default board's configuration (a fresh object each call; edit it before createPlatform). */
 export function defaultBoardConfig(): BoardConfig {
   const sp1 = samplePackage("sp1-v1");
   const sp2 = samplePackage("sp2-v1");
+  const efivar = efivarPackage("efivar-v1");
   const components: ComponentConfig[] = [
     { name: "bl31", uuid: LFA_UUIDS.bl31, kind: "bl31", mayReset: true, rendezvousRequired: true, bootPackage: firmwarePackage("bl31-v1.0") },
     { name: "bl33", uuid: LFA_UUIDS.bl33, kind: "none" },
     { name: "rmm", uuid: LFA_UUIDS.rmm, kind: "rmm", mayReset: false, rendezvousRequired: true, bootPackage: firmwarePackage("rmm-v1.0") },
     { name: "sp1", uuid: LFA_UUIDS.sp1, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp1, sp: { id: SP_IDS.sp1, staging: { ...STAGING.sp1 } } },
     { name: "sp2", uuid: LFA_UUIDS.sp2, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp2, sp: { id: SP_IDS.sp2, staging: { ...STAGING.sp2 } } },
+    // The UEFI variable SP (@lfa-wasm/efi-vars, vm3 = 0x8003): live-activatable like SP1/SP2.
+    { name: "efivar", uuid: EFIVAR_COMPONENT_UUID, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: efivar, sp: { id: EFIVAR_SP_ID, staging: { ...EFIVAR_STAGING } } },
   ];
-  return { pes: 4, spmcManifest: readFileSync(spmcManifest.dtb), spPackages: [sp1, sp2], components };
+  // AGENT_OPT_SP_RENDEZVOUS_PEN (a deliberate deviation from TF-A, see the README): Linux's
+  // default force_cpu_rendezvous = 1 makes every online PE issue ACTIVATE(skip = 0) for an SP;
+  // with TF-A's pen-less SP activator, PEs run one after the other here would all but the first
+  // answer -9. With the option the round goes through the holding pen and the leader activates once.
+  // The board's SPMC manifest is @lfa-wasm/efi-vars' spmc-board.dts: sp-sample's vm1/vm2 plus the
+  // variable SP as vm3; its NV store is the region reboot() keeps.
+  const nvRegions = [{ id: EFIVAR_SP_ID, base: EFIVAR_LAYOUT.nvStore.base, size: EFIVAR_LAYOUT.nvStore.size }];
+  return { pes: 4, spmcManifest: readFileSync(efivarManifests["spmc-board"].dtb), spPackages: [sp1, sp2, efivar], components, nvRegions, agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN };
 }
 
 export interface PlatformOptions extends Partial<BoardConfig> {}

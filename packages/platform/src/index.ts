@@ -6,5 +6,6 @@ export * from "./platform.js";
 export * from "./board.js";
 export * from "./firmware.js";
 export * from "./uuid.js";
+export { VirtualClock } from "./clock.js";
 export { RealmMonitor, RmmFault } from "./rmm.js";
 export { mulberry32, makePicker, type SchedulePolicy } from "./scheduler.js";

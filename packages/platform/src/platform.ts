@@ -12,6 +12,7 @@ import { Trace } from "@lfa-wasm/trace";
 import { BL31_COMPATIBLE, LSP_WASM, RMM_COMPATIBLE, manifestCompatible } from "./firmware.js";
 import { RealmMonitor } from "./rmm.js";
 import { makePicker, type SchedulePolicy } from "./scheduler.js";
+import { VirtualClock } from "./clock.js";
 import { uuidBytes, uuidRegs, uuidWords } from "./uuid.js";
 
 // ---------------------------------------------------------------------------------------------
@@ -55,6 +56,13 @@ export interface BoardConfig {
   agentOptions?: number;
   /** Non-secure memory (default 16 MiB at 0x10000000). */
   nwd?: { base: number; size: number };
+  /**
+   * Non-volatile regions of SPs' IPA spaces (e.g. the variable SP's NV store): reboot() keeps
+   * their bytes and boots a new board with them; everything else starts from reset.
+   */
+  nvRegions?: Array<{ id: number; base: number; size: number }>;
+  /** What the NV regions held when the board went down (reboot() fills it; absent: first boot, zeroes). */
+  nvContents?: Array<{ id: number; base: number; bytes: Uint8Array }>;
   trace?: Trace;
 }
 
@@ -80,6 +88,19 @@ export class BoardFault extends Error {
   constructor(message: string, readonly code?: number) {
     super(message);
   }
+}
+
+/**
+ * Test hooks that make the firmware take its rarer paths (all off by default; counters count
+ * down as they fire, `Infinity` = always). Every firing is traced (`lfa` events `fault:*`).
+ */
+export interface BoardFaults {
+  /** plat `lfa_load_auth_image` answers -EAGAIN: PRIME returns (0, x1 = CALL_AGAIN) (a PRIME spanning several SMCs). */
+  primeCallAgain: number;
+  /** The SP activator (plat `sp_activate`) answers -EAGAIN before doing anything: ACTIVATE returns (0, x1 = CALL_AGAIN). */
+  activateCallAgain: number;
+  /** The next `times` SMCs with function id `fid` find the agent's `lfa_lock` held by another PE (the agent's own contention path: trylock users answer BUSY). */
+  lfaLockHeld: { fid: number; times: number } | null;
 }
 
 interface AgentExports {
@@ -113,6 +134,8 @@ interface Primed {
 
 /** One LFA component's view on the board: what runs, what is staged, what is primed. */
 export class ComponentSlot {
+  /** Sequence id: the index in the LFA table (changes only through retableComponents). */
+  seq: number;
   running: { version: { major: number; minor: number }; securityVersion: number } | null = null;
   minSecurityVersion: number;
   /** The normal-world activation store (what stage() wrote). */
@@ -120,7 +143,8 @@ export class ComponentSlot {
   /** The authenticated, precompiled copy PRIME made. */
   primed: Primed | null = null;
   activations = 0;
-  constructor(readonly seq: number, readonly cfg: Required<Pick<ComponentConfig, "name" | "uuid" | "kind">> & ComponentConfig) {
+  constructor(seq: number, readonly cfg: Required<Pick<ComponentConfig, "name" | "uuid" | "kind">> & ComponentConfig) {
+    this.seq = seq;
     if (cfg.bootPackage) {
       const t = parseSpPkg(cfg.bootPackage).trailer;
       if (t) this.running = { version: { ...t.version }, securityVersion: t.securityVersion };
@@ -151,6 +175,13 @@ interface Pe {
   entry: bigint;
   ctx: bigint;
 }
+
+// Offsets in the agent's persistent state region (packages/tfa-agent/README.md, layout version 1).
+const ST_COUNT = 0x010;
+const ST_LOCK_OWNER = 0x054;
+const ST_CA_COMPONENT = 0x080;
+const ST_COMPONENTS = 0x100;
+const COMP_SIZE = 32;
 
 const ERRNO_EPERM = -1;
 const ERRNO_ENOMEM = -12;
@@ -185,6 +216,10 @@ const isRmiFid = (fid: number) => fid >>> 0 >= abi.RMI_FID_FIRST && fid >>> 0 <=
 
 export class Platform {
   readonly trace: Trace;
+  /** Virtual time (ms): what the normal world's timeouts and sleeps count in. */
+  readonly clock = new VirtualClock();
+  /** Fault injection for tests (see BoardFaults). */
+  readonly faults: BoardFaults = { primeCallAgain: 0, activateCallAgain: 0, lfaLockHeld: null };
   readonly spmc: Spmc;
   readonly components: ComponentSlot[];
   readonly rmm: RealmMonitor | null;
@@ -199,11 +234,17 @@ export class Platform {
   private current = -1;
   /** Outcomes completed during the current step for PEs other than the one stepped (BL31 swap). */
   private completedAside: SmcOutcome[] = [];
+  /** Every component the board was configured with (the LFA table may list a subset: retableComponents). */
+  private readonly allSlots: ComponentSlot[];
+  /** A re-ordered LFA table to install once the next successful activation round has ended. */
+  private retableAfterActivation: string[] | null = null;
+  private retableDue = false;
 
   constructor(readonly config: BoardConfig) {
     this.trace = config.trace ?? new Trace();
     this.trustedKey = config.trustedKey ?? loadPublicKey(testKeyPaths.publicKey);
     this.components = config.components.map((c, i) => new ComponentSlot(i, c));
+    this.allSlots = [...this.components];
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
@@ -251,7 +292,7 @@ export class Platform {
     const staging = new StagingArea();
     for (const c of this.components) if (c.kind === "sp" && c.cfg.sp) staging.addRegion(c.cfg.sp.staging.base, c.cfg.sp.staging.size);
     const nwd = config.nwd ? new NormalWorldMemory(config.nwd.base, config.nwd.size) : undefined;
-    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd });
+    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents });
     this.spmc.boot();
     this.trace.record({ kind: "state", name: "secure-world-ready", detail: { partitions: this.spmc.partitionCount() } });
     this.trace.record({ kind: "state", name: "normal-world-ready", detail: { running: this.runningPes() } });
@@ -349,6 +390,11 @@ export class Platform {
     };
     if (!s || s.kind === "none") return done(ERRNO_EPERM, "no activator");
     if (!s.staged) return done(ERRNO_EPERM, "nothing staged");
+    if (this.faults.primeCallAgain > 0) {
+      this.faults.primeCallAgain--;
+      this.trace.record({ kind: "lfa", name: "fault:prime-call-again", pe: this.pe(), to: s.name, detail: { left: this.faults.primeCallAgain } });
+      return done(-abi.TFA_EAGAIN, "in progress (fault: primeCallAgain)");
+    }
     const bytes = s.staged.slice();
     const v = verifySpPkg(bytes, this.trustedKey);
     if (!v.ok) return done(AUTH_CODES.has(v.code) ? ERRNO_EAUTH : ERRNO_EPERM, `${v.code}: ${v.reason}`);
@@ -394,12 +440,18 @@ export class Platform {
     s.activations++;
     s.staged = null;
     this.dropPrimed(s);
+    if (this.retableAfterActivation) this.retableDue = true;
     this.trace.record({ kind: "lfa", name: "activated", pe: this.pe(), to: s.name, detail: { version: `${p.version.major}.${p.version.minor}`, minSecurityVersion: s.minSecurityVersion } });
   }
 
   /** The SP activator: the LSP's lfa_sp_activate with this component's UUID, FF-A id and staging area. */
   private spActivate(seq: number): bigint {
     const s = this.components[seq];
+    if (this.faults.activateCallAgain > 0) {
+      this.faults.activateCallAgain--;
+      this.trace.record({ kind: "lfa", name: "fault:activate-call-again", pe: this.pe(), to: s?.name, detail: { left: this.faults.activateCallAgain } });
+      return BigInt(-abi.TFA_EAGAIN);
+    }
     const sp = s?.kind === "sp" ? s.cfg.sp : undefined;
     const w = s ? uuidWords(s.cfg.uuid) : [0, 0, 0, 0];
     const base = sp && s!.primed ? sp.staging.base : 0;
@@ -427,7 +479,7 @@ export class Platform {
     const name = () => ffaMessageName(Number(r[0]! & 0xffffffffn), Number(r[2]! & 0xffffffffn));
     const regs = () => ({ x0: hex(r[0]!), x1: hex(r[1]!), x2: hex(r[2]!), x3: hex(r[3]!) });
     this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "0xffc0", to: "spmc", detail: regs() });
-    this.spmc.callRegs(r);
+    this.spmc.callRegsFromSpmd(r); // EL3 logical partition: not bound by the normal world's FFA_VERSION
     this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: "0xffc0", detail: regs() });
   }
 
@@ -540,6 +592,12 @@ export class Platform {
     else call.parked = true;
     const completed = [...(outcome ? [outcome] : []), ...this.completedAside];
     this.completedAside = [];
+    if (this.retableDue && this.pes.every((pe) => !pe.call)) {
+      const names = this.retableAfterActivation!;
+      this.retableDue = false;
+      this.retableAfterActivation = null;
+      this.retableComponents(names);
+    }
     return { cpu: c, action, outcome, completed };
   }
 
@@ -598,6 +656,23 @@ export class Platform {
         this.current = -1;
       }
       return { cpu, regs: Array.from(v) };
+    }
+    const f = this.faults.lfaLockHeld;
+    if (f && f.times > 0 && (f.fid >>> 0) === call.fid) {
+      f.times--;
+      const owner = (cpu + 1) % abi.AGENT_MAX_PES;
+      const dv = new DataView(this.agentMemory.buffer);
+      const held = dv.getUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, true);
+      if (held === 0) dv.setUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, owner + 1, true);
+      this.trace.record({ kind: "lfa", name: "fault:lfa-lock-held", pe: cpu, detail: { fid: fidName(call.fid), owner, left: f.times } });
+      try {
+        return this.runAgent(cpu, call, () => {
+          this.agentRegs(cpu).set(r);
+          return this.agent!.smc_handler(cpu);
+        });
+      } finally {
+        if (held === 0 && dv.getUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, true) === owner + 1) dv.setUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, 0, true);
+      }
     }
     return this.runAgent(cpu, call, () => {
       this.agentRegs(cpu).set(r);
@@ -774,9 +849,87 @@ export class Platform {
     return uuidRegs(this.component(nameOrUuid).cfg.uuid);
   }
 
+  /**
+   * Rewrites the LFA component table: `names` (distinct, any of the components the board was
+   * configured with) become sequence ids 0..n-1; components left out disappear from the
+   * inventory, ones added back reappear. This is what new firmware may do after an activation
+   * (spec §4.5: sequence ids may be re-ordered); the agent's table in its persistent state region
+   * is rewritten in place (each entry keeps its latched pending flag, and the current
+   * activation's component id follows its component). Only between SMCs.
+   */
+  retableComponents(names: string[]): void {
+    if (this.pes.some((pe) => pe.call)) throw new PeStateError("retableComponents: an SMC is in flight");
+    if (new Set(names).size !== names.length) throw new RangeError(`retableComponents: duplicate names in ${names.join(", ")}`);
+    if (names.length === 0 || names.length > abi.AGENT_MAX_COMPONENTS) throw new RangeError(`retableComponents: 1..${abi.AGENT_MAX_COMPONENTS} components`);
+    const slots = names.map((n) => {
+      const s = this.allSlots.find((c) => c.name === n || c.cfg.uuid.toLowerCase() === n.toLowerCase());
+      if (!s) throw new RangeError(`no component "${n}" (have ${this.allSlots.map((c) => c.name).join(", ")})`);
+      return s;
+    });
+    const mem = new Uint8Array(this.agentMemory.buffer);
+    const dv = new DataView(this.agentMemory.buffer);
+    const base = abi.AGENT_STATE_BASE;
+    if (dv.getUint32(base, true) !== abi.AGENT_STATE_MAGIC || dv.getUint32(base + 4, true) !== abi.AGENT_STATE_LAYOUT_VERSION) {
+      throw new BoardFault("retableComponents: the agent's state region has an unknown layout");
+    }
+    const entry = (seq: number) => base + ST_COMPONENTS + seq * COMP_SIZE;
+    const oldEntries = new Map<ComponentSlot, Uint8Array>();
+    for (const s of this.components) oldEntries.set(s, mem.slice(entry(s.seq), entry(s.seq) + COMP_SIZE));
+    const oldCurrent = dv.getUint32(base + ST_CA_COMPONENT, true);
+    const currentSlot = this.components[oldCurrent];
+    const before = this.components.map((c) => c.name);
+    slots.forEach((s, seq) => {
+      const e = entry(seq);
+      const old = oldEntries.get(s);
+      if (old) {
+        mem.set(old, e);
+      } else {
+        // A component coming (back) into the table: the same entry add_component writes.
+        mem.fill(0, e, e + COMP_SIZE);
+        const [lo, hi] = uuidRegs(s.cfg.uuid);
+        dv.setBigUint64(e, lo, true);
+        dv.setBigUint64(e + 8, hi, true);
+        const kind = { none: abi.LFA_COMPONENT_KIND_NONE, bl31: abi.LFA_COMPONENT_KIND_BL31, rmm: abi.LFA_COMPONENT_KIND_RMM, sp: abi.LFA_COMPONENT_KIND_SP }[s.kind];
+        const mayReset = s.cfg.mayReset ?? s.kind === "bl31";
+        const rdv = s.cfg.rendezvousRequired ?? (s.kind === "bl31" || s.kind === "rmm");
+        dv.setUint32(e + 16, kind, true);
+        dv.setUint32(e + 20, (mayReset ? 1 : 0) | (rdv ? 2 : 0), true);
+      }
+    });
+    for (let seq = slots.length; seq < this.components.length; seq++) mem.fill(0, entry(seq), entry(seq) + COMP_SIZE);
+    dv.setUint32(base + ST_COUNT, slots.length, true);
+    if (currentSlot) dv.setUint32(base + ST_CA_COMPONENT, slots.includes(currentSlot) ? slots.indexOf(currentSlot) : abi.LFA_INVALID_COMPONENT, true);
+    this.components.splice(0, this.components.length, ...slots);
+    slots.forEach((s, seq) => (s.seq = seq));
+    this.trace.record({ kind: "lfa", name: "retable", detail: { before, after: slots.map((c) => c.name) } });
+  }
+
+  /** Installs `names` as the LFA table (retableComponents) once the next successful activation round has ended. */
+  retableOnNextActivation(names: string[]): void {
+    for (const n of names) if (!this.allSlots.some((c) => c.name === n || c.cfg.uuid.toLowerCase() === n.toLowerCase())) throw new RangeError(`no component "${n}"`);
+    this.retableAfterActivation = [...names];
+    this.retableDue = false;
+  }
+
   /** The agent's PE state (AGENT_PE_*), if the agent exports pe_state. */
   agentPeState(cpu: number): number | undefined {
     return this.agent?.pe_state?.(cpu);
+  }
+
+  /**
+   * A simulated platform reboot: a new board from the same configuration (boot packages, keys,
+   * options) whose SPs find their NV regions (config.nvRegions) as this board left them; RAM —
+   * normal-world memory, SP working windows and every other region, staged and primed images —
+   * starts from reset. Activated images are not kept (the board boots its boot packages again).
+   */
+  reboot(): Platform {
+    const nvContents = (this.config.nvRegions ?? []).map((r) => ({
+      id: r.id,
+      base: r.base,
+      bytes: this.spmc.spMemory(r.id).slice(r.base, r.base + r.size),
+    }));
+    this.trace.record({ kind: "state", name: "reboot", detail: { nvRegions: nvContents.map((r) => ({ id: r.id, base: r.base, bytes: r.bytes.length })) } });
+    return new Platform({ ...this.config, trace: undefined, nvContents });
   }
 
   /** The agent module currently instantiated (changes after a BL31 activation). */

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, firmwarePackage, LFA_UUIDS, uuidFromRegs, type Platform } from "../src/index.js";
+import { EFIVAR_COMPONENT_UUID } from "@lfa-wasm/efi-vars";
 import { lfa, regsOf, s64 } from "./helpers.js";
 
 const NS_EP = (cpu: number) => 0x88000000n + BigInt(cpu) * 0x1000n;
@@ -23,7 +24,7 @@ describe("tests-lfa.xml, in order, on one board (the lead CPU only is on at firs
   });
 
   it("3 test_lfa_get_info: count; a bad selector → INVALID_PARAMETERS", () => {
-    expect(p.smc(0, abi.LFA_GET_INFO, 0).slice(0, 3)).toEqual([0n, 5n, 0n]);
+    expect(p.smc(0, abi.LFA_GET_INFO, 0).slice(0, 3)).toEqual([0n, 6n, 0n]); // FVP five + the UEFI variable SP
     expect(s64(p.smc(0, abi.LFA_GET_INFO, 1)[0])).toBe(abi.LFA_INVALID_PARAMETERS);
   });
 
@@ -40,6 +41,9 @@ describe("tests-lfa.xml, in order, on one board (the lead CPU only is on at firs
       expect(r[5]).toBe(0n);
       seq[name] = i;
     }
+    // sequence 5: the UEFI variable SP (@lfa-wasm/efi-vars), an SP component like SP1/SP2
+    const ev = lfa.inventory(p, 5);
+    expect([ev[0], uuidFromRegs(ev[1]!, ev[2]!), ev[3], ev[4], ev[5]]).toEqual([0n, EFIVAR_COMPONENT_UUID, 0x9n, abi.lfaFwVersion(1, 0), 0n]);
     expect(lfa.inventory(p, seq.rmm!)[1]).toBe(0x564bf212a662076cn); // TFTF RMM_X1
     expect(lfa.inventory(p, seq.bl31!)[1]).toBe(0x4698fe4c6d08d447n); // TFTF BL31_X1
     expect(lfa.inventory(p, seq.bl31!)[2]).toBe(0x005abdcb5029959bn);
@@ -119,7 +123,7 @@ describe("realm suite: Test Live Firmware Activation of RMM with Realm Payload (
     const enter = () => p.smc(0, abi.RMI_REC_ENTER, RD, abi.RSI_VERSION);
     expect(enter().slice(0, 5)).toEqual([0n, 0n, 0x10000n, 0x10000n, 1n]);
     // test_lfa_activate_rmm_multiple_cpu: GET_INFO, GET_INVENTORY, PRIME, power on all CPUs, each ACTIVATEs
-    expect(p.smc(0, abi.LFA_GET_INFO, 0)[1]).toBe(5n);
+    expect(p.smc(0, abi.LFA_GET_INFO, 0)[1]).toBe(6n);
     p.stage("rmm", firmwarePackage("rmm-v1.1"));
     expect(lfa.inventory(p, rmm)[0]).toBe(0n);
     expect(lfa.prime(p, rmm)[0]).toBe(0n);
@@ -158,8 +162,8 @@ describe("model-level cases (end of §3)", () => {
   it("GET_INFO(x1≠0) and GET_INVENTORY(seq ≥ count) → INVALID_PARAMETERS", () => {
     const p = createPlatform();
     expect(s64(p.smc(0, abi.LFA_GET_INFO, 7)[0])).toBe(abi.LFA_INVALID_PARAMETERS);
-    expect(s64(lfa.inventory(p, 5)[0])).toBe(abi.LFA_INVALID_PARAMETERS);
-    expect(s64(lfa.inventory(p, 0x1_0000_0000 + 5)[0])).toBe(abi.LFA_INVALID_PARAMETERS); // x1 truncated to 32 bits
+    expect(s64(lfa.inventory(p, 6)[0])).toBe(abi.LFA_INVALID_PARAMETERS);
+    expect(s64(lfa.inventory(p, 0x1_0000_0000 + 6)[0])).toBe(abi.LFA_INVALID_PARAMETERS); // x1 truncated to 32 bits
   });
   it("an unknown SMC → SMC_UNK; PSCI VERSION/AFFINITY_INFO; CPU_OFF takes a PE out; an OFF PE cannot issue SMCs", () => {
     const p = createPlatform();

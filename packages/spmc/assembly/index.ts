@@ -1,6 +1,7 @@
 // Hafnium-like S-EL2 SPMC in AssemblyScript: the exports the board (packages/spmc/src) drives.
 // Layout follows Hafnium: api.ts dispatches, ffa/*.ts hold one ABI family each, vm.ts the
 // partition and vCPU state machines, load.ts cold boot, manifest.ts/fdt.ts/sp_pkg.ts parsing.
+import { FFA_VERSION_COMPILED } from "@lfa-wasm/abi/assembly";
 import { OTHER_WORLD_REGS } from "./regs";
 import { vms, other_world } from "./vm";
 import { handle_other_world_call, handle_sp_call } from "./api";
@@ -39,6 +40,21 @@ export function regs(): usize {
 /** An FF-A call from the other world (normal world, SPMD, LSP) with its registers in regs(). */
 export function ffa_call_other_world(): void {
   handle_other_world_call();
+}
+
+/**
+ * A call from the SPMD itself or one of its EL3 logical partitions (the LSP's SP activator):
+ * registers in regs(). These endpoints are FF-A v1.2+ by construction (PARTITION_INFO_GET_REGS,
+ * framework messages), so the call is evaluated at the SPMC's own version: a normal-world
+ * FFA_VERSION (U-Boot negotiates v1.0) neither governs nor is locked by it.
+ */
+export function ffa_call_spmd(): void {
+  const version = other_world.ffa.version;
+  const negotiated = other_world.ffa.negotiated;
+  other_world.ffa.version = FFA_VERSION_COMPILED;
+  handle_other_world_call();
+  other_world.ffa.version = version;
+  other_world.ffa.negotiated = negotiated;
 }
 
 /** An SP's synchronous FF-A call (env.ffa_call); registers in vcpu_regs(). Returns SP_CALL_*. */

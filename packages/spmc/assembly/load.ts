@@ -5,13 +5,14 @@
 import {
   HF_VM_ID_OFFSET, MANIFEST_SUCCESS, MANIFEST_ERROR_TOO_MANY_VMS, MANIFEST_ERROR_NOT_COMPATIBLE,
   VM_STATE_CREATED, VM_STATE_NULL, FFA_PAGE_SIZE, TRACE_MANIFEST_ERROR,
+  MANIFEST_ERROR_MEM_REGION_INVALID, MANIFEST_MEM_NON_SECURE, MANIFEST_MEM_WRITE, MEM_SPACE_NWD,
 } from "@lfa-wasm/abi/assembly";
 import {
   PartitionManifest, SpmcManifest, AddressRangeRecorder, parse_spmc_manifest, parse_partition_package, admit_partition,
 } from "./manifest";
 import { SpPkgInfo } from "./sp_pkg";
 import { Vm, Vcpu, vms, vm_set_state } from "./vm";
-import { host_sp_create, host_trace } from "./host";
+import { host_share_map, host_sp_create, host_trace } from "./host";
 import { sp_boot } from "./ffa/cpu_cycles";
 
 export const spmc_manifest = new SpmcManifest();
@@ -58,6 +59,7 @@ export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
     if (vm.ipa_size == 0) err = MANIFEST_ERROR_NOT_COMPATIBLE;
     // Retrieved memory is mapped in [dynamic_base, ipa_size): above every static range.
     vm.dynamic_base = <u32>((top + 0xffff) & ~(<u64>0xffff));
+    if (vm.ipa_size != 0 && !map_manifest_ns_regions(vm, m)) err = MANIFEST_ERROR_MEM_REGION_INVALID;
   }
   if (err != MANIFEST_SUCCESS) {
     host_trace(TRACE_MANIFEST_ERROR, err, 0, vm.id, 0);
@@ -79,6 +81,24 @@ export function map_manifest_mailbox(vm: Vm): void {
   vm.mailbox.tx = <u32>m.memory_regions[m.tx].base_address;
   vm.mailbox.page_count = m.memory_regions[m.rx].pages_count;
   vm.mailbox.rx_full = false;
+}
+
+/**
+ * Static NS memory regions of the manifest (attributes with the NS bit, placed inside the SPMC
+ * manifest's ns-memory by §5.3): mapped at load onto the normal world's memory at IPA = PA, as
+ * a static carve-out both sides know (e.g. the MM communication buffer of an smm-gateway SP).
+ * Not FFA_MEM_SHARE: no handle, nothing to retrieve or reclaim. Mapped again on RESTART (an
+ * abort drops every mapping). False if the host cannot map one (outside its NS memory).
+ */
+export function map_manifest_ns_regions(vm: Vm, m: PartitionManifest): bool {
+  for (let i = 0; i < m.memory_regions.length; i++) {
+    const r = m.memory_regions[i];
+    if ((r.attributes & MANIFEST_MEM_NON_SECURE) == 0) continue;
+    const writable = (r.attributes & MANIFEST_MEM_WRITE) != 0;
+    const pa = <u32>r.base_address;
+    if (host_share_map(vm.space, pa, <i32>MEM_SPACE_NWD, pa, r.pages_count, writable) != 0) return false;
+  }
+  return true;
 }
 
 /** Initialises every loaded partition in boot order (ties: SPMC-manifest order). */

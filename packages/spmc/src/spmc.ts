@@ -2,6 +2,7 @@
 // services — SP partitions (partition.ts), address spaces and shared pages (memory.ts), the
 // live-activation staging area (staging.ts) and the trace (design D9).
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
 import * as abi from "@lfa-wasm/abi";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
@@ -9,6 +10,11 @@ import { AddressSpaces, NormalWorldMemory, SpAddressSpace } from "./memory.js";
 import { SpPartition } from "./partition.js";
 import { StagingArea } from "./staging.js";
 import { TraceDecoder } from "./trace-decode.js";
+
+// Compile every function of a Wasm module when the module is created (PRIME / boot), not on its
+// first call: V8's lazy compilation would otherwise put the compile of the new image's code
+// inside the activation blackout (design D3: compile belongs in PRIME). Set once, at load.
+setFlagsFromString("--no-wasm-lazy-compilation");
 
 const SPMC_WASM = new URL("../build/spmc.wasm", import.meta.url);
 let spmcModule: WebAssembly.Module | null = null;
@@ -26,6 +32,7 @@ interface SpmcExports {
   spmc_boot(): void;
   regs(): number;
   ffa_call_other_world(): void;
+  ffa_call_spmd(): void;
   sp_ffa_call(vm: number, vcpu: number): number;
   vcpu_regs(vm: number, vcpu: number): number;
   vm_count(): number;
@@ -52,6 +59,11 @@ export interface SpmcOptions {
   nwd?: NormalWorldMemory;
   staging?: StagingArea;
   trace?: Trace;
+  /**
+   * Bytes to put into partitions' IPA spaces when they are created, before anything runs — what
+   * survived a board reboot (e.g. an SP's non-volatile storage region). `id` = partition ID.
+   */
+  preload?: Array<{ id: number; base: number; bytes: Uint8Array }>;
 }
 
 export interface PartitionInfo {
@@ -141,6 +153,18 @@ export class Spmc {
     regs.set(this.otherWorldRegs());
   }
 
+  /**
+   * A call from the SPMD or an EL3 logical partition (the LSP), on a whole register file written
+   * back in place: like callRegs(), but evaluated at the SPMC's own FF-A version rather than the
+   * normal world's negotiated one (which it neither uses nor locks).
+   */
+  callRegsFromSpmd(regs: BigUint64Array): void {
+    const r = this.otherWorldRegs();
+    r.set(regs);
+    this.ex.ffa_call_spmd();
+    regs.set(this.otherWorldRegs());
+  }
+
   // --- host services the SPMC imports (assembly/host.ts) -------------------------------------
   private hostImports(): WebAssembly.ModuleImports {
     const spmcBytes = (p: number, len: number) => new Uint8Array(this.ex.memory.buffer, p, len);
@@ -163,6 +187,9 @@ export class Spmc {
         try {
           const p = new SpPartition(vm, window, ipaTop, module, { ffaCall: (regs) => this.spFfaCall(vm, regs) });
           p.instantiate(module);
+          for (const r of this.opts.preload ?? []) {
+            if (r.id === this.idOf(vm)) new Uint8Array(p.memory.buffer, r.base, r.bytes.length).set(r.bytes);
+          }
           this.partitions[vm] = p;
           this.spaces.setSp(vm, new SpAddressSpace(p.memory));
           return p.memory.buffer.byteLength;

@@ -18,7 +18,7 @@ import { Regs, set_ffa_error, clear_regs, msg_ids } from "../regs";
 import { run_direct_request } from "./direct_messaging";
 import { ffa_vm_free_resources } from "./ffa_memory";
 import { sp_live_activation_aborted } from "./lifecycle_msg";
-import { map_manifest_mailbox } from "../load";
+import { map_manifest_mailbox, map_manifest_ns_regions } from "../load";
 
 /** How many rejected yields in a row the SPMC tolerates before it treats the SP as livelocked (fatal). */
 export const MAX_REJECTED_YIELDS: i32 = 64;
@@ -133,6 +133,7 @@ export function partition_abort(vcpu: Vcpu, no_restart: bool = false): i32 {
       return RUN_ABORTED;
     }
     map_manifest_mailbox(vm);
+    map_manifest_ns_regions(vm, vm.manifest);
     vcpu.regs_reset();
     vcpu.rt_model = RTM_SP_INIT;
     vcpu_set_state(vcpu, VCPU_STATE_STARTING);

@@ -1,0 +1,131 @@
+// The update policy checked before a package reaches the activation store (TDX-like, spec §6.3):
+// a compatibility table that ships with the packages lists, per component and target version,
+// the minimum running version (non-linear paths allowed) and whether going down to it is allowed.
+// The operator picks any allowed version explicitly (fw_upload of that package); a downgrade also
+// needs the package's security version to be at or above the component's anti-rollback floor.
+import { readFileSync } from "node:fs";
+import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+
+export const UPDATE_POLICY_FORMAT = "lfa-wasm-update-policy/1";
+/** The policy file shipped with this package. */
+export const DEFAULT_POLICY_URL = new URL("../policy/update-policy.json", import.meta.url);
+
+export interface PolicyTarget {
+  /** Target version "major.minor". */
+  version: string;
+  /** Lowest running version this target may be activated over ("major.minor"). */
+  minRunning: string;
+  /** Whether moving down to this version (from a newer running one) is allowed. Default false. */
+  downgrade?: boolean;
+  note?: string;
+}
+
+export interface UpdatePolicyFile {
+  format: typeof UPDATE_POLICY_FORMAT;
+  description?: string;
+  /** By platform component name (bl31, rmm, sp1, …). */
+  components: Record<string, { targets: PolicyTarget[] }>;
+}
+
+export interface Version {
+  major: number;
+  minor: number;
+}
+
+export type PolicyDecision =
+  | { allowed: true; target: PolicyTarget; version: Version; securityVersion: number; kind: "upgrade" | "downgrade" | "reinstall"; reason: string }
+  | { allowed: false; reason: string; version?: Version; securityVersion?: number };
+
+export const fmtVersion = (v: Version): string => `${v.major}.${v.minor}`;
+
+export function parseVersion(s: string): Version {
+  const m = /^(\d+)\.(\d+)$/.exec(s.trim());
+  if (!m) throw new RangeError(`not a "major.minor" version: "${s}"`);
+  return { major: Number(m[1]), minor: Number(m[2]) };
+}
+
+export function compareVersions(a: Version, b: Version): number {
+  return a.major !== b.major ? a.major - b.major : a.minor - b.minor;
+}
+
+/** The trailer version and security version of a package; null without a trailer or if it does not parse. */
+export function packageVersion(pkg: Uint8Array): { version: Version; securityVersion: number } | null {
+  try {
+    const t = parseSpPkg(pkg).trailer;
+    return t ? { version: { major: t.version.major, minor: t.version.minor }, securityVersion: t.securityVersion } : null;
+  } catch {
+    return null;
+  }
+}
+
+export class UpdatePolicy {
+  constructor(readonly file: UpdatePolicyFile) {
+    if (file.format !== UPDATE_POLICY_FORMAT) throw new RangeError(`update policy: format "${file.format}" is not "${UPDATE_POLICY_FORMAT}"`);
+    for (const [c, e] of Object.entries(file.components)) {
+      for (const t of e.targets) {
+        parseVersion(t.version);
+        parseVersion(t.minRunning);
+      }
+      const seen = new Set(e.targets.map((t) => fmtVersion(parseVersion(t.version))));
+      if (seen.size !== e.targets.length) throw new RangeError(`update policy: ${c} lists a target version twice`);
+    }
+  }
+
+  /** The shipped policy (packages/host-driver/policy/update-policy.json), or another file. */
+  static load(path: string | URL = DEFAULT_POLICY_URL): UpdatePolicy {
+    return new UpdatePolicy(JSON.parse(readFileSync(path, "utf8")) as UpdatePolicyFile);
+  }
+
+  /**
+   * The versions an operator may choose for `component` running `running` (sorted newest first),
+   * each marked upgrade / downgrade / reinstall — what `version_select_and_load.py` would offer.
+   */
+  candidates(component: string, running: Version): Array<PolicyTarget & { kind: "upgrade" | "downgrade" | "reinstall" }> {
+    const e = this.file.components[component];
+    if (!e) return [];
+    return e.targets
+      .map((t) => ({ t, v: parseVersion(t.version) }))
+      .filter(({ t, v }) => {
+        const c = compareVersions(v, running);
+        if (compareVersions(running, parseVersion(t.minRunning)) < 0) return false;
+        return c >= 0 || t.downgrade === true;
+      })
+      .sort((a, b) => compareVersions(b.v, a.v))
+      .map(({ t, v }) => {
+        const c = compareVersions(v, running);
+        return { ...t, kind: c > 0 ? ("upgrade" as const) : c < 0 ? ("downgrade" as const) : ("reinstall" as const) };
+      });
+  }
+
+  /** Decides whether `pkg` may be staged for `component` (running `running`, anti-rollback floor `floor`). */
+  evaluate(q: { component: string; running: Version; floor: number; pkg: Uint8Array }): PolicyDecision {
+    let version: Version;
+    let securityVersion: number;
+    try {
+      const t = parseSpPkg(q.pkg).trailer;
+      if (!t) return { allowed: false, reason: "the package has no version trailer" };
+      version = { major: t.version.major, minor: t.version.minor };
+      securityVersion = t.securityVersion;
+    } catch (e) {
+      return { allowed: false, reason: `not a firmware package: ${e instanceof Error ? e.message : String(e)}` };
+    }
+    const v = fmtVersion(version);
+    const e = this.file.components[q.component];
+    if (!e) return { allowed: false, version, securityVersion, reason: `${q.component} is not in the compatibility table` };
+    const target = e.targets.find((t) => compareVersions(parseVersion(t.version), version) === 0);
+    if (!target) return { allowed: false, version, securityVersion, reason: `version ${v} of ${q.component} is not in the compatibility table (targets: ${e.targets.map((t) => t.version).join(", ")})` };
+    const min = parseVersion(target.minRunning);
+    if (compareVersions(q.running, min) < 0) {
+      return { allowed: false, version, securityVersion, reason: `${q.component} ${v} needs running version ${fmtVersion(min)} or later; running ${fmtVersion(q.running)}` };
+    }
+    const c = compareVersions(version, q.running);
+    if (c < 0 && target.downgrade !== true) {
+      return { allowed: false, version, securityVersion, reason: `downgrade of ${q.component} from ${fmtVersion(q.running)} to ${v} is not allowed by the policy` };
+    }
+    if (securityVersion < q.floor) {
+      return { allowed: false, version, securityVersion, reason: `security version ${securityVersion} of ${q.component} ${v} is below the anti-rollback floor ${q.floor}` };
+    }
+    const kind = c > 0 ? "upgrade" : c < 0 ? "downgrade" : "reinstall";
+    return { allowed: true, target, version, securityVersion, kind, reason: `${kind} ${fmtVersion(q.running)} → ${v} allowed (min running ${target.minRunning}, security version ${securityVersion} ≥ floor ${q.floor})` };
+  }
+}

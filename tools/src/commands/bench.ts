@@ -1,0 +1,92 @@
+// `lfa bench`: activation latency and the hot path, against the floor and the alternatives, in
+// one run (tools/src/bench/). Percentiles for every figure; ratios measured in the same run.
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { CheckFailed, printJson, UsageError, type Io } from "../io.js";
+import { GROUPS, runBench, type Group } from "../bench/run.js";
+import { renderMarkdown, renderSvg, renderText } from "../bench/report.js";
+import { BenchError } from "../bench/measure.js";
+
+const int = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || !Number.isSafeInteger(n)) throw new UsageError(`${name}: not a non-negative integer: ${v}`);
+  return n;
+};
+
+export function registerBench(program: Command, io: Io): void {
+  program
+    .command("bench")
+    .description("benchmark live activation (PRIME, ACTIVATE, blackout), the floor, a cold restart, the hot path, boot and the scaling curves")
+    .option("--quick", "small N and few curve points (finishes in well under 20 s once the curve images are cached)")
+    .option("--json", "print the whole result as JSON (every summary, machine/Node/V8 versions)")
+    .option("--out <dir>", "write report.md, result.json and one SVG plot per scaling curve into DIR")
+    .option("--svg-base <prefix>", "prefix of the SVG links in report.md (e.g. docs/perf/ when the report is pasted into the top-level README)", "")
+    .option("-n, --iterations <n>", "measured iterations of the headline figures", int("--iterations"))
+    .option("--warmup <n>", "warm-up iterations before each measured series", int("--warmup"))
+    .option("--curve-iterations <n>", "measured iterations per curve point", int("--curve-iterations"))
+    .option("--hot-batch <n>", "calls per hot-path sample", int("--hot-batch"))
+    .option("--hot-samples <n>", "hot-path samples", int("--hot-samples"))
+    .option("--boot-samples <n>", "cold boots (one child process each)", int("--boot-samples"))
+    .option("--only <groups>", `comma-separated subset of: ${GROUPS.join(", ")}`)
+    .addOption(new Option("--via <path>", "how the headline activation is driven").choices(["auto", "sysfs", "smc"]).default("auto"))
+    .option("--eager-wasm", "run with V8's --no-wasm-lazy-compilation (shows what lazy compilation costs inside the blackout)")
+    .option("--cache <dir>", "where generated SP images are cached (default: $TMPDIR/lfa-wasm-bench-cache)")
+    .action(async (o: Record<string, unknown>) => {
+      const only = typeof o.only === "string" ? o.only.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
+      for (const g of only ?? []) if (!(GROUPS as readonly string[]).includes(g)) throw new UsageError(`--only: unknown group "${g}" (have ${GROUPS.join(", ")})`);
+      const tty = io.isTTY === true && !o.json;
+      let lastDraw = 0;
+      const draw = (done: number, total: number, label: string) => {
+        if (!tty) return;
+        const t = Date.now();
+        if (t - lastDraw < 80 && done < total) return;
+        lastDraw = t;
+        const cols = Math.max(40, (io.columns ?? 80) - 1);
+        const width = Math.min(30, cols - 20);
+        const f = total ? done / total : 0;
+        const bar = "█".repeat(Math.round(f * width)) + "░".repeat(width - Math.round(f * width));
+        const text = `${bar} ${(f * 100).toFixed(0).padStart(3)}% ${label}`;
+        io.stderr(`\r${text.slice(0, cols).padEnd(cols)}`);
+      };
+      let result;
+      try {
+        result = await runBench({
+          quick: o.quick === true,
+          iterations: o.iterations as number | undefined,
+          warmup: o.warmup as number | undefined,
+          curveIterations: o.curveIterations as number | undefined,
+          hotBatch: o.hotBatch as number | undefined,
+          hotSamples: o.hotSamples as number | undefined,
+          bootSamples: o.bootSamples as number | undefined,
+          only: only as Group[] | undefined,
+          cacheDir: typeof o.cache === "string" ? resolve(o.cache) : undefined,
+          via: o.via as "auto" | "sysfs" | "smc",
+          eagerWasm: o.eagerWasm === true,
+          onProgress: draw,
+          onLog: (line) => {
+            if (tty) io.stderr(`\r${line.padEnd(Math.max(40, (io.columns ?? 80) - 1))}\n`);
+          },
+        });
+      } catch (e) {
+        if (tty) io.stderr("\n");
+        if (e instanceof BenchError) throw new CheckFailed(`bench: ${e.message}`);
+        throw e;
+      }
+      if (tty) io.stderr(`\r${" ".repeat(Math.max(40, (io.columns ?? 80) - 1))}\r`);
+      if (typeof o.out === "string") {
+        const dir = resolve(o.out);
+        mkdirSync(dir, { recursive: true });
+        const svgs: Record<string, string> = {};
+        for (const c of result.curves) {
+          svgs[c.id] = `${c.id}.svg`;
+          writeFileSync(join(dir, svgs[c.id]!), renderSvg(c));
+        }
+        writeFileSync(join(dir, "report.md"), renderMarkdown(result, svgs, String(o.svgBase ?? "")));
+        writeFileSync(join(dir, "result.json"), JSON.stringify(result, null, 2) + "\n");
+        if (!o.json) io.stdout(`wrote ${join(dir, "report.md")}, result.json and ${result.curves.length} SVG plot(s)\n`);
+      }
+      if (o.json) printJson(io, result);
+      else io.stdout(renderText(result));
+    });
+}

@@ -1,0 +1,110 @@
+// `lfa list` (the firmware inventory as a table) and `lfa show <image>` (every sysfs attribute).
+import type { Command } from "commander";
+import { type Io, printJson } from "../io.js";
+import { type Session, type SessionHost, LFA_SYSFS, aliasOf, imageDir, resolveImage } from "../lfa/session.js";
+import { styleFor, table } from "../lfa/format.js";
+import { listDir, readAttr, readable } from "./sysfs.js";
+
+/** One row of `lfa list`, read through sysfs like a user would. */
+export interface InventoryRow {
+  image: string | null;
+  name: string;
+  guid: string;
+  seq: number;
+  currentVersion: string;
+  pendingVersion: string;
+  activationCapable: boolean;
+  activationPending: boolean;
+  mayResetCpu: boolean;
+  cpuRendezvous: boolean;
+  forceCpuRendezvous: boolean;
+  autoActivate: boolean;
+}
+
+const bool = (v: string | undefined) => v !== undefined && /^(1|y|Y|true)$/.test(v.trim());
+
+export function inventory(s: Session): InventoryRow[] {
+  return s.driver.images().map((img) => {
+    const dir = imageDir(img);
+    const attr = (n: string) => readAttr(s, `${dir}/${n}`);
+    return {
+      image: aliasOf(s, img) ?? null,
+      name: attr("name"),
+      guid: img.guid,
+      seq: img.seq,
+      currentVersion: attr("current_version"),
+      pendingVersion: attr("pending_version"),
+      activationCapable: bool(attr("activation_capable")),
+      activationPending: bool(attr("activation_pending")),
+      mayResetCpu: bool(attr("may_reset_cpu")),
+      cpuRendezvous: bool(attr("cpu_rendezvous")),
+      forceCpuRendezvous: bool(attr("force_cpu_rendezvous")),
+      autoActivate: bool(attr("auto_activate")),
+    };
+  });
+}
+
+export const versionCell = (r: Pick<InventoryRow, "currentVersion" | "pendingVersion">) =>
+  r.pendingVersion && r.pendingVersion !== "N/A" ? `${r.currentVersion} → ${r.pendingVersion}` : r.currentVersion;
+
+export const rendezvousCell = (r: Pick<InventoryRow, "cpuRendezvous" | "forceCpuRendezvous">) =>
+  r.cpuRendezvous ? "required" : r.forceCpuRendezvous ? "forced" : "skip";
+
+/** The inventory table (also used by the demo). */
+export function inventoryTable(io: Io, rows: InventoryRow[], indent = ""): string {
+  const st = styleFor(io);
+  const yes = (b: boolean) => (b ? "yes" : "no");
+  return table(
+    ["IMAGE", "NAME", "GUID", "VERSION", "CAPABLE", "PENDING", "RENDEZVOUS"],
+    rows.map((r) => [
+      r.image ?? "-",
+      r.name === r.guid ? "-" : r.name,
+      r.guid,
+      r.activationPending ? st.yellow(versionCell(r)) : versionCell(r),
+      yes(r.activationCapable),
+      r.activationPending ? st.yellow("yes") : "no",
+      rendezvousCell(r),
+    ]),
+    { indent, style: st },
+  );
+}
+
+export function registerInventory(program: Command, io: Io, host: SessionHost): void {
+  program
+    .command("list")
+    .description(`the firmware images the host driver found (${LFA_SYSFS}): version, pending update, rendezvous`)
+    .option("--json", "print the inventory as JSON")
+    .action((o: { json?: boolean }) => {
+      const rows = inventory(host.get());
+      if (o.json) return printJson(io, { images: rows });
+      io.stdout(inventoryTable(io, rows));
+    });
+
+  program
+    .command("show")
+    .description("every sysfs attribute of one image")
+    .argument("<image>", "name, GUID or alias (bl31, rmm, sp1, sp2)")
+    .option("--json", "print the attributes as JSON")
+    .action((ref: string, o: { json?: boolean }) => {
+      const s = host.get();
+      const img = resolveImage(s, ref);
+      const dir = imageDir(img);
+      const attributes: Record<string, string | null> = {};
+      const modes: Record<string, string> = {};
+      for (const e of listDir(s, dir)) {
+        if (e.type === "dir") continue;
+        modes[e.name] = e.mode;
+        attributes[e.name] = readable(e) ? readAttr(s, `${dir}/${e.name}`) : null;
+      }
+      if (o.json) return printJson(io, { image: aliasOf(s, img) ?? null, guid: img.guid, path: dir, attributes, modes });
+      const st = styleFor(io);
+      io.stdout(`${st.bold(dir)}${aliasOf(s, img) ? ` (${aliasOf(s, img)})` : ""}\n`);
+      io.stdout(
+        table(
+          ["ATTRIBUTE", "MODE", "VALUE"],
+          Object.entries(attributes).map(([k, v]) => [k, modes[k]!, v ?? st.dim("(write-only)")]),
+          { indent: "  ", style: st },
+        ),
+      );
+    });
+}

@@ -1,0 +1,101 @@
+// `lfa bench` smoke test: a --quick run with tiny N; checks the JSON's shape and that every ratio is
+// finite and positive. No timing assertions (shared machines are noisy).
+import { afterAll, describe, expect, it } from "vitest";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Command } from "commander";
+import { registerBench } from "../src/commands/bench.js";
+import { addDataSegment, appendCustomSection, filler } from "../src/bench/wasm.js";
+import { percentile, summarize } from "../src/bench/stats.js";
+import type { Io } from "../src/io.js";
+import type { BenchResult } from "../src/bench/run.js";
+
+async function bench(...argv: string[]): Promise<{ out: string; err: string }> {
+  let out = "";
+  let err = "";
+  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false };
+  const program = new Command("lfa").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+  registerBench(program, io);
+  for (const c of program.commands) c.exitOverride();
+  await program.parseAsync(["bench", ...argv], { from: "user" });
+  return { out, err };
+}
+
+const dir = mkdtempSync(join(tmpdir(), "lfa-bench-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const TINY = ["--quick", "-n", "3", "--warmup", "1", "--curve-iterations", "2", "--hot-samples", "2", "--hot-batch", "5", "--boot-samples", "1"];
+
+describe("lfa bench --quick --json", () => {
+  it("prints every figure's percentiles, finite positive ratios, curves, machine versions; --out writes the report and SVGs", async () => {
+    const { out } = await bench(...TINY, "--json", "--out", dir);
+    const r = JSON.parse(out) as BenchResult;
+    expect(r.schema).toBe("lfa-bench/1");
+    expect(r.mode).toBe("quick");
+    expect(r.machine.node).toBe(process.version);
+    expect(r.machine.v8).toBe(process.versions.v8);
+    expect(r.machine.cpuCount).toBeGreaterThan(0);
+    for (const id of ["live.prime", "live.activate", "live.blackout", "live.serviceGap", "floor", "cold.restart", "hot.lfaVersion", "hot.getInventory", "hot.directReq", "boot.cold", "boot.warm"]) {
+      const f = r.figures[id];
+      expect(f, id).toBeDefined();
+      for (const k of ["p50", "p90", "p99", "max"] as const) {
+        expect(Number.isFinite(f![k]), `${id}.${k}`).toBe(true);
+        expect(f![k], `${id}.${k}`).toBeGreaterThan(0);
+      }
+      expect(f!.p50).toBeLessThanOrEqual(f!.p90);
+      expect(f!.p90).toBeLessThanOrEqual(f!.p99);
+      expect(f!.p99).toBeLessThanOrEqual(f!.max);
+    }
+    for (const id of ["blackoutOverFloor", "coldOverLive", "coldOverActivate", "traceOverhead"]) expect(r.ratios[id], id).toBeDefined();
+    for (const [id, x] of Object.entries(r.ratios)) {
+      expect(Number.isFinite(x.value), id).toBe(true);
+      expect(x.value, id).toBeGreaterThan(0);
+    }
+    for (const x of Object.values(r.rates)) expect(x.value).toBeGreaterThan(0);
+    expect(r.curves.map((c) => c.id).sort()).toEqual(["image-size", "live-state-buffer", "pes", "sps", "working-region"]);
+    for (const c of r.curves) {
+      expect(c.points.length).toBeGreaterThanOrEqual(2);
+      for (const p of c.points) for (const s of c.series) expect(Number.isFinite(p.figures[s.key]?.p50), `${c.id} ${p.label} ${s.key}`).toBe(true);
+      expect(readFileSync(join(dir, `${c.id}.svg`), "utf8")).toMatch(/^<svg [^>]*xmlns="http:\/\/www.w3.org\/2000\/svg"[\s\S]*<polyline[\s\S]*<\/svg>\n$/);
+    }
+    const md = readFileSync(join(dir, "report.md"), "utf8");
+    expect(md).toContain("## Performance");
+    expect(md).toContain("blackout ÷ floor");
+    expect(existsSync(join(dir, "result.json"))).toBe(true);
+  });
+
+  it("--only limits the groups; the terminal table (no TTY: no progress bar) names the figures", async () => {
+    const { out, err } = await bench("--quick", "--only", "hot", "--hot-samples", "2", "--hot-batch", "5", "--warmup", "1");
+    expect(out).toContain("hot.lfaVersion");
+    expect(out).not.toContain("live.blackout");
+    expect(err).toBe("");
+  });
+
+  it("rejects an unknown group", async () => {
+    await expect(bench("--only", "nope")).rejects.toThrow(/unknown group/);
+  });
+});
+
+describe("bench helpers", () => {
+  it("padding a Wasm image keeps it a valid module (custom section, data segment)", () => {
+    // (module (memory (import "env" "memory") 1) (func) ) with a code section and no data section.
+    const m = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 0x0f, 1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 0, 1, 3, 2, 1, 0, 10, 4, 1, 2, 0, 0x0b]);
+    expect(WebAssembly.validate(m)).toBe(true);
+    const c = appendCustomSection(m, "pad", filler(1000));
+    expect(WebAssembly.validate(c)).toBe(true);
+    expect(c.length).toBeGreaterThan(1000);
+    const d = addDataSegment(addDataSegment(m, 0x100, filler(300)), 0x800, filler(20000));
+    expect(WebAssembly.validate(d)).toBe(true);
+    const mem = new WebAssembly.Memory({ initial: 1, maximum: 1 });
+    new WebAssembly.Instance(new WebAssembly.Module(d), { env: { memory: mem } });
+    expect(Array.from(new Uint8Array(mem.buffer, 0x800, 16))).toEqual(Array.from(filler(20000).subarray(0, 16)));
+  });
+
+  it("percentiles are nearest-rank", () => {
+    const s = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(percentile(s, 50)).toBe(50);
+    expect(percentile(s, 99)).toBe(99);
+    expect(summarize([3, 1, 2])).toMatchObject({ n: 3, min: 1, p50: 2, max: 3 });
+  });
+});
