@@ -1,6 +1,5 @@
 // `lfa bench`: plans and runs every measurement, returns one result object (what --json prints).
 import { spawnSync } from "node:child_process";
-import { setFlagsFromString } from "node:v8";
 import { arch, cpus, hostname, loadavg, platform as osPlatform, release, totalmem } from "node:os";
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, defaultBoardConfig, samplePackage, type Platform } from "@lfa-wasm/platform";
@@ -52,7 +51,6 @@ export interface BenchOptions {
   /** How the headline activation is driven: the host driver's sysfs `activate` write, or LFA SMCs. */
   via?: "auto" | "sysfs" | "smc";
   /** Sets V8's --no-wasm-lazy-compilation for this process before anything is compiled (an experiment: where the time goes). */
-  eagerWasm?: boolean;
   onProgress?: (done: number, total: number, label: string) => void;
   onLog?: (line: string) => void;
 }
@@ -147,9 +145,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     hotBatch: opts.hotBatch ?? d.hotBatch,
     bootSamples: opts.bootSamples ?? d.bootSamples,
     cacheDir: opts.cacheDir ?? defaultCacheDir(),
-    eagerWasm: opts.eagerWasm === true,
   };
-  if (cfg.eagerWasm) setFlagsFromString("--no-wasm-lazy-compilation");
   for (const [k, v] of Object.entries(cfg)) if (typeof v === "number" && (!Number.isInteger(v) || v < (k === "warmup" ? 0 : 1))) throw new BenchError(`${k} must be a positive integer, got ${v}`);
   const only = new Set<Group>(opts.only && opts.only.length ? opts.only : GROUPS);
   const points = POINTS[mode];
@@ -225,7 +221,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     stage("boot", "cold boots in child processes");
     const cold: number[] = [];
     for (let i = 0; i < cfg.bootSamples; i++) {
-      cold.push(coldBootInChild(cfg.eagerWasm));
+      cold.push(coldBootInChild());
       tick();
     }
     stage("boot", "warm boots");
@@ -573,9 +569,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   if (fresh && warmMod && fresh.p50 > 2 * warmMod.p50)
     notes.push(
       `Instantiating a module for the first time costs ${(fresh.p50 / warmMod.p50).toFixed(1)}× a re-instantiation (floor p50 ${(fresh.p50 / 1e3).toFixed(0)} µs vs ${(warmMod.p50 / 1e3).toFixed(0)} µs): ` +
-        `V8 compiles Wasm functions lazily (Node 20: --wasm-lazy-compilation is on), so the new image's start function, wrappers and init path, and the old image's ` +
-        `PARTITION_STOP_REQ handler, are compiled inside the blackout although PRIME built the WebAssembly.Module. ` +
-        (cfg.eagerWasm ? "This run used --eager-wasm (--no-wasm-lazy-compilation)." : "Run with --eager-wasm to see the blackout with eager compilation."),
+        `@lfa-wasm/spmc turns V8's lazy Wasm compilation off (every function is compiled at PRIME), so what remains is V8's first ` +
+        `instantiation of a module (export wrappers, instance setup), which a real SPMC would not pay.`,
     );
   return {
     schema: "lfa-bench/1",
@@ -610,14 +605,14 @@ function fmtSize(n: number): string {
 }
 
 /** One cold boot of the default board in a fresh Node process (nothing compiled yet): ns. */
-function coldBootInChild(eager: boolean): number {
+function coldBootInChild(): number {
   const code = [
     `const { createPlatform } = await import("@lfa-wasm/platform");`,
     `const t0 = process.hrtime.bigint();`,
     `createPlatform();`,
     `process.stdout.write(String(process.hrtime.bigint() - t0));`,
   ].join("\n");
-  const r = spawnSync(process.execPath, [...(eager ? ["--no-wasm-lazy-compilation"] : []), "--input-type=module", "-e", code], { cwd: SP_SAMPLE_DIR, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, ["--input-type=module", "-e", code], { cwd: SP_SAMPLE_DIR, encoding: "utf8", timeout: 120_000 });
   const ns = Number(r.stdout.trim());
   if (r.status !== 0 || !Number.isFinite(ns)) throw new BenchError(`cold boot child failed: ${r.stderr || r.error?.message || r.status}`);
   return ns;

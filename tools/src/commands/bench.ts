@@ -30,7 +30,6 @@ export function registerBench(program: Command, io: Io): void {
     .option("--boot-samples <n>", "cold boots (one child process each)", int("--boot-samples"))
     .option("--only <groups>", `comma-separated subset of: ${GROUPS.join(", ")}`)
     .addOption(new Option("--via <path>", "how the headline activation is driven").choices(["auto", "sysfs", "smc"]).default("auto"))
-    .option("--eager-wasm", "run with V8's --no-wasm-lazy-compilation (shows what lazy compilation costs inside the blackout)")
     .option("--cache <dir>", "where generated SP images are cached (default: $TMPDIR/lfa-wasm-bench-cache)")
     .action(async (o: Record<string, unknown>) => {
       const only = typeof o.only === "string" ? o.only.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
@@ -62,7 +61,6 @@ export function registerBench(program: Command, io: Io): void {
           only: only as Group[] | undefined,
           cacheDir: typeof o.cache === "string" ? resolve(o.cache) : undefined,
           via: o.via as "auto" | "sysfs" | "smc",
-          eagerWasm: o.eagerWasm === true,
           onProgress: draw,
           onLog: (line) => {
             if (tty) io.stderr(`\r${line.padEnd(Math.max(40, (io.columns ?? 80) - 1))}\n`);

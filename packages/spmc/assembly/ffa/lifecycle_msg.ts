@@ -16,7 +16,7 @@ import {
   FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_REQ, FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP,
   FFA_PARTITION_STOP_REASON_LIVE_ACTIVATION, LFA_RESPONSE_SUCCESS, FFA_PAGE_SIZE,
   FFA_INVALID_PARAMETERS, FFA_NOT_SUPPORTED, FFA_DENIED, FFA_BUSY, FFA_RETRY, FFA_ABORTED,
-  HF_SPMC_VM_ID, SP_RUN_YIELDED, SP_PKG_SUCCESS, MANIFEST_SUCCESS,
+  HF_SPMC_VM_ID, SP_RUN_YIELDED, SP_PKG_SUCCESS, SP_PKG_HEADER_SIZE, MANIFEST_SUCCESS,
   VCPU_STATE_WAITING, VCPU_STATE_RUNNING, VCPU_STATE_BLOCKED, VCPU_STATE_PREEMPTED, VCPU_STATE_ABORTED,
   VCPU_STATE_NULL, VCPU_STATE_STOPPING, VCPU_STATE_STOPPED, VCPU_STATE_CREATED, VCPU_STATE_STARTING,
   VM_STATE_NULL, VM_STATE_ABORTING, VM_STATE_HALTED, VM_STATE_CREATED, VM_STATE_RUNNING,
@@ -139,14 +139,24 @@ function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage |
     trace_text(TRACE_LA_REFUSED, vm.id, `staging area of ${size} bytes exceeds the working region (${max} bytes)`);
     return null;
   }
-  const buf = new ArrayBuffer(<i32>size);
+  // Read only the package, not the whole staging area: its extent comes from the header
+  // (img_offset + img_size, bounded by the staging size; parse_sp_pkg re-checks everything).
+  const hdr = new ArrayBuffer(<i32>SP_PKG_HEADER_SIZE);
+  if (host_staging_read(base, SP_PKG_HEADER_SIZE, changetype<usize>(hdr)) != 0) {
+    trace_text(TRACE_LA_REFUSED, vm.id, `staging area 0x${base.toString(16)}+${size} is not readable`);
+    return null;
+  }
+  const extent = <u64>load<u32>(changetype<usize>(hdr) + 16) + <u64>load<u32>(changetype<usize>(hdr) + 20);
+  const bounded = extent < size ? extent : size;
+  const len = <u32>(bounded > <u64>SP_PKG_HEADER_SIZE ? bounded : <u64>SP_PKG_HEADER_SIZE);
+  const buf = new ArrayBuffer(<i32>len);
   const ptr = changetype<usize>(buf);
-  if (host_staging_read(base, <u32>size, ptr) != 0) {
+  if (host_staging_read(base, len, ptr) != 0) {
     trace_text(TRACE_LA_REFUSED, vm.id, `staging area 0x${base.toString(16)}+${size} is not readable`);
     return null;
   }
   const info = new SpPkgInfo();
-  const perr = parse_sp_pkg(ptr, <u32>size, info);
+  const perr = parse_sp_pkg(ptr, len, info);
   if (perr != SP_PKG_SUCCESS) {
     trace_text(TRACE_LA_REFUSED, vm.id, `staged package rejected: SP package error ${perr}`);
     return null;
