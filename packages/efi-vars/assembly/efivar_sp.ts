@@ -15,7 +15,7 @@ import {
   FFA_FRAMEWORK_MSG_VM_DESTRUCTION_RESP, FFA_ID_GET_32, FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64,
   FFA_MSG_SEND_DIRECT_RESP_32, FFA_MSG_SEND_DIRECT_RESP_64, FFA_MSG_WAIT_32, FFA_SUCCESS_32, HF_SPMC_VM_ID,
 } from "@lfa-wasm/abi/assembly";
-import { clearRegs, ffa_call, reg, setReg } from "./runtime";
+import { clearRegs, ffa_call, reg, setReg } from "@lfa-wasm/sp-sample/assembly/sp_runtime";
 import {
   MM_RET_SUCCESS, MM_RET_NOT_SUPPORTED, MM_RET_INVALID_PARAMETER, MM_RET_DENIED, MM_RET_NO_MEMORY,
   MM_HDR_OFF_MESSAGE_LENGTH, MM_HDR_SIZE, SMM_VAR_OFF_FUNCTION, SMM_VAR_OFF_RETURN_STATUS, SMM_VAR_HDR_SIZE,

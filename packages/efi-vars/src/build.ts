@@ -48,7 +48,7 @@ function entryModule(img: EfivarImageInfo): string {
     `  SP_LSB_BASE, SP_LSB_BYTES, SP_VOLATILE_STORE, SP_NV_STORE, SP_COMM_BASE, SP_COMM_BYTES, SP_LIVE_ACTIVATION_REGISTER,`,
     `} from "./layout";`,
     `export { entry } from "../../efivar_sp";`,
-    `export { regs } from "../../runtime";`,
+    `export { regs } from "@lfa-wasm/sp-sample/assembly/sp_runtime";`,
     ``,
     `efivar_configure(${img.kind}, ${img.semantics}, SP_LSB_BASE, SP_LSB_BYTES, SP_VOLATILE_STORE, SP_NV_STORE, SP_COMM_BASE, SP_COMM_BYTES, SP_LIVE_ACTIVATION_REGISTER);`,
     ``,
