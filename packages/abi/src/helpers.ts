@@ -1,5 +1,8 @@
 // Small pure helpers over the ABI constants (TypeScript side only).
-import { FFA_VERSION_MAJOR_MASK, FFA_VERSION_MAJOR_SHIFT, FFA_VERSION_MINOR_MASK } from "./ffa.js";
+import {
+  FFA_VERSION_MAJOR_MASK, FFA_VERSION_MAJOR_SHIFT, FFA_VERSION_MINOR_MASK, FFA_MEMORY_REGION_DESC_SIZE,
+  FFA_MEMORY_ACCESS_DESC_SIZE_V1_0, FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE,
+} from "./ffa.js";
 import { LFA_FW_VERSION_MAJOR_SHIFT, LFA_FW_VERSION_MINOR_MASK } from "./lfa.js";
 
 /** FF-A version word from major.minor. */
@@ -28,4 +31,53 @@ export function toReg(v: bigint | number): bigint {
 /** A register read back as a signed 64-bit status. */
 export function fromRegSigned(v: bigint): bigint {
   return BigInt.asIntN(64, v);
+}
+
+/** One receiver of a memory transaction: endpoint id and its FF-A access permissions byte. */
+export interface FfaMemAccess {
+  id: number;
+  permissions: number;
+}
+
+/**
+ * Encodes an FF-A v1.1 memory transaction descriptor (`ffa_memory_region` header, one 16-byte
+ * `ffa_memory_access` per receiver, one composite region with its constituents), little-endian,
+ * as a sender writes it into its TX buffer for FFA_MEM_SHARE/LEND/DONATE (or a borrower for
+ * FFA_MEM_RETRIEVE_REQ, with `handle`).
+ */
+export function ffaMemRegionDescriptor(o: {
+  sender: number;
+  attributes: number;
+  receivers: FfaMemAccess[];
+  constituents: Array<{ address: bigint | number; pages: number }>;
+  flags?: number;
+  handle?: bigint;
+  tag?: bigint;
+}): Uint8Array {
+  const accessSize = FFA_MEMORY_ACCESS_DESC_SIZE_V1_0;
+  const compOff = FFA_MEMORY_REGION_DESC_SIZE + o.receivers.length * accessSize;
+  const b = new Uint8Array(compOff + FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE + o.constituents.length * 16);
+  const v = new DataView(b.buffer);
+  v.setUint16(0, o.sender, true);
+  v.setUint16(2, o.attributes, true);
+  v.setUint32(4, o.flags ?? 0, true);
+  v.setBigUint64(8, o.handle ?? 0n, true);
+  v.setBigUint64(16, o.tag ?? 0n, true);
+  v.setUint32(24, accessSize, true);
+  v.setUint32(28, o.receivers.length, true);
+  v.setUint32(32, FFA_MEMORY_REGION_DESC_SIZE, true);
+  o.receivers.forEach((r, i) => {
+    const at = FFA_MEMORY_REGION_DESC_SIZE + i * accessSize;
+    v.setUint16(at, r.id, true);
+    v.setUint8(at + 2, r.permissions);
+    v.setUint32(at + 4, compOff, true);
+  });
+  v.setUint32(compOff, o.constituents.reduce((n, c) => n + c.pages, 0), true);
+  v.setUint32(compOff + 4, o.constituents.length, true);
+  o.constituents.forEach((c, i) => {
+    const at = compOff + FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE + i * 16;
+    v.setBigUint64(at, BigInt(c.address), true);
+    v.setUint32(at + 8, c.pages, true);
+  });
+  return b;
 }

@@ -34,21 +34,12 @@ export const spVersion = (p: Platform, sp: number) => direct(p, sp, SP_CMD_VERSI
 export function shareNwdPage(p: Platform, sp: number, initial: number): bigint {
   expect(p.smc(0, abi.FFA_RXTX_MAP_64, NWD_TX, NWD_RX, 1)[0]).toBe(BigInt(abi.FFA_SUCCESS_32));
   p.spmc.nwd.write32(NWD_PAGE, initial);
-  const compOff = 48 + 16;
-  const b = new Uint8Array(compOff + 32);
-  const v = new DataView(b.buffer);
-  v.setUint16(0, 0, true);
-  v.setUint16(2, abi.FFA_MEMORY_ATTRIBUTES_NORMAL_WB_IS, true);
-  v.setUint32(24, 16, true);
-  v.setUint32(28, 1, true);
-  v.setUint32(32, 48, true);
-  v.setUint16(48, sp, true);
-  v.setUint8(50, abi.FFA_DATA_ACCESS_RW);
-  v.setUint32(52, compOff, true);
-  v.setUint32(compOff, 1, true);
-  v.setUint32(compOff + 4, 1, true);
-  v.setBigUint64(compOff + 16, BigInt(NWD_PAGE), true);
-  v.setUint32(compOff + 24, 1, true);
+  const b = abi.ffaMemRegionDescriptor({
+    sender: 0,
+    attributes: abi.FFA_MEMORY_ATTRIBUTES_NORMAL_WB_IS,
+    receivers: [{ id: sp, permissions: abi.FFA_DATA_ACCESS_RW }],
+    constituents: [{ address: NWD_PAGE, pages: 1 }],
+  });
   p.spmc.nwd.view(NWD_TX, b.length).set(b);
   const r = p.smc(0, abi.FFA_MEM_SHARE_32, b.length, b.length, 0, 0);
   expect(r[0]).toBe(BigInt(abi.FFA_SUCCESS_32));

@@ -1,25 +1,17 @@
 // `lfa list` (the firmware inventory as a table) and `lfa show <image>` (every sysfs attribute).
 import type { Command } from "commander";
+import type { LfaImageInfo } from "@lfa-wasm/host-driver";
 import { type Io, printJson } from "../io.js";
 import { type Session, type SessionHost, LFA_SYSFS, aliasOf, imageDir, resolveImage } from "../lfa/session.js";
 import { styleFor, table } from "../lfa/format.js";
 import { listDir, readAttr, readable } from "./sysfs.js";
 
-/** One row of `lfa list`, read through sysfs like a user would. */
-export interface InventoryRow {
-  image: string | null;
-  name: string;
-  guid: string;
-  seq: number;
-  currentVersion: string;
-  pendingVersion: string;
-  activationCapable: boolean;
-  activationPending: boolean;
-  mayResetCpu: boolean;
-  cpuRendezvous: boolean;
-  forceCpuRendezvous: boolean;
-  autoActivate: boolean;
-}
+/** One row of `lfa list`: the driver's image fields, each read through sysfs like a user would. */
+export type InventoryRow = Pick<
+  LfaImageInfo,
+  | "name" | "guid" | "seq" | "currentVersion" | "pendingVersion" | "activationCapable" | "activationPending"
+  | "mayResetCpu" | "cpuRendezvous" | "forceCpuRendezvous" | "autoActivate"
+> & { image: string | null };
 
 const bool = (v: string | undefined) => v !== undefined && /^(1|y|Y|true)$/.test(v.trim());
 
