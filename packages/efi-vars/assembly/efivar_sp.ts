@@ -9,13 +9,13 @@
 // Everything that must outlive a live activation is outside the window: the variable stores
 // (store.ts) and the live-state buffer.
 import {
-  FFA_ABORT_32, FFA_FRAMEWORK_MSG_BIT, FFA_FRAMEWORK_MSG_FUNC_MASK, FFA_FRAMEWORK_MSG_PARTITION_STOP_REQ,
+  FFA_FRAMEWORK_MSG_BIT, FFA_FRAMEWORK_MSG_FUNC_MASK, FFA_FRAMEWORK_MSG_PARTITION_STOP_REQ,
   FFA_FRAMEWORK_MSG_PARTITION_STOP_RESP, FFA_FRAMEWORK_MSG_PSCI_REQ, FFA_FRAMEWORK_MSG_PSCI_RESP,
   FFA_FRAMEWORK_MSG_VM_CREATION_REQ, FFA_FRAMEWORK_MSG_VM_CREATION_RESP, FFA_FRAMEWORK_MSG_VM_DESTRUCTION_REQ,
-  FFA_FRAMEWORK_MSG_VM_DESTRUCTION_RESP, FFA_ID_GET_32, FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64,
-  FFA_MSG_SEND_DIRECT_RESP_32, FFA_MSG_SEND_DIRECT_RESP_64, FFA_MSG_WAIT_32, FFA_SUCCESS_32, HF_SPMC_VM_ID,
+  FFA_FRAMEWORK_MSG_VM_DESTRUCTION_RESP, FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64,
+  HF_SPMC_VM_ID,
 } from "@lfa-wasm/abi/assembly";
-import { clearRegs, ffa_call, reg, setReg } from "@lfa-wasm/sp-sample/assembly/sp_runtime";
+import { directResp, ffaAbort, idGet, reg, setReg, yieldMsgWait } from "@lfa-wasm/sp-sample/assembly/sp_runtime";
 import {
   MM_RET_SUCCESS, MM_RET_NOT_SUPPORTED, MM_RET_INVALID_PARAMETER, MM_RET_DENIED, MM_RET_NO_MEMORY,
   MM_HDR_OFF_MESSAGE_LENGTH, MM_HDR_SIZE, SMM_VAR_OFF_FUNCTION, SMM_VAR_OFF_RETURN_STATUS, SMM_VAR_HDR_SIZE,
@@ -91,25 +91,6 @@ let ownId: u32 = 0;
 // Entry
 // ---------------------------------------------------------------------------------------------
 
-function yieldMsgWait(): void {
-  setReg(0, FFA_MSG_WAIT_32);
-  clearRegs(1);
-}
-
-function idGet(): u32 {
-  setReg(0, FFA_ID_GET_32);
-  clearRegs(1);
-  ffa_call();
-  return <u32>reg(0) == FFA_SUCCESS_32 ? <u32>reg(2) & 0xffff : 0;
-}
-
-function ffaAbort(): void {
-  setReg(0, FFA_ABORT_32);
-  clearRegs(1);
-  ffa_call();
-  unreachable();
-}
-
 export function entry(): void {
   if (!booted) {
     booted = true;
@@ -149,13 +130,7 @@ function liveActivationInit(): void {
 }
 
 function respond(is64: bool, sender: u32, receiver: u32, w2: u32, x3: u64, x4: u64, x5: u64): void {
-  clearRegs(0);
-  setReg(0, is64 ? FFA_MSG_SEND_DIRECT_RESP_64 : FFA_MSG_SEND_DIRECT_RESP_32);
-  setReg(1, (<u64>receiver << 16) | <u64>sender);
-  setReg(2, w2);
-  setReg(3, is64 ? x3 : x3 & 0xffffffff);
-  setReg(4, x4);
-  setReg(5, x5);
+  directResp(is64, sender, receiver, w2, x3, x4, x5, 0, 0);
 }
 
 function handleDirectReq(is64: bool): void {

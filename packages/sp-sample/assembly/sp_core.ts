@@ -7,7 +7,6 @@
 // live-state buffer (LSB), outside the working window: the window is zeroed and the new image
 // instantiated on the same Memory (design D3).
 import {
-  FFA_ABORT_32,
   FFA_ERROR_32,
   FFA_FRAMEWORK_MSG_BIT,
   FFA_FRAMEWORK_MSG_FUNC_MASK,
@@ -28,7 +27,6 @@ import {
   FFA_MSG_SEND_DIRECT_REQ_64,
   FFA_MSG_SEND_DIRECT_RESP_32,
   FFA_MSG_SEND_DIRECT_RESP_64,
-  FFA_MSG_WAIT_32,
   FFA_NOTIFICATION_BIND_32,
   FFA_NOTIFICATION_GET_32,
   FFA_NOTIFICATION_GET_FROM_SP,
@@ -42,7 +40,7 @@ import {
   FFA_YIELD_32,
   HF_SPMC_VM_ID,
 } from "@lfa-wasm/abi/assembly";
-import { clearRegs, ffa_call, receiverOf, reg, senderOf, setReg } from "./sp_runtime";
+import { callSetup, clearRegs, directResp, ffa_call, ffaAbort, idGet, receiverOf, reg, senderOf, setReg, yieldMsgWait } from "./sp_runtime";
 import {
   SP_CMD_ABORT, SP_CMD_ABORT_ON_LA_INIT, SP_CMD_COUNTER_INC, SP_CMD_DIRECT_REQ, SP_CMD_ECHO,
   SP_CMD_ID_GET, SP_CMD_LSB_READ, SP_CMD_MEM_INCREMENT, SP_CMD_MEM_RELINQUISH, SP_CMD_MEM_RETRIEVE,
@@ -139,31 +137,6 @@ let yieldX4: u64 = 0;
 // ---------------------------------------------------------------------------------------------
 
 /** Leaves FFA_MSG_WAIT in the block: "idle, deliver the next message". */
-function yieldMsgWait(): void {
-  setReg(0, FFA_MSG_WAIT_32);
-  clearRegs(1);
-}
-
-/** Starts an ffa_call: x0 = fid, x1..x17 = 0. */
-function callSetup(fid: u32): void {
-  setReg(0, fid);
-  clearRegs(1);
-}
-
-/** FFA_ID_GET; 0 if it fails. */
-function idGet(): u32 {
-  callSetup(FFA_ID_GET_32);
-  ffa_call();
-  return <u32>reg(0) == FFA_SUCCESS_32 ? <u32>reg(2) & 0xffff : 0;
-}
-
-/** FFA_ABORT through ffa_call: never returns (the host unwinds the image). */
-function ffaAbort(): void {
-  callSetup(FFA_ABORT_32);
-  ffa_call();
-  unreachable();
-}
-
 /** Status of a completed ffa_call that should have returned FFA_SUCCESS. */
 function successStatus(): u32 {
   const r = <u32>reg(0);
@@ -289,16 +262,7 @@ export function entry(): void {
 
 /** Leaves a DIRECT_RESP in the block: endpoints swapped, x2 = w2, results masked to the width. */
 function respond(is64: bool, sender: u32, receiver: u32, w2: u32, status: u32, r4: u64, r5: u64, r6: u64, r7: u64): void {
-  clearRegs(0);
-  const w: u64 = is64 ? 0xffffffffffffffff : 0xffffffff;
-  setReg(0, is64 ? FFA_MSG_SEND_DIRECT_RESP_64 : FFA_MSG_SEND_DIRECT_RESP_32);
-  setReg(1, (<u64>receiver << 16) | <u64>sender);
-  setReg(2, w2);
-  setReg(3, status);
-  setReg(4, r4 & w);
-  setReg(5, r5 & w);
-  setReg(6, r6 & w);
-  setReg(7, r7 & w);
+  directResp(is64, sender, receiver, w2, status, r4, r5, r6, r7);
 }
 
 function resumeAfterYield(fid: u32): void {
