@@ -8,6 +8,10 @@ import { Readable } from "node:stream";
 import { runCli } from "../src/cli.js";
 import type { Io } from "../src/io.js";
 import { SessionHost } from "../src/lfa/session.js";
+import { packages as samplePackages } from "@lfa-wasm/sp-sample";
+
+/** Size of the built sample package sp1-v2 (it changes whenever the image does). */
+const SP1_V2_BYTES = readFileSync(samplePackages["sp1-v2"].url).length;
 
 const SP1_GUID = "f07b2a96-1d47-4d17-9ec8-86a64e253e5c";
 const SP1_DIR = `/sys/firmware/lfa/${SP1_GUID}`;
@@ -137,7 +141,7 @@ describe("lfa upload", () => {
   it("a sample package through fw_upload: plain lines when not a TTY", async () => {
     const r = await lfa("upload", "sp1", "sp1-v2");
     expect(r).toMatchObject({ code: 0, err: "" });
-    expect(r.out).toContain("/sys/class/firmware/lfa-sp1: echo 1 > loading; cat sp1-v2.pkg > data (24704 bytes); echo 0 > loading");
+    expect(r.out).toContain(`/sys/class/firmware/lfa-sp1: echo 1 > loading; cat sp1-v2.pkg > data (${SP1_V2_BYTES} bytes); echo 0 > loading`);
     expect(r.out).toContain("status: idle → receiving → preparing → transferring → programming → idle");
     expect(r.out).toContain("error: (none)");
     expect(r.out).toMatch(/uploaded sp1-v2 \(sample package\), 24\.1 KiB, to sp1: current_version 1\.0, pending_version 2\.0/);
@@ -157,7 +161,7 @@ describe("lfa upload", () => {
     const r = await lfa("upload", "sp1", pkg, "--json");
     expect(r.code).toBe(0);
     expect(json(r)).toMatchObject({
-      image: "sp1", guid: SP1_GUID, package: pkg, sample: false, bytes: 24704, fwUpload: "/sys/class/firmware/lfa-sp1", ok: true, error: null,
+      image: "sp1", guid: SP1_GUID, package: pkg, sample: false, bytes: SP1_V2_BYTES, fwUpload: "/sys/class/firmware/lfa-sp1", ok: true, error: null,
       currentVersion: "1.0", pendingVersion: "2.0", progress: ["idle", "receiving", "preparing", "transferring", "programming", "idle"],
     });
     expect(json(r).statuses.at(-1)).toBe("idle");
