@@ -21,6 +21,8 @@ export const FFA_ERROR_64 = u32(0xc4000060);
 export const FFA_SUCCESS_32 = u32(0x84000061);
 export const FFA_SUCCESS_64 = u32(0xc4000061);
 export const FFA_INTERRUPT_32 = u32(0x84000062);
+/** SMC64 form the U-Boot runtime series also accepts (efi-variables-over-ffa.md §2.1). */
+export const FFA_INTERRUPT_64 = u32(0xc4000062);
 export const FFA_VERSION_32 = u32(0x84000063);
 export const FFA_FEATURES_32 = u32(0x84000064);
 export const FFA_RX_RELEASE_32 = u32(0x84000065);
@@ -33,6 +35,8 @@ export const FFA_MSG_POLL_32 = u32(0x8400006a);
 export const FFA_MSG_WAIT_32 = u32(0x8400006b);
 export const FFA_YIELD_32 = u32(0x8400006c);
 export const FFA_RUN_32 = u32(0x8400006d);
+/** SMC64 form used by U-Boot's runtime path after an SMC64 FFA_INTERRUPT (efi-variables-over-ffa.md §2.1). */
+export const FFA_RUN_64 = u32(0xc400006d);
 export const FFA_MSG_SEND_32 = u32(0x8400006e);
 export const FFA_MSG_SEND_DIRECT_REQ_32 = u32(0x8400006f);
 export const FFA_MSG_SEND_DIRECT_REQ_64 = u32(0xc400006f);

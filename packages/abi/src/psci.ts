@@ -3,6 +3,8 @@
 import { u32, i64 } from "./types.js";
 
 // Function IDs (SMC32 fast calls 0x84000000 | n, SMC64 0xC4000000 | n).
+/** PSCI function numbers 0x00..0x1F of the standard service (fast calls, 32- or 64-bit). */
+export const PSCI_FNUM_MAX = u32(0x1f);
 export const PSCI_VERSION = u32(0x84000000);
 export const PSCI_CPU_SUSPEND_64 = u32(0xc4000001);
 export const PSCI_CPU_OFF = u32(0x84000002);

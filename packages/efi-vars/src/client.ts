@@ -103,9 +103,6 @@ export function errnoToEfi(errno: number): bigint {
   }
 }
 
-/** SMC64 forms the runtime path also accepts (spec §2.1); not in @lfa-wasm/abi. */
-export const FFA_INTERRUPT_64 = 0xc4000062;
-export const FFA_RUN_64 = 0xc400006d;
 
 const s32 = (v: bigint | undefined): number => Number(BigInt.asIntN(32, v ?? 0n));
 const fid = (v: bigint | undefined): number => Number((v ?? 0n) & 0xffffffffn);
@@ -152,8 +149,8 @@ export function sendDirectReq(invoke: Invoke, ownId: number, dst: number, msg: D
     msg.data0, msg.data1, msg.data2, msg.data3, msg.data4);
   for (let guard = 0; guard < 1024; guard++) {
     const f = fid(r[0]);
-    if (f === abi.FFA_INTERRUPT_32 || f === FFA_INTERRUPT_64) {
-      r = invoke(f === FFA_INTERRUPT_64 ? FFA_RUN_64 : abi.FFA_RUN_32, r[1]!);
+    if (f === abi.FFA_INTERRUPT_32 || f === abi.FFA_INTERRUPT_64) {
+      r = invoke(f === abi.FFA_INTERRUPT_64 ? abi.FFA_RUN_64 : abi.FFA_RUN_32, r[1]!);
       continue;
     }
     if (f === abi.FFA_SUCCESS_32 || f === abi.FFA_SUCCESS_64) return 0; // "sent, no response": data0 keeps what was sent
@@ -335,7 +332,7 @@ export class FfaRuntime {
 
   private invoke: Invoke = (...x) => {
     const f = Number(BigInt(x[0]!) & 0xffffffffn);
-    const allowed = [abi.FFA_MSG_SEND_DIRECT_REQ_32, abi.FFA_MSG_SEND_DIRECT_REQ_64, abi.FFA_RUN_32, FFA_RUN_64];
+    const allowed = [abi.FFA_MSG_SEND_DIRECT_REQ_32, abi.FFA_MSG_SEND_DIRECT_REQ_64, abi.FFA_RUN_32, abi.FFA_RUN_64];
     if (!allowed.includes(f)) throw new Error(`runtime FF-A context: 0x${f.toString(16)} is not a runtime call`);
     this.issued.push(f);
     return this.conduit!.smc(...x);

@@ -194,7 +194,7 @@ const AUTH_CODES = new Set(["NO_TRAILER", "UNSIGNED", "DIGEST_MISMATCH", "WRONG_
 
 const FID_NAMES = new Map<number, string>();
 for (const [k, v] of Object.entries(abi)) {
-  if (typeof v !== "number" || v < 0x84000000 || !/^(LFA|FFA|PSCI|RMI|RSI)_/.test(k) || FID_NAMES.has(v)) continue;
+  if (typeof v !== "number" || (v & abi.SMCCC_FAST_CALL) === 0 || !/^(LFA|FFA|PSCI|RMI|RSI)_/.test(k) || FID_NAMES.has(v)) continue;
   if (k.startsWith("LFA_") && (v < abi.LFA_VERSION || v > abi.LFA_INVALID)) continue;
   if (k.startsWith("FFA_") && !/_(32|64)$/.test(k)) continue;
   FID_NAMES.set(v, k);
@@ -206,8 +206,12 @@ const AGENT_RESULT = new Map<number, string>([
   [abi.AGENT_SMC_DONE, "done"], [abi.AGENT_SMC_PARKED, "parked"], [abi.AGENT_SMC_FFA, "ffa"], [abi.AGENT_SMC_RESET, "reset"], [abi.AGENT_SMC_SWAP, "swap"],
 ]);
 const hex = (v: bigint | number) => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
-const isFfaFid = (fid: number) => (fid & 0xbfffff00) >>> 0 === 0x84000000 && (fid & 0xff) >= 0x60 && (fid & 0xff) <= 0xff;
-const isPsciFid = (fid: number) => (fid & 0xbfffffe0) >>> 0 === 0x84000000;
+/** A PSCI function ID: a fast call of the standard service with function number 0x00..0x1F. */
+const isPsciFid = (fid: number) =>
+  (fid & abi.SMCCC_FAST_CALL) !== 0 &&
+  ((fid >>> abi.SMCCC_OEN_SHIFT) & abi.SMCCC_OEN_MASK) === abi.SMCCC_OEN_STD &&
+  (fid & abi.SMCCC_FUNC_NUM_MASK) <= abi.PSCI_FNUM_MAX;
+const LSP_EP = hex(abi.SPMD_LP_ID_START);
 const isRmiFid = (fid: number) => fid >>> 0 >= abi.RMI_FID_FIRST && fid >>> 0 <= abi.RMI_FID_LAST;
 
 // ---------------------------------------------------------------------------------------------
@@ -478,9 +482,9 @@ export class Platform {
     const r = new BigUint64Array(this.lsp.memory.buffer, this.lsp.regs(), 18);
     const name = () => ffaMessageName(Number(r[0]! & 0xffffffffn), Number(r[2]! & 0xffffffffn));
     const regs = () => ({ x0: hex(r[0]!), x1: hex(r[1]!), x2: hex(r[2]!), x3: hex(r[3]!) });
-    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "0xffc0", to: "spmc", detail: regs() });
+    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: LSP_EP, to: "spmc", detail: regs() });
     this.spmc.callRegsFromSpmd(r); // EL3 logical partition: not bound by the normal world's FFA_VERSION
-    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: "0xffc0", detail: regs() });
+    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: LSP_EP, detail: regs() });
   }
 
   // --- the SMC conduit --------------------------------------------------------------------------

@@ -4,15 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, PeParkedError, PeStateError } from "../src/index.js";
-
-function mulberry32(seed: number) {
-  return () => {
-    seed = (seed + 0x6d2b79f5) | 0;
-    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from "../src/scheduler.js";
 
 const LFA = [abi.LFA_VERSION, abi.LFA_FEATURES, abi.LFA_GET_INFO, abi.LFA_GET_INVENTORY, abi.LFA_PRIME, abi.LFA_ACTIVATE, abi.LFA_CANCEL, abi.LFA_INVALID];
 const FFA = [abi.FFA_VERSION_32, abi.FFA_ID_GET_32, abi.FFA_FEATURES_32, abi.FFA_PARTITION_INFO_GET_REGS_64, abi.FFA_MSG_SEND_DIRECT_REQ_64, abi.FFA_RUN_32, abi.FFA_NOTIFICATION_INFO_GET_64];
@@ -20,7 +12,8 @@ const FFA = [abi.FFA_VERSION_32, abi.FFA_ID_GET_32, abi.FFA_FEATURES_32, abi.FFA
 describe("random SMCs never crash the board", () => {
   it("2000 seeded random SMCs on random PEs", () => {
     const p = createPlatform();
-    const rnd = mulberry32(7);
+    const u32 = mulberry32(7);
+    const rnd = () => u32() / 4294967296;
     const pick = <T>(a: readonly T[]) => a[Math.floor(rnd() * a.length)]!;
     const word = () => (rnd() < 0.5 ? BigInt(Math.floor(rnd() * 8)) : BigInt(Math.floor(rnd() * 0x100000000)) | (rnd() < 0.2 ? 1n << 63n : 0n));
     const outcomes = { done: 0, parked: 0, refused: 0 };

@@ -9,10 +9,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSpImage } from "@lfa-wasm/as-build";
-import { compileDts } from "@lfa-wasm/devicetree";
+import { compileDts, encodeDtb, findNode, getProperty, parseDts, type DtNode } from "@lfa-wasm/devicetree";
 import { defaultBoardConfig, LFA_UUIDS, type BoardConfig, type ComponentConfig } from "@lfa-wasm/platform";
 import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import { BUILD_DIR, SP_IDS, STAGING, layoutModule, entryModule } from "@lfa-wasm/sp-sample";
+import { BUILD_DIR, SP_IDS, STAGING, layoutModule, entryModule, manifests } from "@lfa-wasm/sp-sample";
 import type { KeyObject } from "node:crypto";
 import { addDataSegment, appendCustomSection, filler } from "./wasm.js";
 
@@ -81,59 +81,32 @@ interface SpLayoutGen {
   maxPages: number;
 }
 
-function sp1Dts(l: SpLayoutGen): string {
-  return `/dts-v1/;
-/ {
-	compatible = "arm,ffa-manifest-1.0";
-	debug_name = "sp1";
-	ffa-version = <0x00010003>;
-	uuid = <0x8f4c2d10 0x6b1e4a3c 0x9d27e5f0 0x1a2b3c4d>;
-	execution-ctx-count = <1>;
-	exception-level = <2>;
-	execution-state = <0>;
-	load-address = ${cell64(l.load)};
-	xlat-granule = <0>;
-	messaging-method = <0x7>;
-	boot-order = <1>;
-	notification-support;
-	gp-register-num = <0>;
-	lifecycle-support;
-	abort-action = <1>;
-	live-activation-support;
-	live-activation-register = <1>;
-	image-uuid = <0x962a7bf0 0x174d471d 0xa686c89e 0x5c3e254e>;
-	live-state-buffer-info {
-		compatible = "arm,ffa-manifest,live-state-buffer";
-		live-state-buffer = <&lsb>;
-	};
-	rx_tx-info {
-		compatible = "arm,ffa-manifest-rx_tx-buffer";
-		rx-buffer = <&rxbuf>;
-		tx-buffer = <&txbuf>;
-	};
-	memory-regions {
-		compatible = "arm,ffa-manifest-memory-regions";
-		lsb: live-state-buffer {
-			description = "live-state-buffer";
-			base-address = ${cell64(l.lsb!.base)};
-			pages-count = <${l.lsb!.pages}>;
-			attributes = <0x3>;
-		};
-		rxbuf: rx-buffer {
-			description = "rx-buffer";
-			base-address = ${cell64(l.rx)};
-			pages-count = <1>;
-			attributes = <0x1>;
-		};
-		txbuf: tx-buffer {
-			description = "tx-buffer";
-			base-address = ${cell64(l.tx)};
-			pages-count = <1>;
-			attributes = <0x3>;
-		};
-	};
-};
-`;
+/** A big-endian cell property value. */
+function cells(...v: number[]): Uint8Array {
+  const b = new Uint8Array(v.length * 4);
+  v.forEach((x, i) => new DataView(b.buffer).setUint32(i * 4, x >>> 0));
+  return b;
+}
+
+/** Sets property `name` of the node at `path` (it must exist in the sample manifest). */
+function setProp(root: DtNode, path: string, name: string, value: Uint8Array): void {
+  const p = getProperty(findNode(root, path)!, name);
+  if (!p) throw new Error(`sample sp1.dts has no ${path}:${name}`);
+  p.value = value;
+}
+
+/**
+ * SP1's manifest for a generated layout: sp-sample's own manifests/sp1.dts (UUIDs, image UUID,
+ * lifecycle and live-activation properties as shipped) with the addresses of this layout.
+ */
+function sp1ManifestFor(l: SpLayoutGen): Uint8Array {
+  const root = parseDts(readFileSync(manifests.sp1.dts, "utf8"), "sp1.dts");
+  setProp(root, "/", "load-address", cells(0, l.load));
+  setProp(root, "/memory-regions/live-state-buffer", "base-address", cells(0, l.lsb!.base));
+  setProp(root, "/memory-regions/live-state-buffer", "pages-count", cells(l.lsb!.pages));
+  setProp(root, "/memory-regions/rx-buffer", "base-address", cells(0, l.rx));
+  setProp(root, "/memory-regions/tx-buffer", "base-address", cells(0, l.tx));
+  return encodeDtb(root);
 }
 
 function svcDts(l: SpLayoutGen): string {
@@ -312,7 +285,7 @@ export async function makeWorld(specIn: WorldSpec, cache: BuildCache): Promise<W
   for (const l of layouts) {
     const isSp1 = l.vm === 1;
     const image = await buildImage(cache, l, isSp1 ? "SP_IMAGE_V2" : "SP_IMAGE_V1");
-    const manifest = compileDts(isSp1 ? sp1Dts(l) : svcDts(l), `${l.name}.dts`);
+    const manifest = isSp1 ? sp1ManifestFor(l) : compileDts(svcDts(l), `${l.name}.dts`);
     if (isSp1) {
       sp1Image = image;
       sp1Manifest = manifest;

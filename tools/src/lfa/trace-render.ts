@@ -75,7 +75,7 @@ const LABELS: Record<string, string> = {
   NWd: "NWd (host driver)",
   EL3: "EL3 LFA agent (+ SPMD)",
   RMM: "RMM",
-  LSP: "LSP (0xffc0)",
+  LSP: `LSP (0x${abi.SPMD_LP_ID_START.toString(16)})`,
   SPMC: "SPMC",
 };
 
@@ -116,11 +116,11 @@ export function traceToMermaid(events: readonly TraceEvent[], opts: MermaidOptio
 
   const endpoint = (ep: string | undefined): string => {
     if (ep === undefined) return "SPMC";
-    if (ep === "spmc" || ep === "0x8000") return "SPMC";
-    if (ep === "0xffc0") return "LSP";
-    if (ep === "0x0") return "NWd";
     const id = Number(ep);
-    if (Number.isInteger(id) && id >= 0x8001 && id < 0xffc0) return spName(id);
+    if (ep === "spmc" || id === abi.HF_SPMC_VM_ID) return "SPMC";
+    if (id >= abi.SPMD_LP_ID_START && id <= abi.SPMD_LP_ID_END) return "LSP";
+    if (ep === "0x0") return "NWd";
+    if (Number.isInteger(id) && id >= abi.HF_VM_ID_OFFSET && id < abi.SPMD_LP_ID_START) return spName(id);
     const byName = spIds.get(ep.toLowerCase());
     if (byName !== undefined) return spName(byName);
     if (ep === "rmm") return "RMM";
