@@ -1,192 +1,30 @@
-// The virtual board: PEs, the SMC conduit, the EL3 firmware (the TF-A LFA agent module and the
-// SPMD logical SP), the realm monitor, the secure world (SPMC + SPs), the live-activation store
-// with authentication and anti-rollback, the deterministic PE scheduler and the trace.
+// The virtual board: PEs and the SMC conduit with its deterministic scheduler, composed of the
+// EL3 firmware (el3/: the LFA agent, PSCI, the SPMD with its logical SP, the RMMD), the realm
+// monitor, the secure world (SPMC + SPs), the live-activation store and one trace.
 //
-// Register blocks live in the modules' memories (design D4); the board copies whole blocks.
+// Register blocks live in the modules' memories; the board copies whole blocks.
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
-import { Spmc, StagingArea, NormalWorldMemory, ffaMessageName } from "@lfa-wasm/spmc";
-import { parseSpPkg, verifySpPkg, loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { Spmc, StagingArea, NormalWorldMemory } from "@lfa-wasm/spmc";
+import { parseSpPkg, loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
-import { BL31_COMPATIBLE, LSP_WASM, RMM_COMPATIBLE, manifestCompatible } from "./firmware.js";
+import { ActivationStore, type ComponentSlot } from "./activation-store.js";
+import type { BoardConfig, BoardFaults } from "./config.js";
+import { AGENT_WASM } from "./firmware.js";
 import { RealmMonitor } from "./rmm.js";
 import { makePicker, type SchedulePolicy } from "./scheduler.js";
 import { VirtualClock } from "./clock.js";
-import { uuidBytes, uuidRegs, uuidWords } from "./uuid.js";
+import { uuidBytes, uuidRegs } from "./uuid.js";
+import { BoardFault, DeadlockError, PeParkedError, PeStateError, hex, type InFlight, type Pe, type SmcOutcome } from "./pe.js";
+import { AGENT_RESULT, LfaAgentHost } from "./el3/lfa-agent.js";
+import { Psci, isPsciFid } from "./el3/psci.js";
+import { Rmmd, isRmiFid } from "./el3/rmmd.js";
+import { Spmd } from "./el3/spmd.js";
 
-// ---------------------------------------------------------------------------------------------
-// Configuration
-// ---------------------------------------------------------------------------------------------
-
-export type ComponentKind = "none" | "bl31" | "rmm" | "sp";
-
-export interface ComponentConfig {
-  /** Short name (stage() accepts it, or the UUID). */
-  name: string;
-  /** LFA component UUID (byte-order string, spec §1.3/§1.4). For an SP: its image UUID. */
-  uuid: string;
-  kind: ComponentKind;
-  /** Default by kind: bl31 true, others false. */
-  mayReset?: boolean;
-  /** Default by kind: bl31/rmm true, sp false. */
-  rendezvousRequired?: boolean;
-  /** The package the component booted from (its trailer version is GET_INVENTORY x4). bl31/rmm: its image is what runs. */
-  bootPackage?: Uint8Array;
-  /** kind "sp": its FF-A id and its secure staging area (LIVE_ACTIVATION_START x4/x5). */
-  sp?: { id: number; staging: { base: number; size: number } };
-  /** Anti-rollback floor (default: the boot package's security version, else 0). */
-  minSecurityVersion?: number;
-}
-
-export interface BoardConfig {
-  /** Number of PEs. */
-  pes: number;
-  /** PEs powered on at boot (0..bootCpus-1; default all). */
-  bootCpus?: number;
-  /** SPMC manifest (DTB). */
-  spmcManifest: Uint8Array;
-  /** SP packages in SPMC-manifest order (vm1, vm2, …). */
-  spPackages: Uint8Array[];
-  /** The LFA component table, in sequence-id order. */
-  components: ComponentConfig[];
-  /** The key PRIME verifies packages with (default: the TEST-ONLY public key of @lfa-wasm/sp-pkg). */
-  trustedKey?: KeyObject;
-  /** options(flags) of the agent (AGENT_OPT_*; default 0 = the specification's intent). */
-  agentOptions?: number;
-  /** Non-secure memory (default 16 MiB at 0x10000000). */
-  nwd?: { base: number; size: number };
-  /**
-   * Non-volatile regions of SPs' IPA spaces (e.g. the variable SP's NV store): reboot() keeps
-   * their bytes and boots a new board with them; everything else starts from reset.
-   */
-  nvRegions?: Array<{ id: number; base: number; size: number }>;
-  /** What the NV regions held when the board went down (reboot() fills it; absent: first boot, zeroes). */
-  nvContents?: Array<{ id: number; base: number; bytes: Uint8Array }>;
-  trace?: Trace;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Outcomes and errors
-// ---------------------------------------------------------------------------------------------
-
-/** What an SMC did for its PE: returned registers x0..x17, or a warm reset into the normal world. */
-export type SmcOutcome =
-  | { cpu: number; regs: bigint[] }
-  | { cpu: number; reset: { entry: bigint; x0: bigint } };
-
-export class PeStateError extends Error {}
-/** smc() on a call the agent parked: it stays in flight; drive it with step()/run(). */
-export class PeParkedError extends Error {
-  constructor(readonly cpu: number, fid: string) {
-    super(`PE${cpu}: ${fid} parked the PE (holding pen or lfa_lock); use the scheduler API (submit/step/run/concurrent)`);
-  }
-}
-export class DeadlockError extends Error {}
-/** Firmware did something the board cannot continue from. */
-export class BoardFault extends Error {
-  constructor(message: string, readonly code?: number) {
-    super(message);
-  }
-}
-
-/**
- * Test hooks that make the firmware take its rarer paths (all off by default; counters count
- * down as they fire, `Infinity` = always). Every firing is traced (`lfa` events `fault:*`).
- */
-export interface BoardFaults {
-  /** plat `lfa_load_auth_image` answers -EAGAIN: PRIME returns (0, x1 = CALL_AGAIN) (a PRIME spanning several SMCs). */
-  primeCallAgain: number;
-  /** The SP activator (plat `sp_activate`) answers -EAGAIN before doing anything: ACTIVATE returns (0, x1 = CALL_AGAIN). */
-  activateCallAgain: number;
-  /** The next `times` SMCs with function id `fid` find the agent's `lfa_lock` held by another PE (the agent's own contention path: trylock users answer BUSY). */
-  lfaLockHeld: { fid: number; times: number } | null;
-}
-
-interface AgentExports {
-  regs(cpu: number): number;
-  lfa_setup(): number;
-  add_component(a: number, b: number, c: number, d: number, kind: number, mayReset: number, rendezvous: number): number;
-  smc_handler(cpu: number): number;
-  smc_resume(cpu: number): number;
-  pe_runnable(cpu: number): number;
-  bl31_warm_entry(cpu: number): number;
-  options(flags: number): void;
-  bl31_abort_entry?(cpu: number): number;
-  bl31_pe_waiting?(cpu: number): number;
-  pe_state?(cpu: number): number;
-  __collect?(): void;
-}
-
-interface LspExports {
-  memory: WebAssembly.Memory;
-  regs(): number;
-  lfa_sp_activate(id: number, u0: number, u1: number, u2: number, u3: number, base: number, pages: number): bigint;
-  sp_activate_last_step(): number;
-}
-
-interface Primed {
-  bytes: Uint8Array;
-  version: { major: number; minor: number };
-  securityVersion: number;
-  module: WebAssembly.Module | null;
-}
-
-/** One LFA component's view on the board: what runs, what is staged, what is primed. */
-export class ComponentSlot {
-  /** Sequence id: the index in the LFA table (changes only through retableComponents). */
-  seq: number;
-  running: { version: { major: number; minor: number }; securityVersion: number } | null = null;
-  minSecurityVersion: number;
-  /** The normal-world activation store (what stage() wrote). */
-  staged: Uint8Array | null = null;
-  /** The authenticated, precompiled copy PRIME made. */
-  primed: Primed | null = null;
-  activations = 0;
-  constructor(seq: number, readonly cfg: Required<Pick<ComponentConfig, "name" | "uuid" | "kind">> & ComponentConfig) {
-    this.seq = seq;
-    if (cfg.bootPackage) {
-      const t = parseSpPkg(cfg.bootPackage).trailer;
-      if (t) this.running = { version: { ...t.version }, securityVersion: t.securityVersion };
-    }
-    this.minSecurityVersion = cfg.minSecurityVersion ?? this.running?.securityVersion ?? 0;
-  }
-  get name(): string {
-    return this.cfg.name;
-  }
-  get kind(): ComponentKind {
-    return this.cfg.kind;
-  }
-}
-
-interface InFlight {
-  regs: bigint[];
-  fid: number;
-  started: boolean;
-  parked: boolean;
-}
-
-interface Pe {
-  on: boolean;
-  call: InFlight | null;
-  /** Last completed outcome (scheduler API). */
-  last: SmcOutcome | null;
-  /** Where the PE entered the normal world last (CPU_ON / LFA reset). */
-  entry: bigint;
-  ctx: bigint;
-}
-
-// Offsets in the agent's persistent state region (packages/tfa-agent/README.md, layout version 1).
-const ST_COUNT = 0x010;
-const ST_LOCK_OWNER = 0x054;
-const ST_CA_COMPONENT = 0x080;
-const ST_COMPONENTS = 0x100;
-const COMP_SIZE = 32;
-
-const ERRNO_EPERM = -1;
-const ERRNO_ENOMEM = -12;
-const ERRNO_EAUTH = -80;
-const AUTH_CODES = new Set(["NO_TRAILER", "UNSIGNED", "DIGEST_MISMATCH", "WRONG_KEY", "BAD_SIGNATURE", "BAD_KEY"]);
+export type { BoardConfig, BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
+export { ComponentSlot, type Primed } from "./activation-store.js";
+export { BoardFault, DeadlockError, PeParkedError, PeStateError, type SmcOutcome } from "./pe.js";
 
 // ---------------------------------------------------------------------------------------------
 // Names for the trace
@@ -200,19 +38,6 @@ for (const [k, v] of Object.entries(abi)) {
   FID_NAMES.set(v, k);
 }
 export const fidName = (fid: number): string => FID_NAMES.get(fid >>> 0) ?? `0x${(fid >>> 0).toString(16)}`;
-const AGENT_EVENTS = new Map<number, string>();
-for (const [k, v] of Object.entries(abi)) if (k.startsWith("TRACE_AGENT_") && typeof v === "number") AGENT_EVENTS.set(v, k.slice(12).toLowerCase().replace(/_/g, "-"));
-const AGENT_RESULT = new Map<number, string>([
-  [abi.AGENT_SMC_DONE, "done"], [abi.AGENT_SMC_PARKED, "parked"], [abi.AGENT_SMC_FFA, "ffa"], [abi.AGENT_SMC_RESET, "reset"], [abi.AGENT_SMC_SWAP, "swap"],
-]);
-const hex = (v: bigint | number) => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;
-/** A PSCI function ID: a fast call of the standard service with function number 0x00..0x1F. */
-const isPsciFid = (fid: number) =>
-  (fid & abi.SMCCC_FAST_CALL) !== 0 &&
-  ((fid >>> abi.SMCCC_OEN_SHIFT) & abi.SMCCC_OEN_MASK) === abi.SMCCC_OEN_STD &&
-  (fid & abi.SMCCC_FUNC_NUM_MASK) <= abi.PSCI_FNUM_MAX;
-const LSP_EP = hex(abi.SPMD_LP_ID_START);
-const isRmiFid = (fid: number) => fid >>> 0 >= abi.RMI_FID_FIRST && fid >>> 0 <= abi.RMI_FID_LAST;
 
 // ---------------------------------------------------------------------------------------------
 // The board
@@ -225,21 +50,18 @@ export class Platform {
   /** Fault injection for tests (see BoardFaults). */
   readonly faults: BoardFaults = { primeCallAgain: 0, activateCallAgain: 0, lfaLockHeld: null };
   readonly spmc: Spmc;
-  readonly components: ComponentSlot[];
   readonly rmm: RealmMonitor | null;
-  readonly agentMemory: WebAssembly.Memory;
   readonly trustedKey: KeyObject;
-  private agent: AgentExports | null = null;
-  private agentModule: WebAssembly.Module;
-  private readonly lsp: LspExports;
+  private readonly store: ActivationStore;
+  private readonly agent: LfaAgentHost;
+  private readonly psci: Psci;
+  private readonly rmmd: Rmmd;
+  private readonly spmd: Spmd;
   private readonly pes: Pe[];
-  private readonly agentImports: WebAssembly.Imports;
   /** The PE executing firmware right now (for imports that act "on the calling PE"). */
   private current = -1;
   /** Outcomes completed during the current step for PEs other than the one stepped (BL31 swap). */
   private completedAside: SmcOutcome[] = [];
-  /** Every component the board was configured with (the LFA table may list a subset: retableComponents). */
-  private readonly allSlots: ComponentSlot[];
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
   private retableAfterActivation: string[] | null = null;
   private retableDue = false;
@@ -247,251 +69,115 @@ export class Platform {
   constructor(readonly config: BoardConfig) {
     this.trace = config.trace ?? new Trace();
     this.trustedKey = config.trustedKey ?? loadPublicKey(testKeyPaths.publicKey);
-    this.components = config.components.map((c, i) => new ComponentSlot(i, c));
-    this.allSlots = [...this.components];
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
     this.pes = Array.from({ length: config.pes }, (_, i) => ({ on: i < bootCpus, call: null, last: null, entry: 0n, ctx: 0n }));
+    const pe = () => (this.current >= 0 ? this.current : undefined);
+    // The SPMC is created before the store (PRIME copies into its staging area) but booted last.
+    const staging = new StagingArea();
+    for (const c of config.components) if (c.kind === "sp" && c.sp) staging.addRegion(c.sp.staging.base, c.sp.staging.size);
+    const nwd = config.nwd ? new NormalWorldMemory(config.nwd.base, config.nwd.size) : undefined;
+    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents });
+    this.store = new ActivationStore(config.components, {
+      trace: this.trace,
+      trustedKey: this.trustedKey,
+      spmc: this.spmc,
+      faults: this.faults,
+      pe,
+      onCommit: () => {
+        if (this.retableAfterActivation) this.retableDue = true;
+      },
+    });
     this.trace.record({ kind: "state", name: "board-reset", detail: { pes: config.pes, bootCpus, components: this.components.map((c) => c.name) } });
 
-    // EL3: the agent (BL31's image is the agent module itself) and the LSP.
+    // EL3: the agent (BL31's image is the agent module itself), PSCI, the RMMD, the SPMD and its LSP.
     const bl31 = this.components.find((c) => c.kind === "bl31");
-    const agentBytes = bl31?.cfg.bootPackage ? parseSpPkg(bl31.cfg.bootPackage).image : readFileSync(new URL("../../tfa-agent/build/tfa-agent.wasm", import.meta.url));
-    this.agentModule = new WebAssembly.Module(agentBytes as Uint8Array<ArrayBuffer>);
-    this.agentMemory = new WebAssembly.Memory({ initial: abi.AGENT_MEMORY_PAGES, maximum: abi.AGENT_MEMORY_PAGES });
-    this.agentImports = this.makeAgentImports();
-    this.instantiateAgent(this.agentModule);
-    const ag = this.agent!;
-    ag.options(config.agentOptions ?? 0);
-    for (const c of this.components) {
-      const w = uuidWords(c.cfg.uuid);
-      const kind = { none: abi.LFA_COMPONENT_KIND_NONE, bl31: abi.LFA_COMPONENT_KIND_BL31, rmm: abi.LFA_COMPONENT_KIND_RMM, sp: abi.LFA_COMPONENT_KIND_SP }[c.kind];
-      const mayReset = c.cfg.mayReset ?? c.kind === "bl31";
-      const rdv = c.cfg.rendezvousRequired ?? (c.kind === "bl31" || c.kind === "rmm");
-      const r = ag.add_component(w[0], w[1], w[2], w[3], kind, mayReset ? 1 : 0, rdv ? 1 : 0);
-      if (r !== c.seq) throw new Error(`agent add_component(${c.name}) returned ${r}, expected sequence id ${c.seq}`);
-    }
-    const setup = ag.lfa_setup();
-    if (setup !== 0) throw new Error(`agent lfa_setup failed: ${setup}`);
-    this.collectAgent();
+    const agentBytes = bl31?.cfg.bootPackage ? parseSpPkg(bl31.cfg.bootPackage).image : readFileSync(AGENT_WASM);
+    const rmmSlot = this.components.find((c) => c.kind === "rmm");
+    if (rmmSlot && !rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
+    this.rmm = rmmSlot ? new RealmMonitor(new WebAssembly.Module(parseSpPkg(rmmSlot.cfg.bootPackage!).image as Uint8Array<ArrayBuffer>), config.pes, this.trace) : null;
+    this.rmmd = new Rmmd(this.rmm, this.trace);
+    this.psci = new Psci(this.pes, this.trace, (cpu) => this.rmmd.cpuOn(cpu));
+    this.spmd = new Spmd(this.spmc, this.trace, pe);
+    this.agent = new LfaAgentHost(new WebAssembly.Module(agentBytes as Uint8Array<ArrayBuffer>), {
+      isActivationPending: (seq) => this.store.isActivationPending(seq),
+      loadAuthImage: (seq) => this.store.loadAuthImage(seq),
+      notifyActivate: (seq) => this.store.notifyActivate(seq),
+      cancel: (seq) => this.store.cancel(seq),
+      versions: (seq) => this.store.versions(seq),
+      imageInfo: (seq) => this.store.imageInfo(seq),
+      cpusRunning: () => this.psci.running(),
+      spActivate: (seq) => this.spActivate(seq),
+      rmmPrimaryActivate: () => this.rmmPrimaryActivate(),
+      rmmSecondaryActivate: (cpu) => this.rmmd.secondaryActivate(cpu),
+    }, this.trace, pe);
+    this.agent.setup(config.agentOptions ?? 0, this.components.map((c) => agentComponent(c)));
     this.trace.record({ kind: "state", name: "el3-ready", detail: { agentOptions: config.agentOptions ?? 0, components: this.components.length } });
-    this.lsp = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(LSP_WASM)), {
-      env: { abort: () => { throw new Error("LSP abort()"); } },
-      spmd: { ffa_call: () => this.lspFfaCall() },
-    }).exports as unknown as LspExports;
 
     // The realm monitor (RMMD: cold boot on PE0, first warm boot on the others).
-    const rmmSlot = this.components.find((c) => c.kind === "rmm");
-    if (rmmSlot) {
-      if (!rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
-      this.rmm = new RealmMonitor(new WebAssembly.Module(parseSpPkg(rmmSlot.cfg.bootPackage).image as Uint8Array<ArrayBuffer>), config.pes, this.trace);
+    if (this.rmm) {
       this.rmm.coldBoot(0);
       this.trace.record({ kind: "state", name: "rmm-ready" });
-    } else {
-      this.rmm = null;
     }
 
     // S-EL2: the SPMC, then the SPs in boot order (Spmc.boot).
-    const staging = new StagingArea();
-    for (const c of this.components) if (c.kind === "sp" && c.cfg.sp) staging.addRegion(c.cfg.sp.staging.base, c.cfg.sp.staging.size);
-    const nwd = config.nwd ? new NormalWorldMemory(config.nwd.base, config.nwd.size) : undefined;
-    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents });
     this.spmc.boot();
     this.trace.record({ kind: "state", name: "secure-world-ready", detail: { partitions: this.spmc.partitionCount() } });
     this.trace.record({ kind: "state", name: "normal-world-ready", detail: { running: this.runningPes() } });
   }
 
-  // --- EL3 agent instance ---------------------------------------------------------------------
-
-  private instantiateAgent(module: WebAssembly.Module): void {
-    this.agent = new WebAssembly.Instance(module, this.agentImports).exports as unknown as AgentExports;
-    this.agentModule = module;
+  /** The LFA component table, in sequence-id order. */
+  get components(): ComponentSlot[] {
+    return this.store.components;
   }
 
-  private collectAgent(): void {
-    this.agent?.__collect?.();
+  /** The EL3 agent's Memory (its persistent state region and its window). */
+  get agentMemory(): WebAssembly.Memory {
+    return this.agent.memory;
   }
 
-  private agentRegs(cpu: number): BigUint64Array {
-    return new BigUint64Array(this.agentMemory.buffer, this.agent!.regs(cpu), 18);
+  /** The agent module currently instantiated (changes after a BL31 activation). */
+  get agentImage(): WebAssembly.Module {
+    return this.agent.module;
   }
 
-  private makeAgentImports(): WebAssembly.Imports {
-    const slot = (seq: number): ComponentSlot | undefined => this.components[seq];
-    const plat = {
-      lfa_is_activation_pending: (seq: number): number => {
-        const s = slot(seq);
-        return s && s.kind !== "none" && s.staged !== null ? 1 : 0;
-      },
-      lfa_load_auth_image: (seq: number): number => this.loadAuthImage(seq),
-      lfa_notify_activate: (seq: number): number => {
-        const s = slot(seq);
-        const ok = s?.primed != null;
-        this.trace.record({ kind: "lfa", name: "notify-activate", pe: this.pe(), to: s?.name, detail: { ok } });
-        return ok ? 0 : ERRNO_EPERM;
-      },
-      lfa_cancel: (seq: number): number => {
-        const s = slot(seq);
-        if (s) this.dropPrimed(s);
-        this.trace.record({ kind: "lfa", name: "plat-cancel", pe: this.pe(), to: s?.name });
-        return 0;
-      },
-      lfa_get_versions: (seq: number, out: number): void => {
-        const s = slot(seq);
-        const dv = new DataView(this.agentMemory.buffer);
-        dv.setBigUint64(out >>> 0, s?.running ? abi.lfaFwVersion(s.running.version.major, s.running.version.minor) : 0n, true);
-        let pending = 0n;
-        if (s?.staged) {
-          try {
-            const t = parseSpPkg(s.staged).trailer;
-            if (t) pending = abi.lfaFwVersion(t.version.major, t.version.minor);
-          } catch {
-            pending = 0n;
-          }
-        }
-        dv.setBigUint64((out >>> 0) + 8, pending, true);
-      },
-      lfa_get_image_info: (seq: number): number => (slot(seq)?.kind === "bl31" && slot(seq)?.primed?.module ? 0 : ERRNO_EPERM),
-      psci_num_cpus_running: (): number => this.runningPes(),
-      sp_activate: (seq: number): bigint => this.spActivate(seq),
-      rmm_primary_activate: (): bigint => this.rmmPrimaryActivate(),
-      rmm_secondary_activate: (cpu: number): bigint => {
-        const r = this.rmm ? this.rmm.secondaryActivate(cpu) : abi.LFA_NOT_SUPPORTED;
-        this.trace.record({ kind: "lfa", name: "rmm-secondary-activate", pe: cpu, detail: { status: Number(r) } });
-        return r;
-      },
-      trace: (event: number, a: number, b: number, c: number, d: number): void => {
-        const name = AGENT_EVENTS.get(event) ?? `agent-event-${event}`;
-        const cpuEvent = event !== abi.TRACE_AGENT_PRIME_STATUS && event !== abi.TRACE_AGENT_CANCEL;
-        this.trace.record({ kind: "lfa", name: `agent:${name}`, pe: cpuEvent && a >>> 0 !== 0xffffffff ? a : this.pe(), detail: { a: a >>> 0, b: b >>> 0, c: c >>> 0, d: d >>> 0 } });
-      },
-    };
-    return {
-      plat,
-      env: {
-        memory: this.agentMemory,
-        abort: (_m: number, _f: number, line: number, col: number) => {
-          throw new Error(`EL3 agent abort() at ${line}:${col}`);
-        },
-      },
-    };
+  /** The agent's PE state (AGENT_PE_*), if the agent exports pe_state. */
+  agentPeState(cpu: number): number | undefined {
+    return this.agent.peState(cpu);
+  }
+
+  // --- activators (the agent's sp_activate / rmm_primary_activate hooks) -----------------------
+
+  /** The SP activator: the LSP's lfa_sp_activate with this component's UUID, FF-A id and staging area. */
+  private spActivate(seq: number): bigint {
+    const s = this.store.slot(seq);
+    if (this.faults.activateCallAgain > 0) {
+      this.faults.activateCallAgain--;
+      this.trace.record({ kind: "lfa", name: "fault:activate-call-again", pe: this.pe(), to: s?.name, detail: { left: this.faults.activateCallAgain } });
+      return BigInt(-abi.TFA_EAGAIN);
+    }
+    const r = this.spmd.spActivate(s && { name: s.name, uuid: s.cfg.uuid, sp: s.kind === "sp" ? s.cfg.sp : undefined, primed: s.primed !== null });
+    if (r === abi.LFA_SUCCESS && s) this.store.commit(s);
+    return r;
+  }
+
+  private rmmPrimaryActivate(): bigint {
+    const s = this.components.find((c) => c.kind === "rmm");
+    const r = this.rmmd.primaryActivate(this.current, s?.primed?.module);
+    if (r === abi.LFA_SUCCESS && s) this.store.commit(s);
+    return r;
   }
 
   private pe(): number | undefined {
     return this.current >= 0 ? this.current : undefined;
   }
 
-  // --- platform hooks -------------------------------------------------------------------------
-
-  /** plat_lfa_load_auth_image (PRIME): authenticate, check anti-rollback, copy to secure staging, precompile. */
-  private loadAuthImage(seq: number): number {
-    const s = this.components[seq];
-    const t0 = process.hrtime.bigint();
-    const done = (ret: number, why: string, extra: Record<string, unknown> = {}) => {
-      this.trace.record({ kind: "lfa", name: "prime-load-auth", pe: this.pe(), to: s?.name, detail: { ret, why, ns: Number(process.hrtime.bigint() - t0), ...extra } });
-      return ret;
-    };
-    if (!s || s.kind === "none") return done(ERRNO_EPERM, "no activator");
-    if (!s.staged) return done(ERRNO_EPERM, "nothing staged");
-    if (this.faults.primeCallAgain > 0) {
-      this.faults.primeCallAgain--;
-      this.trace.record({ kind: "lfa", name: "fault:prime-call-again", pe: this.pe(), to: s.name, detail: { left: this.faults.primeCallAgain } });
-      return done(-abi.TFA_EAGAIN, "in progress (fault: primeCallAgain)");
-    }
-    const bytes = s.staged.slice();
-    const v = verifySpPkg(bytes, this.trustedKey);
-    if (!v.ok) return done(AUTH_CODES.has(v.code) ? ERRNO_EAUTH : ERRNO_EPERM, `${v.code}: ${v.reason}`);
-    const trailer = v.pkg.trailer!;
-    if (trailer.securityVersion < s.minSecurityVersion) {
-      return done(ERRNO_EAUTH, `security version ${trailer.securityVersion} < minimum ${s.minSecurityVersion}`);
-    }
-    const primed: Primed = { bytes, version: { ...trailer.version }, securityVersion: trailer.securityVersion, module: null };
-    if (s.kind === "sp") {
-      const st = s.cfg.sp!.staging;
-      if (bytes.length > st.size) return done(ERRNO_ENOMEM, `package of ${bytes.length} bytes exceeds the ${st.size}-byte staging area`);
-      this.spmc.staging.stage(st.base, bytes);
-      try {
-        primed.module = this.spmc.staging.prime(st.base);
-      } catch (e) {
-        this.spmc.staging.clear(st.base);
-        return done(ERRNO_EPERM, `image does not compile: ${String(e)}`);
-      }
-    } else {
-      const want = s.kind === "rmm" ? RMM_COMPATIBLE : BL31_COMPATIBLE;
-      const got = manifestCompatible(v.pkg.manifest);
-      if (got !== want) return done(ERRNO_EPERM, `manifest compatible "${got}" is not "${want}"`);
-      try {
-        primed.module = new WebAssembly.Module(v.pkg.image as Uint8Array<ArrayBuffer>);
-      } catch (e) {
-        return done(ERRNO_EPERM, `image does not compile: ${String(e)}`);
-      }
-    }
-    s.primed = primed;
-    return done(0, "ok", { version: `${primed.version.major}.${primed.version.minor}`, securityVersion: primed.securityVersion });
-  }
-
-  private dropPrimed(s: ComponentSlot): void {
-    s.primed = null;
-    if (s.kind === "sp" && s.cfg.sp) this.spmc.staging.clear(s.cfg.sp.staging.base);
-  }
-
-  /** A successful activation: the primed image is now the running one; the rollback floor rises. */
-  private commit(s: ComponentSlot): void {
-    const p = s.primed!;
-    s.running = { version: p.version, securityVersion: p.securityVersion };
-    s.minSecurityVersion = Math.max(s.minSecurityVersion, p.securityVersion);
-    s.activations++;
-    s.staged = null;
-    this.dropPrimed(s);
-    if (this.retableAfterActivation) this.retableDue = true;
-    this.trace.record({ kind: "lfa", name: "activated", pe: this.pe(), to: s.name, detail: { version: `${p.version.major}.${p.version.minor}`, minSecurityVersion: s.minSecurityVersion } });
-  }
-
-  /** The SP activator: the LSP's lfa_sp_activate with this component's UUID, FF-A id and staging area. */
-  private spActivate(seq: number): bigint {
-    const s = this.components[seq];
-    if (this.faults.activateCallAgain > 0) {
-      this.faults.activateCallAgain--;
-      this.trace.record({ kind: "lfa", name: "fault:activate-call-again", pe: this.pe(), to: s?.name, detail: { left: this.faults.activateCallAgain } });
-      return BigInt(-abi.TFA_EAGAIN);
-    }
-    const sp = s?.kind === "sp" ? s.cfg.sp : undefined;
-    const w = s ? uuidWords(s.cfg.uuid) : [0, 0, 0, 0];
-    const base = sp && s!.primed ? sp.staging.base : 0;
-    const pages = sp ? sp.staging.size / abi.FFA_PAGE_SIZE : 0;
-    this.trace.record({ kind: "lfa", name: "sp-activate", pe: this.pe(), to: s?.name, detail: { id: sp ? hex(sp.id) : "none", base: hex(base), pages } });
-    const r = this.lsp.lfa_sp_activate(sp?.id ?? 0, w[0]!, w[1]!, w[2]!, w[3]!, base, pages);
-    this.trace.record({ kind: "lfa", name: "sp-activate-done", pe: this.pe(), to: s?.name, detail: { status: Number(r), step: this.lsp.sp_activate_last_step() } });
-    if (r === abi.LFA_SUCCESS && s) this.commit(s);
-    return r;
-  }
-
-  private rmmPrimaryActivate(): bigint {
-    const s = this.components.find((c) => c.kind === "rmm");
-    const cpu = this.current;
-    if (!this.rmm || !s?.primed?.module) return abi.LFA_ACTIVATION_FAILED;
-    const r = this.rmm.primaryActivate(cpu, s.primed.module);
-    this.trace.record({ kind: "lfa", name: "rmm-primary-activate", pe: cpu, detail: { status: Number(r) } });
-    if (r === abi.LFA_SUCCESS) this.commit(s);
-    return r;
-  }
-
-  /** The LSP's synchronous SPMD → SPMC entry on its register block. */
-  private lspFfaCall(): void {
-    const r = new BigUint64Array(this.lsp.memory.buffer, this.lsp.regs(), 18);
-    const name = () => ffaMessageName(Number(r[0]! & 0xffffffffn), Number(r[2]! & 0xffffffffn));
-    const regs = () => ({ x0: hex(r[0]!), x1: hex(r[1]!), x2: hex(r[2]!), x3: hex(r[3]!) });
-    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: LSP_EP, to: "spmc", detail: regs() });
-    this.spmc.callRegsFromSpmd(r); // EL3 logical partition: not bound by the normal world's FFA_VERSION
-    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: LSP_EP, detail: regs() });
-  }
-
   // --- the SMC conduit --------------------------------------------------------------------------
 
   /** Number of PEs powered on (PSCI). */
   runningPes(): number {
-    return this.pes.filter((p) => p.on).length;
+    return this.psci.running();
   }
 
   get peCount(): number {
@@ -533,7 +219,7 @@ export class Platform {
     return r.outcome;
   }
 
-  // --- the scheduler (design D5) -----------------------------------------------------------------
+  // --- the scheduler: PEs are execution contexts picked one step at a time ------------------------
 
   /** Queues an SMC on PE `cpu` (not started until the PE is stepped). */
   submit(cpu: number, x: Array<bigint | number>): void {
@@ -552,7 +238,7 @@ export class Platform {
     this.pes.forEach((p, cpu) => {
       if (!p.call) return;
       if (!p.call.started) out.push(cpu);
-      else if (p.call.parked && this.agent && this.agent.pe_runnable(cpu) !== 0) out.push(cpu);
+      else if (p.call.parked && this.agent.runnable(cpu)) out.push(cpu);
     });
     return out;
   }
@@ -590,7 +276,7 @@ export class Platform {
       outcome = this.dispatch(c, call);
     } else {
       this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:resume`, pe: c });
-      outcome = this.runAgent(c, call, () => this.agent!.smc_resume(c));
+      outcome = this.runAgent(c, call, () => this.agent.resume(c));
     }
     if (outcome) this.finish(c, outcome);
     else call.parked = true;
@@ -646,73 +332,49 @@ export class Platform {
     }
   }
 
-  /** Starts a call: PSCI and RMI are served by the board (PSCI, RMMD), everything else by the agent. */
+  /** Starts a call: PSCI and RMI are served by their EL3 services, everything else by the agent. */
   private dispatch(cpu: number, call: InFlight): SmcOutcome | null {
     const r = call.regs;
     this.trace.record({ kind: "smc", name: fidName(call.fid), pe: cpu, detail: { in: r.slice(0, 5).map(hex) } });
-    if (isPsciFid(call.fid)) return { cpu, regs: this.psci(cpu, r) };
-    if (isRmiFid(call.fid)) {
-      const v = BigUint64Array.from(r);
-      this.current = cpu;
-      try {
-        this.rmm ? this.rmm.rmi(cpu, v) : (v.fill(0n), (v[0] = BigInt.asUintN(64, abi.SMC_UNK)));
-      } finally {
-        this.current = -1;
-      }
-      return { cpu, regs: Array.from(v) };
-    }
+    if (isPsciFid(call.fid)) return { cpu, regs: this.psci.handle(cpu, r) };
+    if (isRmiFid(call.fid)) return { cpu, regs: this.onPe(cpu, () => this.rmmd.rmi(cpu, r)) };
     const f = this.faults.lfaLockHeld;
     if (f && f.times > 0 && (f.fid >>> 0) === call.fid) {
       f.times--;
       const owner = (cpu + 1) % abi.AGENT_MAX_PES;
-      const dv = new DataView(this.agentMemory.buffer);
-      const held = dv.getUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, true);
-      if (held === 0) dv.setUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, owner + 1, true);
       this.trace.record({ kind: "lfa", name: "fault:lfa-lock-held", pe: cpu, detail: { fid: fidName(call.fid), owner, left: f.times } });
-      try {
-        return this.runAgent(cpu, call, () => {
-          this.agentRegs(cpu).set(r);
-          return this.agent!.smc_handler(cpu);
-        });
-      } finally {
-        if (held === 0 && dv.getUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, true) === owner + 1) dv.setUint32(abi.AGENT_STATE_BASE + ST_LOCK_OWNER, 0, true);
-      }
+      return this.agent.withLockHeldBy(owner, () => this.runAgent(cpu, call, () => this.agent.handle(cpu, r)));
     }
-    return this.runAgent(cpu, call, () => {
-      this.agentRegs(cpu).set(r);
-      return this.agent!.smc_handler(cpu);
-    });
+    return this.runAgent(cpu, call, () => this.agent.handle(cpu, r));
   }
 
-  private runAgent(cpu: number, call: InFlight, enter: () => number): SmcOutcome | null {
-    if (!this.agent) throw new Error("the EL3 agent is not instantiated");
+  /** Runs `fn` as firmware executing on PE `cpu`. */
+  private onPe<T>(cpu: number, fn: () => T): T {
     this.current = cpu;
-    let res: number;
     try {
-      res = enter();
+      return fn();
     } finally {
       this.current = -1;
     }
-    this.collectAgent();
+  }
+
+  private runAgent(cpu: number, call: InFlight, enter: () => number): SmcOutcome | null {
+    const res = this.onPe(cpu, enter);
+    this.agent.collect();
     switch (res) {
       case abi.AGENT_SMC_DONE:
-        return { cpu, regs: Array.from(this.agentRegs(cpu)) };
+        return { cpu, regs: Array.from(this.agent.regs(cpu)) };
       case abi.AGENT_SMC_FFA: {
-        const v = this.agentRegs(cpu);
-        const regs = BigUint64Array.from(v);
-        this.current = cpu;
-        try {
-          this.spmc.callRegs(regs);
-        } finally {
-          this.current = -1;
-        }
+        // TF-A's std service hands FF-A function IDs to the SPMD.
+        const regs = BigUint64Array.from(this.agent.regs(cpu));
+        this.onPe(cpu, () => this.spmd.fromNormalWorld(regs));
         return { cpu, regs: Array.from(regs) };
       }
       case abi.AGENT_SMC_PARKED:
         this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:parked`, pe: cpu });
         return null;
       case abi.AGENT_SMC_RESET: {
-        const v = this.agentRegs(cpu);
+        const v = this.agent.regs(cpu);
         return { cpu, reset: { entry: v[1]!, x0: v[0]! } };
       }
       case abi.AGENT_SMC_SWAP:
@@ -723,36 +385,24 @@ export class Platform {
   }
 
   /**
-   * BL31 self-activation (§2.6), AGENT_SMC_SWAP from the leader: drop the agent instance, zero the
-   * agent window, instantiate the primed BL31 image on the same Memory (state region untouched),
-   * then bl31_warm_entry on every PE in the activation: each warm-resets into the normal world.
+   * BL31 self-activation, AGENT_SMC_SWAP from the leader: drop the agent instance, zero the agent
+   * window, instantiate the primed BL31 image on the same Memory (state region untouched), then
+   * bl31_warm_entry on every PE in the activation: each warm-resets into the normal world.
    */
   private swapBl31(leader: number): SmcOutcome {
     const s = this.components.find((c) => c.kind === "bl31");
     const module = s?.primed?.module;
     if (!s || !module) throw new Error("AGENT_SMC_SWAP without a primed BL31 image");
-    const old = this.agent!;
     const waits = (cpu: number) =>
-      old.bl31_pe_waiting ? old.bl31_pe_waiting(cpu) !== 0 : cpu === leader || (this.pes[cpu]!.call?.started === true && this.pes[cpu]!.call!.fid === abi.LFA_ACTIVATE);
+      this.agent.waitsForSwap(cpu) ?? (cpu === leader || (this.pes[cpu]!.call?.started === true && this.pes[cpu]!.call!.fid === abi.LFA_ACTIVATE));
     const participants = [leader, ...this.pes.map((_, cpu) => cpu).filter((cpu) => cpu !== leader && waits(cpu))];
-    const oldModule = this.agentModule;
+    const oldModule = this.agent.module;
     const t0 = process.hrtime.bigint();
-    const swapTo = (m: WebAssembly.Module) => {
-      this.agent = null; // the old instance is gone: nothing can call it any more
-      new Uint8Array(this.agentMemory.buffer, abi.AGENT_WINDOW_LO, abi.AGENT_WINDOW_HI - abi.AGENT_WINDOW_LO).fill(0);
-      this.instantiateAgent(m);
-    };
-    swapTo(module);
+    this.agent.swapTo(module);
     this.trace.record({ kind: "swap", name: "bl31-swap", pe: leader, detail: { ns: Number(process.hrtime.bigint() - t0), participants } });
     const enter = (cpu: number, abort: boolean): SmcOutcome => {
-      this.current = cpu;
-      let r: number;
-      try {
-        r = abort ? this.agent!.bl31_abort_entry!(cpu) : this.agent!.bl31_warm_entry(cpu);
-      } finally {
-        this.current = -1;
-      }
-      const v = this.agentRegs(cpu);
+      const r = this.onPe(cpu, () => this.agent.warmEntry(cpu, abort));
+      const v = this.agent.regs(cpu);
       if (r === abi.AGENT_SMC_RESET) return { cpu, reset: { entry: v[1]!, x0: v[0]! } };
       if (r === abi.AGENT_SMC_DONE) return { cpu, regs: Array.from(v) };
       throw new BoardFault(`bl31_${abort ? "abort" : "warm"}_entry(${cpu}) returned ${r}`, r);
@@ -760,76 +410,32 @@ export class Platform {
     let outcomes: SmcOutcome[];
     try {
       outcomes = participants.map((cpu) => enter(cpu, false));
-      this.commit(s);
+      this.store.commit(s);
     } catch (e) {
-      if (!(e instanceof BoardFault) || e.code !== abi.AGENT_ERR_LAYOUT || !oldModule) throw e;
+      if (!(e instanceof BoardFault) || e.code !== abi.AGENT_ERR_LAYOUT) throw e;
       // The new image cannot take the state over: back to the old image, every PE gets -5.
       this.trace.record({ kind: "swap", name: "bl31-swap-failed", pe: leader, detail: { reason: e.message } });
-      swapTo(oldModule);
+      this.agent.swapTo(oldModule);
       outcomes = participants.map((cpu) => enter(cpu, true));
     }
     for (const o of outcomes.slice(1)) {
       this.finish(o.cpu, o);
       this.completedAside.push(o);
     }
-    this.collectAgent();
+    this.agent.collect();
     return outcomes[0]!;
-  }
-
-  // --- PSCI ----------------------------------------------------------------------------------
-
-  private psci(cpu: number, r: bigint[]): bigint[] {
-    const out = new Array<bigint>(18).fill(0n);
-    const ret = (v: bigint | number) => ((out[0] = BigInt.asUintN(64, BigInt(v))), out);
-    const fid = Number(r[0]! & 0xffffffffn);
-    switch (fid) {
-      case abi.PSCI_VERSION:
-        return ret(abi.PSCI_VERSION_1_1);
-      case abi.PSCI_FEATURES: {
-        const f = Number(r[1]! & 0xffffffffn);
-        return ret([abi.PSCI_VERSION, abi.PSCI_CPU_OFF, abi.PSCI_CPU_ON_64, abi.PSCI_AFFINITY_INFO_64, abi.PSCI_FEATURES].includes(f) ? 0 : abi.PSCI_NOT_SUPPORTED);
-      }
-      case abi.PSCI_CPU_ON_64: {
-        const target = Number(r[1]!);
-        const t = this.pes[target];
-        if (!t || r[1]! >= BigInt(this.pes.length)) return ret(abi.PSCI_INVALID_PARAMETERS);
-        if (t.on) return ret(abi.PSCI_ALREADY_ON);
-        t.on = true;
-        t.entry = r[2]!;
-        t.ctx = r[3]!;
-        this.rmm?.cpuOn(target);
-        this.trace.record({ kind: "state", name: "cpu-on", pe: target, detail: { by: cpu, entry: hex(r[2]!), ctx: hex(r[3]!), running: this.runningPes() } });
-        return ret(abi.PSCI_SUCCESS);
-      }
-      case abi.PSCI_CPU_OFF: {
-        if (this.runningPes() === 1) return ret(abi.PSCI_DENIED);
-        this.pes[cpu]!.on = false;
-        this.trace.record({ kind: "state", name: "cpu-off", pe: cpu, detail: { running: this.runningPes() - 0 } });
-        return ret(abi.PSCI_SUCCESS);
-      }
-      case abi.PSCI_AFFINITY_INFO_64: {
-        const t = this.pes[Number(r[1]!)];
-        if (!t || r[1]! >= BigInt(this.pes.length)) return ret(abi.PSCI_INVALID_PARAMETERS);
-        return ret(t.on ? abi.PSCI_AFFINITY_ON : abi.PSCI_AFFINITY_OFF);
-      }
-      default:
-        return ret(abi.PSCI_NOT_SUPPORTED);
-    }
   }
 
   // --- the live-activation store ------------------------------------------------------------------
 
   /** The component by name or UUID. */
   component(nameOrUuid: string): ComponentSlot {
-    const key = nameOrUuid.toLowerCase();
-    const s = this.components.find((c) => c.name === nameOrUuid || c.cfg.uuid.toLowerCase() === key);
-    if (!s) throw new RangeError(`no component "${nameOrUuid}" (have ${this.components.map((c) => c.name).join(", ")})`);
-    return s;
+    return this.store.component(nameOrUuid);
   }
 
   /** Sequence id of a component (its index in the table). */
   seqOf(nameOrUuid: string): number {
-    return this.component(nameOrUuid).seq;
+    return this.store.component(nameOrUuid).seq;
   }
 
   /**
@@ -837,15 +443,12 @@ export class Platform {
    * with the package trailer's version in x5. PRIME authenticates and precompiles it.
    */
   stage(nameOrUuid: string, pkg: Uint8Array): void {
-    const s = this.component(nameOrUuid);
-    if (s.kind === "none") throw new RangeError(`component ${s.name} has no activator`);
-    s.staged = pkg.slice();
-    this.trace.record({ kind: "lfa", name: "stage", to: s.name, detail: { bytes: pkg.length } });
+    this.store.stage(nameOrUuid, pkg);
   }
 
   /** Empties the component's activation store (pending turns false at the next GET_INVENTORY). */
   unstage(nameOrUuid: string): void {
-    this.component(nameOrUuid).staged = null;
+    this.store.unstage(nameOrUuid);
   }
 
   /** GET_INVENTORY x1/x2 of a component (for tests). */
@@ -857,67 +460,29 @@ export class Platform {
    * Rewrites the LFA component table: `names` (distinct, any of the components the board was
    * configured with) become sequence ids 0..n-1; components left out disappear from the
    * inventory, ones added back reappear. This is what new firmware may do after an activation
-   * (spec §4.5: sequence ids may be re-ordered); the agent's table in its persistent state region
-   * is rewritten in place (each entry keeps its latched pending flag, and the current
-   * activation's component id follows its component). Only between SMCs.
+   * (sequence ids may be re-ordered, as TF-A's LFA service allows); the agent's table in its
+   * persistent state region is rewritten in place (each entry keeps its latched pending flag, and
+   * the current activation's component id follows its component). Only between SMCs.
    */
   retableComponents(names: string[]): void {
     if (this.pes.some((pe) => pe.call)) throw new PeStateError("retableComponents: an SMC is in flight");
     if (new Set(names).size !== names.length) throw new RangeError(`retableComponents: duplicate names in ${names.join(", ")}`);
     if (names.length === 0 || names.length > abi.AGENT_MAX_COMPONENTS) throw new RangeError(`retableComponents: 1..${abi.AGENT_MAX_COMPONENTS} components`);
-    const slots = names.map((n) => {
-      const s = this.allSlots.find((c) => c.name === n || c.cfg.uuid.toLowerCase() === n.toLowerCase());
-      if (!s) throw new RangeError(`no component "${n}" (have ${this.allSlots.map((c) => c.name).join(", ")})`);
-      return s;
-    });
-    const mem = new Uint8Array(this.agentMemory.buffer);
-    const dv = new DataView(this.agentMemory.buffer);
-    const base = abi.AGENT_STATE_BASE;
-    if (dv.getUint32(base, true) !== abi.AGENT_STATE_MAGIC || dv.getUint32(base + 4, true) !== abi.AGENT_STATE_LAYOUT_VERSION) {
-      throw new BoardFault("retableComponents: the agent's state region has an unknown layout");
-    }
-    const entry = (seq: number) => base + ST_COMPONENTS + seq * COMP_SIZE;
-    const oldEntries = new Map<ComponentSlot, Uint8Array>();
-    for (const s of this.components) oldEntries.set(s, mem.slice(entry(s.seq), entry(s.seq) + COMP_SIZE));
-    const oldCurrent = dv.getUint32(base + ST_CA_COMPONENT, true);
-    const currentSlot = this.components[oldCurrent];
+    const slots = names.map((n) => this.store.configured(n));
     const before = this.components.map((c) => c.name);
-    slots.forEach((s, seq) => {
-      const e = entry(seq);
-      const old = oldEntries.get(s);
-      if (old) {
-        mem.set(old, e);
-      } else {
-        // A component coming (back) into the table: the same entry add_component writes.
-        mem.fill(0, e, e + COMP_SIZE);
-        const [lo, hi] = uuidRegs(s.cfg.uuid);
-        dv.setBigUint64(e, lo, true);
-        dv.setBigUint64(e + 8, hi, true);
-        const kind = { none: abi.LFA_COMPONENT_KIND_NONE, bl31: abi.LFA_COMPONENT_KIND_BL31, rmm: abi.LFA_COMPONENT_KIND_RMM, sp: abi.LFA_COMPONENT_KIND_SP }[s.kind];
-        const mayReset = s.cfg.mayReset ?? s.kind === "bl31";
-        const rdv = s.cfg.rendezvousRequired ?? (s.kind === "bl31" || s.kind === "rmm");
-        dv.setUint32(e + 16, kind, true);
-        dv.setUint32(e + 20, (mayReset ? 1 : 0) | (rdv ? 2 : 0), true);
-      }
-    });
-    for (let seq = slots.length; seq < this.components.length; seq++) mem.fill(0, entry(seq), entry(seq) + COMP_SIZE);
-    dv.setUint32(base + ST_COUNT, slots.length, true);
-    if (currentSlot) dv.setUint32(base + ST_CA_COMPONENT, slots.includes(currentSlot) ? slots.indexOf(currentSlot) : abi.LFA_INVALID_COMPONENT, true);
-    this.components.splice(0, this.components.length, ...slots);
-    slots.forEach((s, seq) => (s.seq = seq));
+    this.agent.rewriteTable(
+      slots.map((s) => (this.components.includes(s) ? s.seq : agentComponent(s))),
+      this.components.length,
+    );
+    this.store.reorder(slots);
     this.trace.record({ kind: "lfa", name: "retable", detail: { before, after: slots.map((c) => c.name) } });
   }
 
   /** Installs `names` as the LFA table (retableComponents) once the next successful activation round has ended. */
   retableOnNextActivation(names: string[]): void {
-    for (const n of names) if (!this.allSlots.some((c) => c.name === n || c.cfg.uuid.toLowerCase() === n.toLowerCase())) throw new RangeError(`no component "${n}"`);
+    for (const n of names) this.store.configured(n);
     this.retableAfterActivation = [...names];
     this.retableDue = false;
-  }
-
-  /** The agent's PE state (AGENT_PE_*), if the agent exports pe_state. */
-  agentPeState(cpu: number): number | undefined {
-    return this.agent?.pe_state?.(cpu);
   }
 
   /**
@@ -935,11 +500,16 @@ export class Platform {
     this.trace.record({ kind: "state", name: "reboot", detail: { nvRegions: nvContents.map((r) => ({ id: r.id, base: r.base, bytes: r.bytes.length })) } });
     return new Platform({ ...this.config, trace: undefined, nvContents });
   }
+}
 
-  /** The agent module currently instantiated (changes after a BL31 activation). */
-  get agentImage(): WebAssembly.Module {
-    return this.agentModule;
-  }
+/** A component as the agent's table holds it (kind defaults for may-reset and rendezvous). */
+function agentComponent(s: ComponentSlot) {
+  return {
+    uuid: s.cfg.uuid,
+    kind: s.kind,
+    mayReset: s.cfg.mayReset ?? s.kind === "bl31",
+    rendezvousRequired: s.cfg.rendezvousRequired ?? (s.kind === "bl31" || s.kind === "rmm"),
+  };
 }
 
 export { uuidBytes };

@@ -1,0 +1,225 @@
+// The live-activation store: the LFA components as the board sees them (what runs, what the normal
+// world staged, what PRIME authenticated and precompiled) and the platform side of TF-A's LFA
+// hooks — plat_lfa_load_auth_image (authenticate, anti-rollback, copy to secure staging,
+// precompile), plat_lfa_notify_activate, plat_lfa_cancel — and the commit of a successful activation.
+import type { KeyObject } from "node:crypto";
+import * as abi from "@lfa-wasm/abi";
+import type { Spmc } from "@lfa-wasm/spmc";
+import { parseSpPkg, verifySpPkg } from "@lfa-wasm/sp-pkg";
+import type { Trace } from "@lfa-wasm/trace";
+import type { BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
+import { BL31_COMPATIBLE, RMM_COMPATIBLE, manifestCompatible } from "./firmware.js";
+
+export interface Primed {
+  bytes: Uint8Array;
+  version: { major: number; minor: number };
+  securityVersion: number;
+  module: WebAssembly.Module | null;
+}
+
+/** One LFA component's view on the board: what runs, what is staged, what is primed. */
+export class ComponentSlot {
+  /** Sequence id: the index in the LFA table (changes only through retableComponents). */
+  seq: number;
+  running: { version: { major: number; minor: number }; securityVersion: number } | null = null;
+  minSecurityVersion: number;
+  /** The normal-world activation store (what stage() wrote). */
+  staged: Uint8Array | null = null;
+  /** The authenticated, precompiled copy PRIME made. */
+  primed: Primed | null = null;
+  activations = 0;
+  constructor(seq: number, readonly cfg: Required<Pick<ComponentConfig, "name" | "uuid" | "kind">> & ComponentConfig) {
+    this.seq = seq;
+    if (cfg.bootPackage) {
+      const t = parseSpPkg(cfg.bootPackage).trailer;
+      if (t) this.running = { version: { ...t.version }, securityVersion: t.securityVersion };
+    }
+    this.minSecurityVersion = cfg.minSecurityVersion ?? this.running?.securityVersion ?? 0;
+  }
+  get name(): string {
+    return this.cfg.name;
+  }
+  get kind(): ComponentKind {
+    return this.cfg.kind;
+  }
+  /** Whether a name or UUID (any case) designates this component. */
+  is(nameOrUuid: string): boolean {
+    return this.cfg.name === nameOrUuid || this.cfg.uuid.toLowerCase() === nameOrUuid.toLowerCase();
+  }
+}
+
+// TF-A's errno values the plat hooks answer with (the agent maps them to LFA status codes).
+const ERRNO_EPERM = -1;
+const ERRNO_ENOMEM = -12;
+const ERRNO_EAUTH = -80;
+const AUTH_CODES = new Set(["NO_TRAILER", "UNSIGNED", "DIGEST_MISMATCH", "WRONG_KEY", "BAD_SIGNATURE", "BAD_KEY"]);
+
+export interface StoreContext {
+  trace: Trace;
+  trustedKey: KeyObject;
+  spmc: Spmc;
+  faults: BoardFaults;
+  /** The PE executing firmware right now (for the trace). */
+  pe(): number | undefined;
+  /** Called after every successful activation. */
+  onCommit(s: ComponentSlot): void;
+}
+
+export class ActivationStore {
+  /** The LFA table, in sequence-id order. */
+  readonly components: ComponentSlot[];
+  /** Every component the board was configured with (the LFA table may list a subset). */
+  readonly all: readonly ComponentSlot[];
+
+  constructor(configs: ComponentConfig[], private readonly ctx: StoreContext) {
+    this.components = configs.map((c, i) => new ComponentSlot(i, c));
+    this.all = [...this.components];
+  }
+
+  /** The component in the LFA table by name or UUID. */
+  component(nameOrUuid: string): ComponentSlot {
+    const s = this.components.find((c) => c.is(nameOrUuid));
+    if (!s) throw new RangeError(`no component "${nameOrUuid}" (have ${this.components.map((c) => c.name).join(", ")})`);
+    return s;
+  }
+
+  /** Any configured component by name or UUID (in the LFA table or not). */
+  configured(nameOrUuid: string): ComponentSlot {
+    const s = this.all.find((c) => c.is(nameOrUuid));
+    if (!s) throw new RangeError(`no component "${nameOrUuid}" (have ${this.all.map((c) => c.name).join(", ")})`);
+    return s;
+  }
+
+  /** The component with sequence id `seq` (undefined outside the table). */
+  slot(seq: number): ComponentSlot | undefined {
+    return this.components[seq];
+  }
+
+  stage(nameOrUuid: string, pkg: Uint8Array): void {
+    const s = this.component(nameOrUuid);
+    if (s.kind === "none") throw new RangeError(`component ${s.name} has no activator`);
+    s.staged = pkg.slice();
+    this.ctx.trace.record({ kind: "lfa", name: "stage", to: s.name, detail: { bytes: pkg.length } });
+  }
+
+  unstage(nameOrUuid: string): void {
+    this.component(nameOrUuid).staged = null;
+  }
+
+  // --- the plat hooks of TF-A's LFA service -----------------------------------------------------
+
+  /** plat_lfa_is_activation_pending. */
+  isActivationPending(seq: number): boolean {
+    const s = this.slot(seq);
+    return s !== undefined && s.kind !== "none" && s.staged !== null;
+  }
+
+  /** GET_INVENTORY x4/x5: the running version and the staged package's version (0 when none). */
+  versions(seq: number): [bigint, bigint] {
+    const s = this.slot(seq);
+    const current = s?.running ? abi.lfaFwVersion(s.running.version.major, s.running.version.minor) : 0n;
+    let pending = 0n;
+    if (s?.staged) {
+      try {
+        const t = parseSpPkg(s.staged).trailer;
+        if (t) pending = abi.lfaFwVersion(t.version.major, t.version.minor);
+      } catch {
+        pending = 0n;
+      }
+    }
+    return [current, pending];
+  }
+
+  /** plat_lfa_load_auth_image (PRIME): authenticate, check anti-rollback, copy to secure staging, precompile. */
+  loadAuthImage(seq: number): number {
+    const { trace, faults, spmc } = this.ctx;
+    const s = this.slot(seq);
+    const t0 = process.hrtime.bigint();
+    const done = (ret: number, why: string, extra: Record<string, unknown> = {}) => {
+      trace.record({ kind: "lfa", name: "prime-load-auth", pe: this.ctx.pe(), to: s?.name, detail: { ret, why, ns: Number(process.hrtime.bigint() - t0), ...extra } });
+      return ret;
+    };
+    if (!s || s.kind === "none") return done(ERRNO_EPERM, "no activator");
+    if (!s.staged) return done(ERRNO_EPERM, "nothing staged");
+    if (faults.primeCallAgain > 0) {
+      faults.primeCallAgain--;
+      trace.record({ kind: "lfa", name: "fault:prime-call-again", pe: this.ctx.pe(), to: s.name, detail: { left: faults.primeCallAgain } });
+      return done(-abi.TFA_EAGAIN, "in progress (fault: primeCallAgain)");
+    }
+    const bytes = s.staged.slice();
+    const v = verifySpPkg(bytes, this.ctx.trustedKey);
+    if (!v.ok) return done(AUTH_CODES.has(v.code) ? ERRNO_EAUTH : ERRNO_EPERM, `${v.code}: ${v.reason}`);
+    const trailer = v.pkg.trailer!;
+    if (trailer.securityVersion < s.minSecurityVersion) {
+      return done(ERRNO_EAUTH, `security version ${trailer.securityVersion} < minimum ${s.minSecurityVersion}`);
+    }
+    const primed: Primed = { bytes, version: { ...trailer.version }, securityVersion: trailer.securityVersion, module: null };
+    if (s.kind === "sp") {
+      const st = s.cfg.sp!.staging;
+      if (bytes.length > st.size) return done(ERRNO_ENOMEM, `package of ${bytes.length} bytes exceeds the ${st.size}-byte staging area`);
+      spmc.staging.stage(st.base, bytes);
+      try {
+        primed.module = spmc.staging.prime(st.base);
+      } catch (e) {
+        spmc.staging.clear(st.base);
+        return done(ERRNO_EPERM, `image does not compile: ${String(e)}`);
+      }
+    } else {
+      const want = s.kind === "rmm" ? RMM_COMPATIBLE : BL31_COMPATIBLE;
+      const got = manifestCompatible(v.pkg.manifest);
+      if (got !== want) return done(ERRNO_EPERM, `manifest compatible "${got}" is not "${want}"`);
+      try {
+        primed.module = new WebAssembly.Module(v.pkg.image as Uint8Array<ArrayBuffer>);
+      } catch (e) {
+        return done(ERRNO_EPERM, `image does not compile: ${String(e)}`);
+      }
+    }
+    s.primed = primed;
+    return done(0, "ok", { version: `${primed.version.major}.${primed.version.minor}`, securityVersion: primed.securityVersion });
+  }
+
+  /** plat_lfa_notify_activate: the image to activate must have been primed. */
+  notifyActivate(seq: number): number {
+    const s = this.slot(seq);
+    const ok = s?.primed != null;
+    this.ctx.trace.record({ kind: "lfa", name: "notify-activate", pe: this.ctx.pe(), to: s?.name, detail: { ok } });
+    return ok ? 0 : ERRNO_EPERM;
+  }
+
+  /** plat_lfa_cancel: the primed copy is dropped (the normal-world store keeps what it staged). */
+  cancel(seq: number): number {
+    const s = this.slot(seq);
+    if (s) this.dropPrimed(s);
+    this.ctx.trace.record({ kind: "lfa", name: "plat-cancel", pe: this.ctx.pe(), to: s?.name });
+    return 0;
+  }
+
+  /** lfa_get_image_info for BL31 self-activation: a primed BL31 image is ready. */
+  imageInfo(seq: number): number {
+    const s = this.slot(seq);
+    return s?.kind === "bl31" && s.primed?.module ? 0 : ERRNO_EPERM;
+  }
+
+  dropPrimed(s: ComponentSlot): void {
+    s.primed = null;
+    if (s.kind === "sp" && s.cfg.sp) this.ctx.spmc.staging.clear(s.cfg.sp.staging.base);
+  }
+
+  /** A successful activation: the primed image is now the running one; the rollback floor rises. */
+  commit(s: ComponentSlot): void {
+    const p = s.primed!;
+    s.running = { version: p.version, securityVersion: p.securityVersion };
+    s.minSecurityVersion = Math.max(s.minSecurityVersion, p.securityVersion);
+    s.activations++;
+    s.staged = null;
+    this.dropPrimed(s);
+    this.ctx.trace.record({ kind: "lfa", name: "activated", pe: this.ctx.pe(), to: s.name, detail: { version: `${p.version.major}.${p.version.minor}`, minSecurityVersion: s.minSecurityVersion } });
+    this.ctx.onCommit(s);
+  }
+
+  /** Makes `slots` the LFA table (sequence ids 0..n-1). */
+  reorder(slots: ComponentSlot[]): void {
+    this.components.splice(0, this.components.length, ...slots);
+    slots.forEach((s, seq) => (s.seq = seq));
+  }
+}

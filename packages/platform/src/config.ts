@@ -1,0 +1,64 @@
+// What a board is made of: its PEs, the LFA component table, the secure world's packages and
+// manifest, the trusted key, and the test hooks that make the firmware take its rarer paths.
+import type { KeyObject } from "node:crypto";
+import type { Trace } from "@lfa-wasm/trace";
+
+export type ComponentKind = "none" | "bl31" | "rmm" | "sp";
+
+export interface ComponentConfig {
+  /** Short name (stage() accepts it, or the UUID). */
+  name: string;
+  /** LFA component UUID (byte-order string, as TF-A's component table lists it). For an SP: its image UUID. */
+  uuid: string;
+  kind: ComponentKind;
+  /** Default by kind: bl31 true, others false. */
+  mayReset?: boolean;
+  /** Default by kind: bl31/rmm true, sp false. */
+  rendezvousRequired?: boolean;
+  /** The package the component booted from (its trailer version is GET_INVENTORY x4). bl31/rmm: its image is what runs. */
+  bootPackage?: Uint8Array;
+  /** kind "sp": its FF-A id and its secure staging area (LIVE_ACTIVATION_START x4/x5). */
+  sp?: { id: number; staging: { base: number; size: number } };
+  /** Anti-rollback floor (default: the boot package's security version, else 0). */
+  minSecurityVersion?: number;
+}
+
+export interface BoardConfig {
+  /** Number of PEs. */
+  pes: number;
+  /** PEs powered on at boot (0..bootCpus-1; default all). */
+  bootCpus?: number;
+  /** SPMC manifest (DTB). */
+  spmcManifest: Uint8Array;
+  /** SP packages in SPMC-manifest order (vm1, vm2, …). */
+  spPackages: Uint8Array[];
+  /** The LFA component table, in sequence-id order. */
+  components: ComponentConfig[];
+  /** The key PRIME verifies packages with (default: the TEST-ONLY public key of @lfa-wasm/sp-pkg). */
+  trustedKey?: KeyObject;
+  /** options(flags) of the agent (AGENT_OPT_*; default 0 = the specification's intent). */
+  agentOptions?: number;
+  /** Non-secure memory (default 16 MiB at 0x10000000). */
+  nwd?: { base: number; size: number };
+  /**
+   * Non-volatile regions of SPs' IPA spaces (e.g. the variable SP's NV store): reboot() keeps
+   * their bytes and boots a new board with them; everything else starts from reset.
+   */
+  nvRegions?: Array<{ id: number; base: number; size: number }>;
+  /** What the NV regions held when the board went down (reboot() fills it; absent: first boot, zeroes). */
+  nvContents?: Array<{ id: number; base: number; bytes: Uint8Array }>;
+  trace?: Trace;
+}
+
+/**
+ * Test hooks that make the firmware take its rarer paths (all off by default; counters count
+ * down as they fire, `Infinity` = always). Every firing is traced (`lfa` events `fault:*`).
+ */
+export interface BoardFaults {
+  /** plat `lfa_load_auth_image` answers -EAGAIN: PRIME returns (0, x1 = CALL_AGAIN) (a PRIME spanning several SMCs). */
+  primeCallAgain: number;
+  /** The SP activator (plat `sp_activate`) answers -EAGAIN before doing anything: ACTIVATE returns (0, x1 = CALL_AGAIN). */
+  activateCallAgain: number;
+  /** The next `times` SMCs with function id `fid` find the agent's `lfa_lock` held by another PE (the agent's own contention path: trylock users answer BUSY). */
+  lfaLockHeld: { fid: number; times: number } | null;
+}
