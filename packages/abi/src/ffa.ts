@@ -114,6 +114,14 @@ export const HF_VM_ID_OFFSET = u16(0x8001);
 /** Direct messages: x1 = (sender << 16) | receiver. */
 export const FFA_SENDER_SHIFT = u32(16);
 export const FFA_ID_MASK = u32(0xffff);
+/**
+ * FFA_RUN x1 and the x1 of FFA_YIELD / FFA_INTERRUPT as the caller receives them ("target
+ * information"): endpoint ID in bits [31:16], vCPU index in [15:0]. Hafnium inc/vmapi/hf/ffa.h
+ * ffa_vm_vcpu() / ffa_vm_id() / ffa_vcpu_index(); tf-a-tests tftf/tests/runtime_services/
+ * secure_service/ffa_helpers.c ffa_run(); Linux drivers/firmware/arm_ffa/driver.c ffa_run().
+ */
+export const FFA_TARGET_INFO_ID_SHIFT = u32(16);
+export const FFA_TARGET_INFO_VCPU_MASK = u32(0xffff);
 
 // §1.5 Partition info properties.
 export const FFA_PARTITION_DIRECT_REQ_RECV = u32(1 << 0);

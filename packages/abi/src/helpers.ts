@@ -1,13 +1,24 @@
 // Small pure helpers over the ABI constants (TypeScript side only).
 import {
   FFA_VERSION_MAJOR_MASK, FFA_VERSION_MAJOR_SHIFT, FFA_VERSION_MINOR_MASK, FFA_MEMORY_REGION_DESC_SIZE,
-  FFA_MEMORY_ACCESS_DESC_SIZE_V1_0, FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE,
+  FFA_MEMORY_ACCESS_DESC_SIZE_V1_0, FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE, FFA_ID_MASK, FFA_SENDER_SHIFT,
+  FFA_TARGET_INFO_ID_SHIFT, FFA_TARGET_INFO_VCPU_MASK,
 } from "./ffa.js";
 import { LFA_FW_VERSION_MAJOR_SHIFT, LFA_FW_VERSION_MINOR_MASK } from "./lfa.js";
 
 /** FF-A version word from major.minor. */
 export function ffaVersion(major: number, minor: number): number {
   return (((major & FFA_VERSION_MAJOR_MASK) << FFA_VERSION_MAJOR_SHIFT) | (minor & FFA_VERSION_MINOR_MASK)) >>> 0;
+}
+
+/** Direct message x1: sender in [31:16], receiver in [15:0]. */
+export function ffaMsgIds(sender: number, receiver: number): number {
+  return (((sender & FFA_ID_MASK) << FFA_SENDER_SHIFT) | (receiver & FFA_ID_MASK)) >>> 0;
+}
+
+/** FFA_RUN x1 (and FFA_YIELD's x1 as returned): endpoint id in [31:16], vCPU index in [15:0] (Hafnium ffa_vm_vcpu()). */
+export function ffaVmVcpu(id: number, vcpu = 0): number {
+  return (((id & FFA_ID_MASK) << FFA_TARGET_INFO_ID_SHIFT) | (vcpu & FFA_TARGET_INFO_VCPU_MASK)) >>> 0;
 }
 
 /** LFA GET_INVENTORY x4/x5 version register (major in 63:32, minor in 31:0). */

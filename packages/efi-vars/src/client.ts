@@ -137,7 +137,8 @@ export const directMsg = (data0: bigint | number = 0n, ...rest: Array<bigint | n
 type Invoke = (...x: Array<bigint | number>) => bigint[];
 
 /**
- * DIRECT_REQ (SMC64 or SMC32) to `dst`, x2 = 0, x3..x7 = msg; FFA_INTERRUPT → FFA_RUN(x1) until a
+ * DIRECT_REQ (SMC64 or SMC32) to `dst`, x2 = 0, x3..x7 = msg; FFA_INTERRUPT → FFA_RUN(x1, the
+ * interrupted endpoint id << 16 | vCPU exactly as FFA_INTERRUPT gave it) until a
  * response; accepts SUCCESS/RESP in both widths (SUCCESS keeps the data that was sent); anything
  * else → ffa_to_std_errno(w2). Returns 0 or a negative errno; `msg` is updated with x3..x7.
  */

@@ -186,7 +186,8 @@ describe("FF-A runtime context — scenarios 10–14", () => {
           interrupts++;
           pending = x;
           log.push("REQ→INTERRUPT");
-          return [BigInt(abi.FFA_INTERRUPT_32), BigInt(SP), ...new Array<bigint>(16).fill(0n)];
+          // FFA_INTERRUPT x1: endpoint id in [31:16], vCPU in [15:0] (FF-A "target information").
+          return [BigInt(abi.FFA_INTERRUPT_32), BigInt(abi.ffaVmVcpu(SP, 0)), ...new Array<bigint>(16).fill(0n)];
         }
         if (f === abi.FFA_RUN_32) {
           log.push(`RUN x1=${BigInt(x[1]!).toString(16)}`);
@@ -199,7 +200,7 @@ describe("FF-A runtime context — scenarios 10–14", () => {
     };
     const c = new EfiVariables(conduit);
     expect(c.init()).toBe(EFI_SUCCESS); // GET_PAYLOAD_SIZE interrupted once, resumed by FFA_RUN
-    expect(log.slice(0, 2)).toEqual(["REQ→INTERRUPT", `RUN x1=${SP.toString(16)}`]);
+    expect(log.slice(0, 2)).toEqual(["REQ→INTERRUPT", `RUN x1=${abi.ffaVmVcpu(SP, 0).toString(16)}`]);
     expect(c.exitBootServices()).toBe(EFI_SUCCESS); // interrupted again (second interrupt)
     interrupts = 0;
     const attr = { value: 0 };

@@ -38,6 +38,7 @@ import {
   FFA_RX_RELEASE_32,
   FFA_SUCCESS_32,
   FFA_YIELD_32,
+  FFA_TARGET_INFO_ID_SHIFT,
   HF_SPMC_VM_ID,
 } from "@lfa-wasm/abi/assembly";
 import { callSetup, clearRegs, directResp, ffa_call, ffaAbort, idGet, receiverOf, reg, senderOf, setReg, yieldMsgWait } from "./sp_runtime";
@@ -45,7 +46,7 @@ import {
   SP_CMD_ABORT, SP_CMD_ABORT_ON_LA_INIT, SP_CMD_COUNTER_INC, SP_CMD_DIRECT_REQ, SP_CMD_ECHO,
   SP_CMD_ID_GET, SP_CMD_LSB_READ, SP_CMD_MEM_INCREMENT, SP_CMD_MEM_RELINQUISH, SP_CMD_MEM_RETRIEVE,
   SP_CMD_NOTIFICATION_BIND, SP_CMD_NOTIFICATION_GET, SP_CMD_NOTIFICATION_UNBIND,
-  SP_CMD_SET_STOP_RESP_STATUS, SP_CMD_STATS, SP_CMD_TRAP, SP_CMD_VERSION, SP_CMD_YIELD,
+  SP_CMD_SET_STOP_RESP_STATUS, SP_CMD_STATS, SP_CMD_TRAP, SP_CMD_VERSION, SP_CMD_YIELD, SP_CMD_FFA_CALL,
   SP_STATUS_OK, SP_STATUS_NOT_SUPPORTED, SP_STATUS_UNKNOWN_COMMAND, SP_STATUS_INVALID_PARAMETERS,
   SP_STATUS_DENIED, SP_STATUS_ABORTED, SP_REFUSE_STOP_STATUS,
   SP_IMAGE_V1, SP_IMAGE_REFUSE_STOP, SP_IMAGE_ABORT_INIT, SP_IMAGE_TRAP_INIT,
@@ -448,6 +449,15 @@ function handleDirectReq(is64: bool): void {
         r5 = hasLsb() ? <u64>load<u8>(lsbBase + SP_LSB_OFF_COUNTER) : 0;
       }
       break;
+    case SP_CMD_FFA_CALL:
+      clearRegs(0);
+      setReg(0, x4);
+      setReg(1, x5);
+      setReg(2, x6);
+      setReg(3, x7);
+      ffa_call();
+      r4 = reg(0); r5 = reg(1); r6 = reg(2); r7 = reg(3);
+      break;
     default:
       rStatus = SP_STATUS_UNKNOWN_COMMAND;
   }
@@ -582,7 +592,7 @@ function directReqToSp(is64: bool, self: u32, x4: u64, x5: u64, x6: u64, x7: u64
     if (r == FFA_ERROR_32) { rStatus = <u32>reg(2); return; }
     if ((r == FFA_YIELD_32 || r == FFA_INTERRUPT_32) && runs < MAX_RUNS) {
       callSetup(FFA_RUN_32);
-      setReg(1, <u64>target); // vCPU 0
+      setReg(1, <u64>target << FFA_TARGET_INFO_ID_SHIFT); // vCPU 0
       ffa_call();
       continue;
     }

@@ -28,6 +28,7 @@ import {
   SP_CMD_ABORT_ON_LA_INIT,
   SP_CMD_COUNTER_INC,
   SP_CMD_DIRECT_REQ,
+  SP_CMD_FFA_CALL,
   SP_CMD_ECHO,
   SP_CMD_ID_GET,
   SP_CMD_LSB_READ,
@@ -526,7 +527,7 @@ describe("abort, trap, SP-to-SP requests, yield", () => {
       resp(h, 0, { x4: 0n, x5: 0x44n, x6: 0x55n, x7: 0x66n }),
     );
     expect(seen[0]!.slice(0, 8)).toEqual([b(FFA_MSG_SEND_DIRECT_REQ_64), 0x80018003n, 0n, 1n, 0x44n, 0x55n, 0n, 0n]);
-    expect(seen[1]!.slice(0, 2)).toEqual([b(FFA_RUN_32), 0x8003n]);
+    expect(seen[1]!.slice(0, 2)).toEqual([b(FFA_RUN_32), 0x80030000n]); // x1 = target id << 16 | vCPU 0
     // The target aborted: the SPMC returns FFA_ERROR(ABORTED), which becomes the status.
     h.handler = (x) => {
       x.fill(0n);
@@ -547,7 +548,7 @@ describe("abort, trap, SP-to-SP requests, yield", () => {
     expect([...h.x]).toEqual(y);
     h.x.fill(0n);
     h.x[0] = b(FFA_RUN_32);
-    h.x[1] = 0x8001n;
+    h.x[1] = 0x80010000n;
     h.enter();
     expect([...h.x]).toEqual(resp(h, 0, { x4: b(FFA_RUN_32), x5: 0n, x6: 0xabcn }));
     // Rejected yield: answered right away with the FFA_ERROR code in x5.
@@ -559,6 +560,27 @@ describe("abort, trap, SP-to-SP requests, yield", () => {
     expect([...h.x]).toEqual(
       resp(h, 0, { fid: FFA_MSG_SEND_DIRECT_RESP_32, x4: b(FFA_ERROR_32), x5: 0xfffffffan, x6: 1n }),
     );
+  });
+});
+
+describe("FFA_CALL (test hook)", () => {
+  it("makes the call x0..x3 = x4..x7 exactly as given (x4..x17 = 0) and answers its x0..x3", () => {
+    const h = sp1();
+    const seen: bigint[][] = [];
+    h.handler = (x) => {
+      seen.push([...x]);
+      x.fill(0n);
+      x[0] = b(FFA_ERROR_32);
+      x[2] = 0xfffffffen;
+      return true;
+    };
+    const fid = b(FFA_MSG_SEND_DIRECT_REQ_64);
+    expect(h.request(SP_CMD_FFA_CALL, { x4: fid, x5: 0xffc08002n, x6: 0x8000000cn, x7: 0x8001n })).toEqual(
+      resp(h, 0, { x4: b(FFA_ERROR_32), x5: 0n, x6: 0xfffffffen, x7: 0n }),
+    );
+    const call = new Array<bigint>(SP_NUM_REGS).fill(0n);
+    [call[0], call[1], call[2], call[3]] = [fid, 0xffc08002n, 0x8000000cn, 0x8001n];
+    expect(seen).toEqual([call]);
   });
 });
 

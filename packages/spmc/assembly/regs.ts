@@ -2,6 +2,7 @@
 // OTHER_WORLD_REGS (exported to the host as regs()); each SP vCPU has its own context block.
 import {
   SMCCC_NUM_REGS, FFA_ERROR_32, FFA_SUCCESS_32, FFA_SENDER_SHIFT, FFA_ID_MASK,
+  FFA_TARGET_INFO_ID_SHIFT, FFA_TARGET_INFO_VCPU_MASK,
 } from "@lfa-wasm/abi/assembly";
 
 export type Regs = StaticArray<u64>;
@@ -39,4 +40,19 @@ export function copy_regs(dst: Regs, src: Regs, count: i32 = <i32>SMCCC_NUM_REGS
 
 @inline export function msg_ids(sender: u32, receiver: u32): u64 {
   return (<u64>(sender & FFA_ID_MASK) << FFA_SENDER_SHIFT) | <u64>(receiver & FFA_ID_MASK);
+}
+
+/** FFA_RUN / FFA_YIELD target information: endpoint id in [31:16], vCPU index in [15:0] (Hafnium ffa_vm_vcpu()). */
+@inline export function ffa_vm_vcpu(id: u32, vcpu_index: u32): u64 {
+  return (<u64>(id & FFA_ID_MASK) << FFA_TARGET_INFO_ID_SHIFT) | <u64>(vcpu_index & FFA_TARGET_INFO_VCPU_MASK);
+}
+
+/** The endpoint id of FFA_RUN's x1 (Hafnium ffa_vm_id()). */
+@inline export function ffa_vm_id(x1: u64): u32 {
+  return <u32>(x1 >> FFA_TARGET_INFO_ID_SHIFT) & FFA_ID_MASK;
+}
+
+/** The vCPU index of FFA_RUN's x1 (Hafnium ffa_vcpu_index()). */
+@inline export function ffa_vcpu_index(x1: u64): u32 {
+  return <u32>x1 & FFA_TARGET_INFO_VCPU_MASK;
 }

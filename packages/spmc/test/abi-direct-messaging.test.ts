@@ -60,10 +60,10 @@ describe("§1.4 direct request rules from the normal world", () => {
 
   it("a receiver handling a request (BLOCKED after FFA_YIELD) → BUSY, for the NWd and for another SP", () => {
     const w = World.boot();
-    expect(w.direct(SVC1, SP_CMD_YIELD, 1)).toEqual(regs(abi.FFA_YIELD_32, SVC1));
+    expect(w.direct(SVC1, SP_CMD_YIELD, 1)).toEqual(regs(abi.FFA_YIELD_32, abi.ffaVmVcpu(SVC1, 0)));
     expect(w.direct(SVC1, SP_CMD_ECHO, 1)).toEqual(ffaError(abi.FFA_BUSY));
     expect(w.direct(SVC2, SP_CMD_DIRECT_REQ, SVC1, SP_CMD_ECHO)).toEqual(directResp(SVC2, abi.FFA_BUSY));
-    expect(w.spmc.call(abi.FFA_RUN_32, SVC1)).toEqual(directResp(SVC1, 0, [abi.FFA_SUCCESS_32, 0, 1]));
+    expect(w.spmc.call(abi.FFA_RUN_32, abi.ffaVmVcpu(SVC1, 0))).toEqual(directResp(SVC1, 0, [abi.FFA_SUCCESS_32, 0, 1]));
     expect(w.direct(SVC1, SP_CMD_ECHO, 1)).toEqual(directResp(SVC1, 0, [1]));
   });
 

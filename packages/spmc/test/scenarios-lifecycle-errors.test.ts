@@ -80,11 +80,11 @@ describe("§3.4 START_REQ pre-checks, in order (START_RESP status; nothing chang
 
   it("9 vCPU BLOCKED → RETRY; once the request is resumed (FFA_RUN) and answered, START succeeds", () => {
     const w = staged();
-    expect(w.direct(SP1, SP_CMD_YIELD, 5)).toEqual(regs(abi.FFA_YIELD_32, SP1));
+    expect(w.direct(SP1, SP_CMD_YIELD, 5)).toEqual(regs(abi.FFA_YIELD_32, abi.ffaVmVcpu(SP1, 0)));
     expect(w.spmc.partition(SP1).vcpuStates).toEqual(["BLOCKED"]);
     expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(startResp(abi.FFA_RETRY));
     // FFA_RUN resumes the request: its FFA_YIELD returned FFA_SUCCESS_32 (x4), x2 = 0 (x5), request x4 = 5 (x6).
-    expect(w.spmc.call(abi.FFA_RUN_32, SP1)).toEqual(directResp(SP1, 0, [abi.FFA_SUCCESS_32, 0, 5]));
+    expect(w.spmc.call(abi.FFA_RUN_32, abi.ffaVmVcpu(SP1, 0))).toEqual(directResp(SP1, 0, [abi.FFA_SUCCESS_32, 0, 5]));
     expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(START_OK());
     expect(w.finish(SP1)).toEqual(FINISH_OK());
   });
@@ -220,7 +220,7 @@ describe("§3.7 availability inside the live-activation window (between START an
     expect(w.spmc.partition(SP1)).toMatchObject({ state: "CREATED", vcpuStates: ["CREATED"], lfaProgress: "START" });
     expect(w.direct(SP1, SP_CMD_ECHO, 1)).toEqual(ffaError(abi.FFA_BUSY));
     expect(w.spmc.call(abi.FFA_MSG_SEND_DIRECT_REQ_32, SP1, 0, SP_CMD_ECHO)).toEqual(ffaError(abi.FFA_BUSY));
-    expect(w.spmc.call(abi.FFA_RUN_32, SP1)).toEqual(ffaError(abi.FFA_BUSY));
+    expect(w.spmc.call(abi.FFA_RUN_32, abi.ffaVmVcpu(SP1, 0))).toEqual(ffaError(abi.FFA_BUSY));
     expect(w.direct(SVC2, SP_CMD_DIRECT_REQ, SP1, SP_CMD_ECHO, 3)).toEqual(directResp(SVC2, abi.FFA_BUSY));
     expect(partitionInfoGet(w, [0, 0, 0, 0], abi.FFA_PARTITION_COUNT_FLAG)[2]).toBe(7n);
     // Other partitions keep serving.

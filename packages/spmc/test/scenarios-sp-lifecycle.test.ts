@@ -26,7 +26,7 @@ describe("§7.2 abort actions on a direct request from the normal world", () => 
     expect(w.direct(SVC1, SP_CMD_ABORT)).toEqual(ffaError(ABORTED));
     expect(w.spmc.partition(SVC1)).toMatchObject({ state: "ABORTING", vcpuStates: ["STOPPED"] });
     expect(w.direct(SVC1, SP_CMD_ECHO, 1)).toEqual(ffaError(abi.FFA_BUSY));
-    expect(w.spmc.call(abi.FFA_RUN_32, SVC1)).toEqual(ffaError(abi.FFA_BUSY));
+    expect(w.spmc.call(abi.FFA_RUN_32, abi.ffaVmVcpu(SVC1, 0))).toEqual(ffaError(abi.FFA_BUSY));
     expect(count(w)).toBe(7);
     // The others are unaffected.
     expect(w.direct(SVC2, SP_CMD_ECHO, 5)).toEqual(directResp(SVC2, 0, [5]));
@@ -37,7 +37,7 @@ describe("§7.2 abort actions on a direct request from the normal world", () => 
     expect(w.direct(SVC3, SP_CMD_ABORT)).toEqual(ffaError(ABORTED));
     expect(w.spmc.partition(SVC3)).toMatchObject({ state: "NULL", vcpuStates: ["NULL"] });
     expect(w.direct(SVC3, SP_CMD_ECHO, 1)).toEqual(ffaError(abi.FFA_INVALID_PARAMETERS));
-    expect(w.spmc.call(abi.FFA_RUN_32, SVC3)).toEqual(ffaError(abi.FFA_INVALID_PARAMETERS));
+    expect(w.spmc.call(abi.FFA_RUN_32, abi.ffaVmVcpu(SVC3, 0))).toEqual(ffaError(abi.FFA_INVALID_PARAMETERS));
     expect(count(w)).toBe(6);
     // Its protocol UUID is no longer known.
     expect(partitionInfoGet(w, [0xd1e2f3a4, 0x00034b5c, 0x8d6e7f80, 0x91a2b3c4], abi.FFA_PARTITION_COUNT_FLAG)).toEqual(ffaError(abi.FFA_INVALID_PARAMETERS));

@@ -46,6 +46,14 @@ export const SP_CMD_YIELD = u32(16);
 export const SP_CMD_LSB_READ = u32(17);
 /** v2 images only: x4 = partition requests served (including this one), x5 = activation counter. */
 export const SP_CMD_STATS = u32(18);
+/**
+ * Test hook — the SP speaks for the test: it makes the FF-A call x0 = x4, x1 = x5, x2 = x6,
+ * x3 = x7 (x4..x17 = 0) through ffa_call exactly as given and answers x4..x7 = the call's
+ * x0..x3 (a 32-bit request gets them truncated: use the 64-bit one). Lets a test issue any call
+ * *as this SP*, e.g. with a forged sender id (packages/platform/test/spoofing.test.ts). A real SP
+ * would never offer this to its callers.
+ */
+export const SP_CMD_FFA_CALL = u32(19);
 
 /** Response x3: success. */
 export const SP_STATUS_OK = u32(0);

@@ -12,9 +12,9 @@ import {
   RTM_NONE, RTM_SP_INIT, SCHED_MODE_NONE, LFA_PHASE_RESET,
   ABORT_ACTION_DESTROY, ABORT_ACTION_RESTART, TRACE_ABORT, TRACE_MSG_FROM_SP,
 } from "@lfa-wasm/abi/assembly";
-import { Vm, Vcpu, vcpu_set_state, vm_set_state, vm_find } from "../vm";
+import { Vm, Vcpu, vcpu_set_state, vm_set_state, vm_find, is_secure_id } from "../vm";
 import { host_sp_run, host_sp_destroy, host_sp_restart, host_trace } from "../host";
-import { Regs, set_ffa_error, clear_regs, msg_ids } from "../regs";
+import { Regs, set_ffa_error, clear_regs, ffa_vm_vcpu, ffa_vm_id, ffa_vcpu_index } from "../regs";
 import { run_direct_request } from "./direct_messaging";
 import { ffa_vm_free_resources } from "./ffa_memory";
 import { sp_live_activation_aborted } from "./lifecycle_msg";
@@ -156,15 +156,18 @@ export function resume_after_yield(vcpu: Vcpu): void {
 }
 
 /**
- * FFA_RUN from the other world: x1 = vCPU index << 16 | target id. A vCPU that yielded during a
- * direct request (BLOCKED) resumes it (its FFA_YIELD returns FFA_SUCCESS); a WAITING vCPU gets
- * cycles (its FFA_MSG_WAIT returns FFA_RUN) until it yields again: FFA_MSG_WAIT is reported to
- * the caller as FFA_MSG_WAIT_32, FFA_YIELD as FFA_YIELD_32; an abort as FFA_ERROR(ABORTED).
+ * FFA_RUN from the other world: x1 = target id << 16 | vCPU index (Hafnium ffa_vm_id() /
+ * ffa_vcpu_index()). A vCPU that yielded during a direct request (BLOCKED) resumes it — but only
+ * for the endpoint it is blocked on: a request from the normal world (an NS origin); one blocked
+ * in an SP's request belongs to that SP's call chain (DENIED). Its FFA_YIELD returns FFA_SUCCESS.
+ * A WAITING vCPU gets cycles (its FFA_MSG_WAIT returns FFA_RUN) until it yields again: the caller
+ * gets FFA_MSG_WAIT_32 (x1 = 0, Hafnium ffa_msg_wait_complete) or FFA_YIELD_32 (x1 = id << 16 |
+ * vCPU, x2/x3 = the SP's timeout hint); an abort as FFA_ERROR(ABORTED).
  */
 export function api_ffa_run(r: Regs): void {
-  const target = <u32>r[1] & 0xffff;
-  const vcpu_idx = <i32>((<u32>r[1] >> 16) & 0xffff);
   if ((r[1] >> 32) != 0) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
+  const target = ffa_vm_id(r[1]);
+  const vcpu_idx = <i32>ffa_vcpu_index(r[1]);
   const vm = vm_find(target);
   if (vm === null || vm.state == VM_STATE_NULL) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
   if (vcpu_idx >= vm.vcpu_count) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
@@ -172,6 +175,7 @@ export function api_ffa_run(r: Regs): void {
   if (vm.state != VM_STATE_RUNNING) return set_ffa_error(r, FFA_BUSY);
   const vcpu = vm.vcpu(vcpu_idx);
   if (vcpu.state == VCPU_STATE_BLOCKED && vcpu.direct_request_origin.active) {
+    if (is_secure_id(vcpu.direct_request_origin.vm_id)) return set_ffa_error(r, FFA_DENIED);
     resume_after_yield(vcpu);
     return run_direct_request(vcpu, r);
   }
@@ -190,12 +194,19 @@ export function api_ffa_run(r: Regs): void {
     }
     const fid = <u32>vcpu.reg(0);
     if (fid == FFA_MSG_WAIT_32 || fid == FFA_YIELD_32) {
-      vcpu_set_state(vcpu, fid == FFA_MSG_WAIT_32 ? VCPU_STATE_WAITING : VCPU_STATE_PREEMPTED);
+      const yielded = fid == FFA_YIELD_32;
+      vcpu_set_state(vcpu, yielded ? VCPU_STATE_PREEMPTED : VCPU_STATE_WAITING);
       vcpu.rt_model = RTM_NONE;
       vcpu.scheduling_mode = SCHED_MODE_NONE;
+      const x2 = vcpu.reg(2);
+      const x3 = vcpu.reg(3);
       clear_regs(r, 0);
       r[0] = fid;
-      r[1] = msg_ids(vcpu.index, vm.id);
+      if (yielded) {
+        r[1] = ffa_vm_vcpu(vm.id, vcpu.index);
+        r[2] = x2;
+        r[3] = x3;
+      }
       return;
     }
     if (is_abort_fid(fid)) {
@@ -223,8 +234,8 @@ export function api_ffa_run(r: Regs): void {
  */
 export function api_ffa_run_from_sp(caller: Vcpu, r: Regs): void {
   if ((r[1] >> 32) != 0) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
-  const vm = vm_find(<u32>r[1] & 0xffff);
-  const idx = <i32>((<u32>r[1] >> 16) & 0xffff);
+  const vm = vm_find(ffa_vm_id(r[1]));
+  const idx = <i32>ffa_vcpu_index(r[1]);
   if (vm === null || vm.state == VM_STATE_NULL || idx >= vm.vcpu_count) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
   const vcpu = vm.vcpu(idx);
   const origin = vcpu.direct_request_origin;

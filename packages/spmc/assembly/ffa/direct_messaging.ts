@@ -17,7 +17,7 @@ import {
   SP_RUN_YIELDED, TRACE_MSG_TO_SP,
 } from "@lfa-wasm/abi/assembly";
 import { Vm, Vcpu, vm_find, is_secure_id, vcpu_set_state } from "../vm";
-import { Regs, set_ffa_error, copy_regs, clear_regs, msg_sender, msg_receiver, msg_ids } from "../regs";
+import { Regs, set_ffa_error, copy_regs, clear_regs, msg_sender, msg_receiver, msg_ids, ffa_vm_vcpu } from "../regs";
 import { host_trace } from "../host";
 import { enter_vcpu, partition_abort, is_abort_fid, ffa_abort_check, MAX_REJECTED_YIELDS } from "./cpu_cycles";
 import { lifecycle_handle_lsp_req } from "./lifecycle_msg";
@@ -136,11 +136,16 @@ export function run_direct_request(vcpu: Vcpu, out: Regs): void {
       return;
     }
     if (fid == FFA_YIELD_32) {
-      // The request is not finished: the caller gets FFA_YIELD and resumes it with FFA_RUN.
+      // The request is not finished: the caller gets FFA_YIELD (x1 = id << 16 | vCPU, x2/x3 = the
+      // SP's timeout hint: Hafnium ffa_cpu_cycles_yield_prepare) and resumes it with FFA_RUN.
       vcpu_set_state(vcpu, VCPU_STATE_BLOCKED);
+      const x2 = vcpu.reg(2);
+      const x3 = vcpu.reg(3);
       clear_regs(out, 0);
       unchecked((out[0] = FFA_YIELD_32));
-      unchecked((out[1] = msg_ids(vcpu.index, vm.id)));
+      unchecked((out[1] = ffa_vm_vcpu(vm.id, vcpu.index)));
+      unchecked((out[2] = x2));
+      unchecked((out[3] = x3));
       return;
     }
     if (is_abort_fid(fid)) {
