@@ -146,7 +146,7 @@ export function decodeDtbTree(bytes: Uint8Array): DeviceTree {
       const len = readU32("a property header");
       const nameoff = readU32("a property header");
       if (len > sEnd - off) throw new DtbError(`property value at ${hex(off)} (${len} bytes) runs past the structure block`);
-      const value = bytes.slice(off, off + len);
+      const value = new Uint8Array(bytes.subarray(off, off + len)); // a copy even of a Buffer (whose slice() is a view)
       off += len;
       align();
       if (off > sEnd) throw new DtbError(`structure block ends inside property padding at ${hex(tokenAt)}`);

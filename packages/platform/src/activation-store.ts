@@ -2,7 +2,7 @@
 // world staged, what PRIME authenticated and precompiled) and the platform side of TF-A's LFA
 // hooks — plat_lfa_load_auth_image (authenticate, anti-rollback, copy to secure staging,
 // precompile), plat_lfa_notify_activate, plat_lfa_cancel — and the commit of a successful activation.
-import type { KeyObject } from "node:crypto";
+import { createHash, type KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import type { Spmc } from "@lfa-wasm/spmc";
 import { parseSpPkg, verifySpPkg } from "@lfa-wasm/sp-pkg";
@@ -98,7 +98,7 @@ export class ActivationStore {
   stage(nameOrUuid: string, pkg: Uint8Array): void {
     const s = this.component(nameOrUuid);
     if (s.kind === "none") throw new RangeError(`component ${s.name} has no activator`);
-    s.staged = pkg.slice();
+    s.staged = new Uint8Array(pkg); // the store's own copy: Buffer#slice() would be a view of the caller's bytes
     this.ctx.trace.record({ kind: "lfa", name: "stage", to: s.name, detail: { bytes: pkg.length } });
   }
 
@@ -146,7 +146,8 @@ export class ActivationStore {
       trace.record({ kind: "lfa", name: "fault:prime-call-again", pe: this.ctx.pe(), to: s.name, detail: { left: faults.primeCallAgain } });
       return done(-abi.TFA_EAGAIN, "in progress (fault: primeCallAgain)");
     }
-    const bytes = s.staged.slice();
+    // The secure copy: what is authenticated here is exactly what is staged, compiled and activated.
+    const bytes = new Uint8Array(s.staged);
     const v = verifySpPkg(bytes, this.ctx.trustedKey);
     if (!v.ok) return done(AUTH_CODES.has(v.code) ? ERRNO_EAUTH : ERRNO_EPERM, `${v.code}: ${v.reason}`);
     const trailer = v.pkg.trailer!;
@@ -159,10 +160,11 @@ export class ActivationStore {
       if (bytes.length > st.size) return done(ERRNO_ENOMEM, `package of ${bytes.length} bytes exceeds the ${st.size}-byte staging area`);
       spmc.staging.stage(st.base, bytes);
       try {
-        primed.module = spmc.staging.prime(st.base);
+        // The compiled module is bound to the digest of the bytes just authenticated.
+        primed.module = spmc.staging.prime(st.base, createHash("sha256").update(bytes).digest("hex"));
       } catch (e) {
         spmc.staging.clear(st.base);
-        return done(ERRNO_EPERM, `image does not compile: ${String(e)}`);
+        return done(ERRNO_EPERM, `cannot prime the staged image: ${String(e)}`);
       }
     } else {
       const want = s.kind === "rmm" ? RMM_COMPATIBLE : BL31_COMPATIBLE;

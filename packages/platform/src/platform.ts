@@ -75,7 +75,7 @@ export class Platform {
     this.pes = Array.from({ length: config.pes }, (_, i) => ({ on: i < bootCpus, call: null, last: null, entry: 0n, ctx: 0n }));
     const pe = () => (this.current >= 0 ? this.current : undefined);
     // The SPMC is created before the store (PRIME copies into its staging area) but booted last.
-    const staging = new StagingArea();
+    const staging = new StagingArea({ authenticatedOnly: true }); // only what PRIME authenticated is activated
     for (const c of config.components) if (c.kind === "sp" && c.sp) staging.addRegion(c.sp.staging.base, c.sp.staging.size);
     const nwd = config.nwd ? new NormalWorldMemory(config.nwd.base, config.nwd.size) : undefined;
     this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents });

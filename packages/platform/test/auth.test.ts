@@ -2,8 +2,9 @@
 // refused with LFA_AUTH_ERROR (or a structural error) and the running image keeps serving.
 import { describe, expect, it } from "vitest";
 import { generateKeyPairSync } from "node:crypto";
+import { readFileSync } from "node:fs";
 import * as abi from "@lfa-wasm/abi";
-import { SP_IDS } from "@lfa-wasm/sp-sample";
+import { SP_IDS, images } from "@lfa-wasm/sp-sample";
 import { buildSpPkg, parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { buildFirmwarePackage, createPlatform, firmwarePackage, rmmImage, samplePackage } from "../src/index.js";
 import { counterInc, lfa, s64, spVersion, stageAndPrime } from "./helpers.js";
@@ -80,5 +81,62 @@ describe("anti-rollback (security version)", () => {
     expect(s64(stageAndPrime(p, "rmm", firmwarePackage("rmm-v1.0"))[0])).toBe(abi.LFA_AUTH_ERROR);
     expect(p.smc(0, abi.RMI_VERSION)[1]).toBe(0x10001n);
     expect(lfa.inventory(p, rmm)[4]).toBe(abi.lfaFwVersion(1, 1));
+  });
+});
+
+describe("what PRIME authenticated is exactly what ACTIVATE runs (issue 11 item 1)", () => {
+  /** The unsigned swap of the issue: SP1's v1 image written into the package's padding, the header pointed at it. */
+  function swapInUnsignedImage(pkg: Uint8Array): void {
+    pkg.set(readFileSync(images["sp1-v1"].url), 0x2000);
+    new DataView(pkg.buffer, pkg.byteOffset, pkg.byteLength).setUint32(16, 0x2000, true); // header img_offset
+  }
+
+  it("the caller rewrites its (Node Buffer) package after PRIME: ACTIVATE runs the authenticated v2, not the unsigned bytes", () => {
+    const p = createPlatform();
+    const seq = p.seqOf("sp1");
+    const pkg = samplePackage("sp1-v2");
+    expect(Buffer.isBuffer(pkg)).toBe(true); // what readFileSync gives: Buffer#slice() is a view
+    const signed = new Uint8Array(pkg);
+    expect(stageAndPrime(p, "sp1", pkg)[0]).toBe(0n);
+    swapInUnsignedImage(pkg);
+    // Neither the activation store nor the secure staging area shares the caller's memory.
+    expect(p.component("sp1").staged).toEqual(signed);
+    expect(p.spmc.staging.staged(p.component("sp1").cfg.sp!.staging.base)).toEqual(signed);
+    expect(s64(lfa.activate(p, seq, 1)[0])).toBe(0n);
+    expect(spVersion(p, SP1)).toEqual([2n, 0n]); // v1's image would answer 1.0
+    expect(lfa.inventory(p, seq)[4]).toBe(abi.lfaFwVersion(2, 0));
+  });
+
+  it("the caller rewrites its package between stage() and PRIME: PRIME authenticates the copy the store took", () => {
+    const p = createPlatform();
+    const seq = p.seqOf("sp1");
+    const pkg = samplePackage("sp1-v2");
+    p.stage("sp1", pkg);
+    swapInUnsignedImage(pkg);
+    expect(s64(lfa.inventory(p, seq)[0])).toBe(0n);
+    expect(s64(lfa.prime(p, seq)[0])).toBe(0n);
+    expect(s64(lfa.activate(p, seq, 1)[0])).toBe(0n);
+    expect(spVersion(p, SP1)).toEqual([2n, 0n]);
+  });
+
+  it.each([
+    ["the unsigned swap of the issue (header changed)", (b: Uint8Array) => swapInUnsignedImage(b)],
+    ["the same authenticated bytes (staged again, not primed)", (_b: Uint8Array) => {}],
+  ])("the secure staging area rewritten after PRIME with %s → ACTIVATE refused (LFA_INVALID_PARAMETERS), SP1 keeps serving v1", (_n, change) => {
+    const p = createPlatform();
+    const seq = p.seqOf("sp1");
+    expect(counterInc(p, SP1)).toBe(1n);
+    expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
+    const base = p.component("sp1").cfg.sp!.staging.base;
+    const bytes = new Uint8Array(samplePackage("sp1-v2"));
+    change(bytes);
+    p.spmc.staging.stage(base, bytes);
+    expect(s64(lfa.activate(p, seq, 1)[0])).toBe(abi.LFA_INVALID_PARAMETERS);
+    const why = p.trace.query({ name: "staging-refused" }).map((e) => (e.detail as { reason: string }).reason);
+    expect(why).toEqual(["the staged package was not primed (authenticated and compiled) since it was staged"]);
+    expect(p.spmc.partition(SP1)).toMatchObject({ state: "RUNNING", vcpuStates: ["WAITING"], lfaProgress: "RESET" });
+    expect(spVersion(p, SP1)).toEqual([1n, 0n]);
+    expect(counterInc(p, SP1)).toBe(2n);
+    expect(p.spmc.staging.compiledInBlackout).toBe(0);
   });
 });

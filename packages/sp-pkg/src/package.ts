@@ -96,6 +96,8 @@ export const SP_PKG_MAX_BUILD_SIZE = 0x40000000;
 const hex32 = (v: number): string => "0x" + (v >>> 0).toString(16).padStart(8, "0");
 const hex = (v: number): string => "0x" + v.toString(16);
 const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
+/** A copy of bytes[at, at + len) as a plain Uint8Array, whatever `bytes` is (a Node Buffer's slice() is a view). */
+const copyOf = (bytes: Uint8Array, at: number, len: number): Uint8Array => new Uint8Array(bytes.subarray(at, at + len));
 
 export function alignUp(v: number, a: number): number {
   return Math.ceil(v / a) * a;
@@ -300,8 +302,9 @@ function parseTrailer(bytes: Uint8Array, bodySize: number): SpPkgTrailer | null 
   if (bodyField !== bodySize)
     fail("BAD_TRAILER", `trailer body_size ${hex(bodyField)} does not match img_offset + img_size = ${hex(bodySize)}`);
   if (!allZero(bytes.subarray(bodySize, t))) fail("BAD_PADDING", `non-zero padding between the image end ${hex(bodySize)} and the trailer at ${hex(t)}`);
-  const keyId = bytes.slice(t + SP_PKG_TRAILER_OFF_KEY_ID, t + SP_PKG_TRAILER_OFF_KEY_ID + SP_PKG_KEY_ID_SIZE);
-  const signature = bytes.slice(t + SP_PKG_TRAILER_OFF_SIGNATURE, t + SP_PKG_TRAILER_OFF_SIGNATURE + SP_PKG_SIGNATURE_SIZE);
+  // Copies, not views (Buffer#slice() is a view): the trailer's fields must not change with the caller's bytes.
+  const keyId = copyOf(bytes, t + SP_PKG_TRAILER_OFF_KEY_ID, SP_PKG_KEY_ID_SIZE);
+  const signature = copyOf(bytes, t + SP_PKG_TRAILER_OFF_SIGNATURE, SP_PKG_SIGNATURE_SIZE);
   const unsigned = algorithm === SP_PKG_TRAILER_ALG_NONE;
   if (unsigned && !allZero(keyId)) fail("BAD_TRAILER", "unsigned trailer (algorithm none) carries a non-zero key id");
   if (unsigned && !allZero(signature)) fail("BAD_TRAILER", "unsigned trailer (algorithm none) carries a non-zero signature");
@@ -312,7 +315,7 @@ function parseTrailer(bytes: Uint8Array, bodySize: number): SpPkgTrailer | null 
       minor: rd32(bytes, t + SP_PKG_TRAILER_OFF_FW_VERSION_MINOR),
     },
     securityVersion: rd32(bytes, t + SP_PKG_TRAILER_OFF_SECURITY_VERSION),
-    digest: bytes.slice(t + SP_PKG_TRAILER_OFF_DIGEST, t + SP_PKG_TRAILER_OFF_DIGEST + SP_PKG_DIGEST_SIZE),
+    digest: copyOf(bytes, t + SP_PKG_TRAILER_OFF_DIGEST, SP_PKG_DIGEST_SIZE),
     keyId: unsigned ? null : keyId,
     signature: unsigned ? null : signature,
     algorithm,

@@ -51,8 +51,9 @@
 // @ts-ignore: decorator
 @external("host", "staging_read") export declare function host_staging_read(pa: u32, len: u32, dst: usize): i32;
 
-/** Whether the staged image at `staging_pa` (img_offset/img_size inside the package) is a valid,
- *  precompiled Wasm module the host can instantiate (checked before the old image is touched). 0 or -1. */
+/** Whether the staged image at `staging_pa` (img_offset/img_size inside the package) may be
+ *  activated: the module PRIME compiled from exactly these (authenticated) bytes, or — where the
+ *  host does not require PRIME — a loadable Wasm module (checked before the old image is touched). 0 or -1. */
 // @ts-ignore: decorator
 @external("host", "staging_image_check") export declare function host_staging_image_check(staging_pa: u32, img_offset: u32, img_size: u32): i32;
 

@@ -249,8 +249,12 @@ export class Spmc {
         spmcBytes(dst, len).set(bytes);
         return 0;
       },
-      staging_image_check: (pa: number, imgOffset: number, imgSize: number): number =>
-        this.staging.module(pa >>> 0, imgOffset >>> 0, imgSize >>> 0) === null ? -1 : 0,
+      staging_image_check: (pa: number, imgOffset: number, imgSize: number): number => {
+        const why = this.staging.refusal(pa >>> 0, imgOffset >>> 0, imgSize >>> 0);
+        if (why === null) return 0;
+        this.trace.record({ kind: "log", name: "staging-refused", detail: { base: hex(pa >>> 0), reason: why } });
+        return -1;
+      },
       trace: (event: number, a: number, b: number, c: number, d: number): void => this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0),
       trace_text: (event: number, vmId: number, p: number, len: number): void =>
         this.decoder.text(event, vmId, new TextDecoder().decode(spmcBytes(p, len))),

@@ -2,20 +2,50 @@
 // packages are staged (what fw_upload writes, spec §8.5: FVP SP1 at 0x7000000, SP2 at
 // 0x7100000, 1 MiB each). PRIME precompiles a staged image, so ACTIVATE never compiles
 // (design D3: compile belongs in PRIME, never in the activation blackout).
+//
+// Secure memory: stage() keeps its own copy (never a view of the caller's bytes) and staged()
+// hands out copies, so nothing outside can change what is staged. PRIME binds the compiled module
+// to the SHA-256 digest of the staged bytes (and to the digest the authenticator computed over
+// the bytes it verified); START re-checks the digest and the image's place in the package, and
+// refuses anything that no longer matches. A board that authenticates at PRIME creates its area
+// with `authenticatedOnly`: an image nobody primed is never activated.
+import { createHash } from "node:crypto";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+
+/** A module compiled from the staged package, and from which bytes. */
+interface Compiled {
+  module: WebAssembly.Module;
+  imgOffset: number;
+  imgSize: number;
+  /** SHA-256 of the whole staged package when it was compiled. */
+  digest: string;
+  /** The slot's generation when it was compiled (stage/clear bump it). */
+  generation: number;
+  /** Compiled by PRIME (else by START, in an area that is not authenticatedOnly). */
+  atPrime: boolean;
+}
 
 interface Slot {
   base: number;
   size: number;
   bytes: Uint8Array | null;
-  module: WebAssembly.Module | null;
-  moduleKey: string;
+  compiled: Compiled | null;
+  generation: number;
 }
+
+export interface StagingOptions {
+  /** Activate only what PRIME compiled from authenticated bytes (no compile at START). */
+  authenticatedOnly?: boolean;
+}
+
+const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
 export class StagingArea {
   private readonly slots: Slot[] = [];
   /** Images that had to be compiled during an activation because nobody primed them. */
   compiledInBlackout = 0;
+
+  constructor(readonly options: StagingOptions = {}) {}
 
   /** Declares a staging range [base, base + size). */
   addRegion(base: number, size: number): this {
@@ -23,7 +53,7 @@ export class StagingArea {
     for (const s of this.slots) {
       if (base < s.base + s.size && s.base < base + size) throw new RangeError(`staging region 0x${base.toString(16)} overlaps 0x${s.base.toString(16)}`);
     }
-    this.slots.push({ base, size, bytes: null, module: null, moduleKey: "" });
+    this.slots.push({ base, size, bytes: null, compiled: null, generation: 0 });
     return this;
   }
 
@@ -37,39 +67,48 @@ export class StagingArea {
     return s;
   }
 
-  /** Places a package at the start of the region at `base` (replacing what was there). */
+  /** Places a copy of `pkg` at the start of the region at `base` (replacing what was there, unprimed). */
   stage(base: number, pkg: Uint8Array): void {
     const s = this.slot(base);
     if (pkg.length > s.size) throw new RangeError(`package of ${pkg.length} bytes does not fit the ${s.size}-byte staging region at 0x${base.toString(16)}`);
-    s.bytes = pkg.slice();
-    s.module = null;
-    s.moduleKey = "";
+    s.bytes = new Uint8Array(pkg); // a copy: Buffer#slice() would be a view of the caller's memory
+    s.compiled = null;
+    s.generation++;
   }
 
-  /** The bytes staged at `base` (null if none). */
+  /** A copy of the bytes staged at `base` (null if none). */
   staged(base: number): Uint8Array | null {
-    return this.slot(base).bytes;
+    const b = this.slot(base).bytes;
+    return b === null ? null : new Uint8Array(b);
   }
 
   clear(base: number): void {
     const s = this.slot(base);
     s.bytes = null;
-    s.module = null;
-    s.moduleKey = "";
+    s.compiled = null;
+    s.generation++;
   }
 
-  /** PRIME: parses the staged package and compiles its image. Throws SpPkgError / CompileError. */
-  prime(base: number): WebAssembly.Module {
+  /**
+   * PRIME: parses the staged package and compiles its image, bound to the digest of the staged
+   * bytes. `authenticated` (hex SHA-256 of the bytes the caller verified) must be that digest.
+   * Throws SpPkgError / CompileError / Error (digest mismatch).
+   */
+  prime(base: number, authenticated?: string): WebAssembly.Module {
     const s = this.slot(base);
     if (s.bytes === null) throw new RangeError(`nothing staged at 0x${base.toString(16)}`);
+    const digest = sha256(s.bytes);
+    if (authenticated !== undefined && authenticated !== digest) {
+      throw new Error(`the staged bytes (sha256 ${digest}) are not the authenticated ones (sha256 ${authenticated})`);
+    }
     const pkg = parseSpPkg(s.bytes);
-    s.module = new WebAssembly.Module(pkg.image as Uint8Array<ArrayBuffer>);
-    s.moduleKey = `${pkg.header.imgOffset}:${pkg.header.imgSize}`;
-    return s.module;
+    const module = new WebAssembly.Module(pkg.image as Uint8Array<ArrayBuffer>);
+    s.compiled = { module, imgOffset: pkg.header.imgOffset, imgSize: pkg.header.imgSize, digest, generation: s.generation, atPrime: true };
+    return module;
   }
 
   isPrimed(base: number): boolean {
-    return this.slot(base).module !== null;
+    return this.slot(base).compiled?.atPrime === true;
   }
 
   /** Reads [pa, pa + len) of the staging area (zeros past the staged package); null outside any region. */
@@ -84,19 +123,44 @@ export class StagingArea {
     return out;
   }
 
-  /** The precompiled image of the package staged at `base` (compiles now, and counts it, if unprimed). */
+  /**
+   * START's check of the package staged at `base` whose image START read at imgOffset/imgSize:
+   * null if it may be activated, else why not. A primed image must still be exactly what PRIME
+   * compiled (same bytes by digest, same image range). An unprimed one is refused by an
+   * `authenticatedOnly` area; otherwise it is compiled now (counted in compiledInBlackout).
+   */
+  refusal(base: number, imgOffset: number, imgSize: number): string | null {
+    const s = this.slots.find((x) => x.base === base);
+    if (s === undefined || s.bytes === null) return `nothing is staged at 0x${base.toString(16)}`;
+    const c = s.compiled;
+    if (c?.atPrime) {
+      if (c.imgOffset !== imgOffset || c.imgSize !== imgSize) {
+        return `the image at ${imgOffset}+${imgSize} is not the one PRIME compiled (${c.imgOffset}+${c.imgSize})`;
+      }
+      const digest = sha256(s.bytes);
+      return c.generation === s.generation && digest === c.digest ? null : `the staged bytes changed after PRIME (sha256 ${c.digest} → ${digest})`;
+    }
+    if (this.options.authenticatedOnly) return "the staged package was not primed (authenticated and compiled) since it was staged";
+    if (c !== null && c.generation === s.generation && c.imgOffset === imgOffset && c.imgSize === imgSize) return null;
+    if (imgOffset + imgSize > s.bytes.length) return `the image at ${imgOffset}+${imgSize} lies outside the ${s.bytes.length}-byte package`;
+    try {
+      const module = new WebAssembly.Module(s.bytes.slice(imgOffset, imgOffset + imgSize));
+      s.compiled = { module, imgOffset, imgSize, digest: sha256(s.bytes), generation: s.generation, atPrime: false };
+    } catch (e) {
+      return `the staged image is not a loadable WebAssembly module (${String(e)})`;
+    }
+    this.compiledInBlackout++;
+    return null;
+  }
+
+  /**
+   * The module the swap instantiates for the package at `base` right after START's check
+   * (refusal() returned null): what was compiled for exactly this image and these bytes, else null.
+   */
   module(base: number, imgOffset: number, imgSize: number): WebAssembly.Module | null {
     const s = this.slots.find((x) => x.base === base);
-    if (s === undefined || s.bytes === null) return null;
-    if (s.module !== null && s.moduleKey === `${imgOffset}:${imgSize}`) return s.module;
-    if (imgOffset + imgSize > s.bytes.length) return null;
-    try {
-      s.module = new WebAssembly.Module(s.bytes.slice(imgOffset, imgOffset + imgSize));
-    } catch {
-      return null;
-    }
-    s.moduleKey = `${imgOffset}:${imgSize}`;
-    this.compiledInBlackout++;
-    return s.module;
+    const c = s?.compiled;
+    if (!s || !c || c.generation !== s.generation || c.imgOffset !== imgOffset || c.imgSize !== imgSize) return null;
+    return c.module;
   }
 }

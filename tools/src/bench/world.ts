@@ -362,7 +362,8 @@ export function activationPackage(manifest: Uint8Array, image: Uint8Array, o: Pa
 /** Manifest and image of a sample package (e.g. sp1-v1). */
 export function unpack(pkg: Uint8Array): { manifest: Uint8Array; image: Uint8Array; version: { major: number; minor: number } } {
   const p = parseSpPkg(pkg);
-  return { manifest: p.manifest.slice(), image: p.image.slice(), version: p.trailer?.version ?? { major: 1, minor: 0 } };
+  // Copies: parseSpPkg returns views, and a Buffer's slice() would still be one.
+  return { manifest: new Uint8Array(p.manifest), image: new Uint8Array(p.image), version: p.trailer?.version ?? { major: 1, minor: 0 } };
 }
 
 export { KiB, MiB };

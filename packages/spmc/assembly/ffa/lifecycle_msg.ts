@@ -177,7 +177,7 @@ function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage |
     return null;
   }
   if (host_staging_image_check(base, info.img_offset, info.img_size) != 0) {
-    trace_text(TRACE_LA_REFUSED, vm.id, "staged image is not a loadable WebAssembly module");
+    trace_text(TRACE_LA_REFUSED, vm.id, "staged image refused: not a loadable WebAssembly module, or not the one PRIME authenticated and compiled (the staging-refused event says which)");
     return null;
   }
   const staged = new StagedPackage();

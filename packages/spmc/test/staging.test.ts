@@ -1,0 +1,86 @@
+// The secure staging area (src/staging.ts): it keeps its own copies, binds what PRIME compiled to
+// the digest of the staged bytes, and START refuses anything that no longer matches (issue 11
+// item 1). Driven through the LSP's START/FINISH framework requests on the real SPMC.
+import { describe, expect, it } from "vitest";
+import * as abi from "@lfa-wasm/abi";
+import * as sample from "@lfa-wasm/sp-sample";
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { Spmc, StagingArea } from "../src/index.js";
+import { World, SP1, START_OK, FINISH_OK, frameworkResp, pkgBytes, read } from "./world.js";
+
+const START_RESP = abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP;
+const { SP_CMD_VERSION, SP_CMD_COUNTER_INC } = sample;
+const STAGE1 = sample.STAGING.sp1;
+const PAGES1 = STAGE1.size / abi.FFA_PAGE_SIZE;
+const hexDigest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
+const refusals = (w: World) => w.spmc.trace.query({ name: "staging-refused" }).map((e) => (e.detail as { reason: string }).reason);
+
+function expectSp1ServingV1(w: World): void {
+  expect(w.spmc.partition(SP1)).toMatchObject({ state: "RUNNING", vcpuStates: ["WAITING"], lfaProgress: "RESET" });
+  expect(w.direct(SP1, SP_CMD_VERSION)[4]).toBe(1n);
+}
+
+describe("the staging area keeps its own bytes", () => {
+  it("stage() copies a Node Buffer (Buffer#slice() would be a view) and staged() hands out copies", () => {
+    const area = new StagingArea().addRegion(STAGE1.base, STAGE1.size);
+    const buf = readFileSync(sample.packages["sp1-v2"].url);
+    const original = new Uint8Array(buf);
+    area.stage(STAGE1.base, buf);
+    buf.fill(0xee);
+    expect(area.staged(STAGE1.base)).toEqual(original);
+    area.staged(STAGE1.base)!.fill(0x11);
+    expect(area.staged(STAGE1.base)).toEqual(original);
+  });
+
+  it("prime() with the digest of other bytes (not what was authenticated) throws and leaves nothing primed", () => {
+    const area = new StagingArea().addRegion(STAGE1.base, STAGE1.size);
+    area.stage(STAGE1.base, pkgBytes("sp1-v2"));
+    expect(() => area.prime(STAGE1.base, hexDigest(pkgBytes("sp1-v1")))).toThrow(/not the authenticated ones/);
+    expect(area.isPrimed(STAGE1.base)).toBe(false);
+    expect(area.prime(STAGE1.base, hexDigest(pkgBytes("sp1-v2")))).toBeInstanceOf(WebAssembly.Module);
+    expect(area.isPrimed(STAGE1.base)).toBe(true);
+  });
+});
+
+describe("START refuses what no longer matches PRIME", () => {
+  it("bytes changed behind the staging area's back after PRIME (a leaked reference) → START_RESP(INVALID_PARAMETERS), SP1 untouched", () => {
+    const w = World.boot();
+    w.stage("sp1", "sp1-v2"); // primed
+    // Simulates the bug of issue 11 item 1: someone still holding the staged bytes writes them.
+    const slot = (w.spmc.staging as unknown as { slots: Array<{ base: number; bytes: Uint8Array }> }).slots.find((s) => s.base === STAGE1.base)!;
+    slot.bytes[slot.bytes.length - 1] ^= 0xff;
+    expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(frameworkResp(START_RESP, abi.FFA_INVALID_PARAMETERS));
+    expect(refusals(w)).toHaveLength(1);
+    expect(refusals(w)[0]).toMatch(/^the staged bytes changed after PRIME \(sha256 [0-9a-f]{64} → [0-9a-f]{64}\)$/);
+    expectSp1ServingV1(w);
+  });
+
+  it("re-staged after PRIME with the header moved to another image: an authenticatedOnly area refuses it; START never compiles", () => {
+    const staging = new StagingArea({ authenticatedOnly: true });
+    for (const s of Object.values(sample.STAGING)) staging.addRegion(s.base, s.size);
+    const w = new World(new Spmc({ spmcManifest: read(sample.spmcManifest.dtb), packages: sample.BOOT_PACKAGES.map(pkgBytes), staging }).boot());
+    w.stage("sp1", "sp1-v2");
+    const forged = pkgBytes("sp1-v2");
+    forged.set(read(sample.images["sp1-v1"].url), 0x2000);
+    new DataView(forged.buffer, forged.byteOffset).setUint32(16, 0x2000, true);
+    w.stage("sp1", forged, false);
+    expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(frameworkResp(START_RESP, abi.FFA_INVALID_PARAMETERS));
+    expect(refusals(w)).toEqual(["the staged package was not primed (authenticated and compiled) since it was staged"]);
+    expect(staging.compiledInBlackout).toBe(0);
+    expectSp1ServingV1(w);
+    // Primed again, the same area activates it.
+    w.stage("sp1", "sp1-v2");
+    expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(START_OK());
+    expect(w.finish(SP1)).toEqual(FINISH_OK());
+    expect(w.direct(SP1, SP_CMD_VERSION)[4]).toBe(2n);
+  });
+
+  it("without authentication (the SPMC on its own) an unprimed image is compiled once at START and counted", () => {
+    const w = World.boot();
+    w.direct(SP1, SP_CMD_COUNTER_INC);
+    expect(w.activate("sp1", "sp1-v2", false)).toEqual({ start: START_OK(), finish: FINISH_OK() });
+    expect(w.spmc.staging.compiledInBlackout).toBe(1);
+    expect(w.direct(SP1, SP_CMD_COUNTER_INC)[4]).toBe(2n);
+  });
+});
