@@ -6,6 +6,12 @@ import { u32, i32 } from "./types.js";
 // 1 + i is the IPA space (WebAssembly.Memory) of the i-th secure partition.
 export const MEM_SPACE_NWD = u32(0);
 export const MEM_SPACE_SP_BASE = u32(1);
+/**
+ * First id of the transit spaces: pages lent or donated (FF-A MEM_LEND/DONATE) are moved out of
+ * their owner's space into one of these when they are sent, so the lender no longer reaches them;
+ * they go back at reclaim (lend) or stay the borrower's (donate).
+ */
+export const MEM_SPACE_TRANSIT_BASE = u32(0x10000);
 
 // Results of a world switch into an SP (host "sp_run").
 /** The SP returned from entry(): the FF-A call it yields with is in its vCPU context. */

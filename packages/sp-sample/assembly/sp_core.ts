@@ -366,7 +366,7 @@ function handleDirectReq(is64: bool): void {
       break;
     }
     case SP_CMD_MEM_RETRIEVE:
-      memRetrieve(sender, receiver, x4, x5, x6);
+      memRetrieve(sender, receiver, x4, x5, x6, x7);
       break;
     case SP_CMD_MEM_INCREMENT:
       if (memAddr == 0) rStatus = SP_STATUS_DENIED;
@@ -473,7 +473,7 @@ function handleDirectReq(is64: bool): void {
  * retrieve request into TX, reads the RETRIEVE_RESP from RX (the region's IPA is the first
  * constituent of the composite), releases RX and remembers the region (also in the LSB).
  */
-function memRetrieve(sender: u32, receiver: u32, x4: u64, x5: u64, x6: u64): void {
+function memRetrieve(sender: u32, receiver: u32, x4: u64, x5: u64, x6: u64, x7: u64): void {
   if (rxtxSize == 0) { rStatus = SP_STATUS_NOT_SUPPORTED; return; }
   if (memAddr != 0) { rStatus = SP_STATUS_DENIED; return; }
   const handle = ((x5 & 0xffffffff) << 32) | (x4 & 0xffffffff);
@@ -490,7 +490,7 @@ function memRetrieve(sender: u32, receiver: u32, x4: u64, x5: u64, x6: u64): voi
   store<u32>(t + SP_MEMDESC_OFF_RECEIVERS_OFFSET, SP_MEMDESC_HEADER_SIZE);
   const a = t + SP_MEMDESC_HEADER_SIZE;
   store<u16>(a + SP_MEMDESC_ACCESS_OFF_RECEIVER, <u16>receiver);
-  store<u8>(a + SP_MEMDESC_ACCESS_OFF_PERMISSIONS, SP_MEMDESC_RETRIEVE_PERMISSIONS);
+  store<u8>(a + SP_MEMDESC_ACCESS_OFF_PERMISSIONS, x7 != 0 ? <u8>x7 : SP_MEMDESC_RETRIEVE_PERMISSIONS);
   store<u8>(a + SP_MEMDESC_ACCESS_OFF_FLAGS, 0);
   store<u32>(a + SP_MEMDESC_ACCESS_OFF_COMPOSITE, 0);
   callSetup(FFA_MEM_RETRIEVE_REQ_32);

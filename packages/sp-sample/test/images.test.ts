@@ -269,6 +269,13 @@ describe("memory sharing", () => {
     expect(h.request(SP_CMD_MEM_RETRIEVE, { x4: 1n })).toEqual(resp(h, SP_STATUS_DENIED));
   });
 
+  it("x7 is the permissions byte the request asks for (a single-borrower lend or donation needs an instruction access)", () => {
+    const h = sp1();
+    const rwNx = 0x2 | (0x1 << 2);
+    expect(h.request(SP_CMD_MEM_RETRIEVE, { x4: SHARE.handle & 0xffffffffn, x5: SHARE.handle >> 32n, x7: b(rwNx) })).toEqual(resp(h, 0, { x4: b(SHARE.ipa), x5: 1n }));
+    expect(new DataView(h.txSeen[0]!.buffer).getUint8(50)).toBe(rwNx);
+  });
+
   it("increments the shared u32 and relinquishes the page", () => {
     const h = sp1();
     expect(h.request(SP_CMD_MEM_INCREMENT)).toEqual(resp(h, SP_STATUS_DENIED));

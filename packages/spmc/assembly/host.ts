@@ -47,6 +47,20 @@
 // @ts-ignore: decorator
 @external("host", "share_unmap") export declare function host_share_unmap(space: i32, addr: u32, pages: u32): void;
 
+/** FF-A LEND/DONATE: moves the canonical copy of `pages` pages of `space` at `addr` out of the
+ *  owner's reach into a new transit space (same addresses); returns its id (≥ MEM_SPACE_TRANSIT_BASE)
+ *  or -1. Borrowers then share_map the transit space. */
+// @ts-ignore: decorator
+@external("host", "share_detach") export declare function host_share_detach(space: i32, addr: u32, pages: u32): i32;
+
+/** Reclaim: writes a transit space back into `space` at `addr` and drops it. 0 or -1 (the range is gone: dropped anyway). */
+// @ts-ignore: decorator
+@external("host", "share_attach") export declare function host_share_attach(transit: i32, space: i32, addr: u32): i32;
+
+/** Drops a transit space without writing it back (donated memory of a partition that went away). */
+// @ts-ignore: decorator
+@external("host", "share_release") export declare function host_share_release(transit: i32): void;
+
 /** Copies `len` bytes of the live-activation staging area at physical `pa` into `dst`; 0 or -1. */
 // @ts-ignore: decorator
 @external("host", "staging_read") export declare function host_staging_read(pa: u32, len: u32, dst: usize): i32;

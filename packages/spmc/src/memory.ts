@@ -7,7 +7,15 @@
 // refreshed from the owner when the borrower is entered and written back when it leaves (every
 // world switch and every synchronous FF-A call is such a boundary). Execution is sequential
 // (design D5), so this is exact: both sides always see each other's writes.
-import { MEM_SPACE_NWD, MEM_SPACE_SP_BASE } from "@lfa-wasm/abi";
+//
+// Lent and donated pages are different: the sender gives up access (lend) or ownership (donate).
+// detach() moves their canonical copy out of the sender's space into a transit space of its own
+// when they are sent; borrowers map the transit copy; attach() writes it back into the owner's
+// space at reclaim (lend, or a donation reclaimed before anyone retrieved it); a donation
+// completed by a retrieve leaves it the borrower's. The sender's own bytes stay where they were —
+// a Wasm store cannot fault, so its later writes there are not refused — but they no longer reach
+// any borrower, and reclaim overwrites them with the canonical copy.
+import { MEM_SPACE_NWD, MEM_SPACE_SP_BASE, MEM_SPACE_TRANSIT_BASE } from "@lfa-wasm/abi";
 
 export interface AddressSpace {
   /** The bytes of the space; re-read after anything that can grow a Memory. */
@@ -44,6 +52,14 @@ export class NormalWorldMemory implements AddressSpace {
   }
 }
 
+/** The canonical copy of lent or donated pages while they are away from their owner (base = their physical address). */
+class TransitPages implements AddressSpace {
+  constructor(readonly base: number, private readonly buf: Uint8Array) {}
+  bytes(): Uint8Array {
+    return this.buf;
+  }
+}
+
 /** An SP's IPA space (its WebAssembly.Memory; IPA == offset). */
 export class SpAddressSpace implements AddressSpace {
   readonly base = 0;
@@ -67,6 +83,7 @@ interface Alias {
 export class AddressSpaces {
   private readonly spaces = new Map<number, AddressSpace>();
   private aliases: Alias[] = [];
+  private nextTransit = MEM_SPACE_TRANSIT_BASE;
 
   constructor(readonly nwd: NormalWorldMemory) {
     this.spaces.set(MEM_SPACE_NWD, nwd);
@@ -109,6 +126,43 @@ export class AddressSpaces {
   unmapAll(space: number): void {
     this.syncOut(space);
     this.aliases = this.aliases.filter((a) => a.space !== space);
+  }
+
+  /**
+   * Lend/donate: moves the canonical copy of [addr, addr + len) of `space` into a new transit
+   * space (same addresses) and returns its id, or -1 when the range is not in `space`.
+   */
+  detach(space: number, addr: number, len: number): number {
+    const src = this.range(space, addr, len);
+    if (src === null) return -1;
+    const id = this.nextTransit++;
+    this.spaces.set(id, new TransitPages(addr, new Uint8Array(src)));
+    return id;
+  }
+
+  /**
+   * Reclaim: writes a transit space's pages back into `space` at `addr` (its owner) and drops it.
+   * False (and nothing written) when `space` no longer has that range.
+   */
+  attach(transit: number, space: number, addr: number): boolean {
+    const t = this.spaces.get(transit);
+    if (!(t instanceof TransitPages)) return false;
+    this.spaces.delete(transit);
+    const dst = this.range(space, addr, t.bytes().length);
+    dst?.set(t.bytes());
+    return dst !== null;
+  }
+
+  /** Drops a transit space whose pages nobody owns any more (memory donated to a partition that went away). */
+  release(transit: number): void {
+    if (this.spaces.get(transit) instanceof TransitPages) this.spaces.delete(transit);
+  }
+
+  /** Number of transit spaces (pages lent or donated away from their owner). */
+  get transitCount(): number {
+    let n = 0;
+    for (const s of this.spaces.values()) if (s instanceof TransitPages) n++;
+    return n;
   }
 
   /** Before `space` runs: refresh its borrowed pages from their owners. */

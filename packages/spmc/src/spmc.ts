@@ -243,6 +243,9 @@ export class Spmc {
       share_map: (space: number, addr: number, ownerSpace: number, ownerAddr: number, pages: number, writable: number): number =>
         this.spaces.map(space, addr >>> 0, ownerSpace, ownerAddr >>> 0, pages * abi.FFA_PAGE_SIZE, writable !== 0) ? 0 : -1,
       share_unmap: (space: number, addr: number, pages: number): void => this.spaces.unmap(space, addr >>> 0, pages * abi.FFA_PAGE_SIZE),
+      share_detach: (space: number, addr: number, pages: number): number => this.spaces.detach(space, addr >>> 0, pages * abi.FFA_PAGE_SIZE),
+      share_attach: (transit: number, space: number, addr: number): number => (this.spaces.attach(transit, space, addr >>> 0) ? 0 : -1),
+      share_release: (transit: number): void => this.spaces.release(transit),
       staging_read: (pa: number, len: number, dst: number): number => {
         const bytes = this.staging.read(pa >>> 0, len >>> 0);
         if (bytes === null) return -1;

@@ -14,6 +14,7 @@ import {
 
 const { FFA_MEM_SHARE_32, FFA_MEM_LEND_32, FFA_MEM_DONATE_32, FFA_MEM_RECLAIM_32, FFA_RX_RELEASE_32, FFA_ID_GET_32 } = abi;
 const SP_CMD_ABORT = 13; // packages/sp-sample protocol: the SP calls FFA_ABORT_32 now
+const SP_CMD_ECHO = 1; // packages/sp-sample protocol: x4..x7 back
 
 /** `id` sends with `fid` from its TX buffer; returns the registers. */
 function spSend(spmc: Spmc, id: number, fid: number, o: Partial<RegionOptions> = {}): bigint[] {
@@ -87,8 +88,8 @@ describe("an SP as the sender", () => {
     const ipa = Number(readRetrieveResponse(spmc, SP1).constituents[0].address);
     spCall(spmc, SP1, FFA_RX_RELEASE_32);
     expect(errName(spSend(spmc, SP1, FFA_MEM_SHARE_32, { constituents: [{ address: ipa, pages: 1 }] }))).toBe("FFA_DENIED");
+    spmc.nwd.write32(NWD_PAGE + 0x1000, 77); // before the donation: afterwards the page is no longer the donor's
     const hd = nwdSendPage(spmc, FFA_MEM_DONATE_32, SP1, NWD_PAGE + 0x1000);
-    spmc.nwd.write32(NWD_PAGE + 0x1000, 77);
     expect(errName(spRetrieve(spmc, SP1, hd, 0, perms(RW, NX)))).toBe("RETRIEVE_RESP");
     const ipa2 = Number(readRetrieveResponse(spmc, SP1).constituents[0].address);
     spCall(spmc, SP1, FFA_RX_RELEASE_32);
@@ -106,6 +107,82 @@ describe("an SP as the sender", () => {
     expect(errName(spSend(spmc, SP1, FFA_MEM_SHARE_32))).toBe("FFA_DENIED");
     expect(errName(spReclaim(spmc, SP1, h))).toBe("SUCCESS");
     expect(errName(spSend(spmc, SP1, FFA_MEM_SHARE_32))).toBe("SUCCESS");
+  });
+});
+
+describe("LEND and DONATE are exclusive: the sender's writes no longer reach the borrower (issue 11 item 5)", () => {
+  /** What SP2 sees at `ipa` once it is entered again (a direct request: the world switch refreshes its borrowed pages). */
+  const sp2Sees = (spmc: Spmc, ipa: number) => {
+    expect(spmc.call(abi.FFA_MSG_SEND_DIRECT_REQ_64, SP2, 0, SP_CMD_ECHO)[0]).toBe(BigInt(abi.FFA_MSG_SEND_DIRECT_RESP_64));
+    return spRead32(spmc, SP2, ipa);
+  };
+  /** SP2 writes its view of the page (then makes a call: the write leaves it at that boundary). */
+  const sp2Writes = (spmc: Spmc, ipa: number, v: number) => {
+    spWrite32(spmc, SP2, ipa, v);
+    spCall(spmc, SP2, FFA_ID_GET_32);
+  };
+
+  it.each([
+    ["LEND", FFA_MEM_LEND_32, perms(RW)],
+    ["DONATE", FFA_MEM_DONATE_32, 0],
+  ] as const)("%s: SP1 writes its page after sending it (before and after SP2's retrieve); SP2 keeps seeing what was sent", (_n, fid, sentPerms) => {
+    const spmc = bootTwoSps();
+    const shared = LAYOUT[SP1].shared;
+    spWrite32(spmc, SP1, shared, 0x1111);
+    const h = handleOf(spSend(spmc, SP1, fid, { receivers: [{ id: SP2, perms: sentPerms }] }));
+    spWrite32(spmc, SP1, shared, 0x2222); // after the send, before the retrieve
+    expect(errName(spRetrieve(spmc, SP2, h, SP1, perms(RW, NX)))).toBe("RETRIEVE_RESP");
+    const ipa = Number(readRetrieveResponse(spmc, SP2).constituents[0].address);
+    spCall(spmc, SP2, FFA_RX_RELEASE_32);
+    expect(sp2Sees(spmc, ipa)).toBe(0x1111);
+    spWrite32(spmc, SP1, shared, 0x3333); // after the retrieve
+    spCall(spmc, SP1, FFA_ID_GET_32); // SP1 crosses a world boundary too
+    expect(sp2Sees(spmc, ipa)).toBe(0x1111);
+    // And SP2's writes do not reach SP1's copy.
+    sp2Writes(spmc, ipa, 0x4444);
+    expect(sp2Sees(spmc, ipa)).toBe(0x4444);
+    expect(spRead32(spmc, SP1, shared)).toBe(0x3333);
+  });
+
+  it("LEND: after SP2 relinquishes, SP1's reclaim brings the page back as SP2 left it (SP1's own writes meanwhile are lost)", () => {
+    const spmc = bootTwoSps();
+    const shared = LAYOUT[SP1].shared;
+    spWrite32(spmc, SP1, shared, 0x1111);
+    const h = handleOf(spSend(spmc, SP1, FFA_MEM_LEND_32));
+    spRetrieve(spmc, SP2, h, SP1, perms(RW, NX));
+    const ipa = Number(readRetrieveResponse(spmc, SP2).constituents[0].address);
+    spCall(spmc, SP2, FFA_RX_RELEASE_32);
+    sp2Writes(spmc, ipa, 0x5555);
+    spWrite32(spmc, SP1, shared, 0x6666);
+    expect(errName(spRelinquish(spmc, SP2, h))).toBe("SUCCESS");
+    expect(spRead32(spmc, SP1, shared)).toBe(0x6666); // not reclaimed yet: still away from SP1
+    expect(errName(spReclaim(spmc, SP1, h))).toBe("SUCCESS");
+    expect(spRead32(spmc, SP1, shared)).toBe(0x5555);
+    expect(spmc.spaces.transitCount).toBe(0);
+  });
+
+  it("a lend reclaimed before anyone retrieved it comes back as it was sent", () => {
+    const spmc = bootTwoSps();
+    const shared = LAYOUT[SP1].shared;
+    spWrite32(spmc, SP1, shared, 0x1111);
+    const h = handleOf(spSend(spmc, SP1, FFA_MEM_LEND_32));
+    expect(spmc.spaces.transitCount).toBe(1);
+    spWrite32(spmc, SP1, shared, 0x2222);
+    expect(errName(spReclaim(spmc, SP1, h))).toBe("SUCCESS");
+    expect(spRead32(spmc, SP1, shared)).toBe(0x1111);
+    expect(spmc.spaces.transitCount).toBe(0);
+  });
+
+  it("a SHARE stays coherent both ways (both keep access)", () => {
+    const spmc = bootTwoSps();
+    const shared = LAYOUT[SP1].shared;
+    const h = handleOf(spSend(spmc, SP1, FFA_MEM_SHARE_32));
+    spRetrieve(spmc, SP2, h, SP1);
+    const ipa = Number(readRetrieveResponse(spmc, SP2).constituents[0].address);
+    spCall(spmc, SP2, FFA_RX_RELEASE_32);
+    spWrite32(spmc, SP1, shared, 0x7777);
+    expect(sp2Sees(spmc, ipa)).toBe(0x7777);
+    expect(spmc.spaces.transitCount).toBe(0);
   });
 });
 

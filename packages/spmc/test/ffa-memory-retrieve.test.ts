@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import {
-  bootOneSp, region, nwdSend, nwdSendPage, nwdReclaim, errName, perms, RW, RO, NX, NORMAL, SP1,
+  bootOneSp, bootTwoSps, region, nwdSend, nwdSendPage, nwdReclaim, errName, perms, RW, RO, NX, NORMAL, SP1, SP2,
   NWD_PAGE, LAYOUT, spCall, spRetrieve, readRetrieveResponse, spRelinquish, spRead32, spWrite32, spWrite,
 } from "./fixtures/memory/harness.js";
 
@@ -197,8 +197,8 @@ describe("FFA_MEM_RETRIEVE_REQ validation", () => {
   });
 
   it("a multi-borrower share: the request lists every borrower (or sets the bypass flag with itself alone)", () => {
-    const spmc = bootOneSp();
-    const d = region({ sender: 0, attributes: NORMAL, receivers: [{ id: SP1, perms: perms(RW) }, { id: 1, perms: perms(RO) }], constituents: [{ address: NWD_PAGE, pages: 1 }] });
+    const spmc = bootTwoSps();
+    const d = region({ sender: 0, attributes: NORMAL, receivers: [{ id: SP1, perms: perms(RW) }, { id: SP2, perms: perms(RO) }], constituents: [{ address: NWD_PAGE, pages: 1 }] });
     const s = nwdSend(spmc, FFA_MEM_SHARE_32, d);
     const h = s[2] | (s[3] << 32n);
     expect(errName(spRetrieve(spmc, SP1, h))).toBe("FFA_INVALID_PARAMETERS");
@@ -244,8 +244,9 @@ describe("FFA_MEM_RELINQUISH validation", () => {
     spRetrieve(spmc, SP1, h, 0, perms(RW, NX));
     spCall(spmc, SP1, FFA_RX_RELEASE_32);
     expect(errName(spRelinquish(spmc, SP1, h, abi.FFA_MEMORY_REGION_FLAG_CLEAR))).toBe("SUCCESS");
-    expect(spmc.nwd.view(NWD_PAGE, 4096).every((b) => b === 0)).toBe(true);
+    expect(spmc.nwd.view(NWD_PAGE, 4096).every((b) => b === 0x77)).toBe(true); // still away from the lender
     expect(errName(nwdReclaim(spmc, h))).toBe("SUCCESS");
+    expect(spmc.nwd.view(NWD_PAGE, 4096).every((b) => b === 0)).toBe(true);
   });
 
   it("without a TX buffer → INVALID_PARAMETERS", () => {

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import {
-  bootOneSp, region, nwdSend, nwdSendPage, nwdReclaim, errName, perms, RW, RO, NX, NORMAL, SP1, SP2,
+  bootOneSp, bootTwoSps, region, nwdSend, nwdSendPage, nwdReclaim, errName, perms, RW, RO, NX, NORMAL, SP1, SP2,
   NWD_TX, NWD_RX, NWD_PAGE, spmcManifest, type RegionOptions,
 } from "./fixtures/memory/harness.js";
 import { Spmc } from "../src/index.js";
@@ -45,10 +45,11 @@ describe("FFA_MEM_SHARE/LEND/DONATE from the normal world", () => {
     expect(errName(nwdSend(spmc, FFA_MEM_SHARE_64, d))).toBe("SUCCESS");
   });
 
-  it("accepts a share to an SP and a normal-world VM together (multiple borrowers)", () => {
-    const spmc = bootOneSp();
-    const d = region(share({ receivers: [{ id: SP1, perms: perms(RW) }, { id: 1, perms: perms(RO) }] }));
-    expect(errName(nwdSend(spmc, FFA_MEM_SHARE_32, d))).toBe("SUCCESS");
+  it("a share to two SPs is accepted; one to an SP and a normal-world VM is not: with no hypervisor no such VM exists (INVALID_PARAMETERS)", () => {
+    const spmc = bootTwoSps();
+    expect(errName(nwdSend(spmc, FFA_MEM_SHARE_32, region(share({ receivers: [{ id: SP1, perms: perms(RW) }, { id: SP2, perms: perms(RO) }] }))))).toBe("SUCCESS");
+    const d = region(share({ receivers: [{ id: SP1, perms: perms(RW) }, { id: 1, perms: perms(RO) }], constituents: [{ address: NWD_PAGE + 0x1000, pages: 1 }] }));
+    expect(errName(nwdSend(spmc, FFA_MEM_SHARE_32, d))).toBe("FFA_INVALID_PARAMETERS");
   });
 
   type Case = [string, number, Partial<RegionOptions> | ((d: Uint8Array) => Uint8Array), { total?: number; fragment?: number; x3?: number; x4?: number } | undefined, string];
@@ -77,6 +78,9 @@ describe("FFA_MEM_SHARE/LEND/DONATE from the normal world", () => {
     ["composite offsets differ between receivers", FFA_MEM_SHARE_32,
       { receivers: [{ id: SP1, perms: perms(RW) }, { id: 1, perms: perms(RW), compositeOffset: 96 }], constituents: [{ address: NWD_PAGE, pages: 1 }, { address: NWD_PAGE + 0x1000, pages: 1 }] },
       undefined, "FFA_INVALID_PARAMETERS"],
+    ["a multi-borrower SHARE naming a normal-world VM that does not exist (0x7FFF)", FFA_MEM_SHARE_32, { receivers: [{ id: SP1, perms: perms(RW) }, { id: 0x7fff, perms: perms(RW) }] }, undefined, "FFA_INVALID_PARAMETERS"],
+    ["a multi-borrower SHARE naming a normal-world VM that does not exist (0x1234)", FFA_MEM_SHARE_32, { receivers: [{ id: SP1, perms: perms(RW) }, { id: 0x1234, perms: perms(RW) }] }, undefined, "FFA_INVALID_PARAMETERS"],
+    ["a multi-borrower LEND naming a normal-world VM (never a valid borrower of a lend)", FFA_MEM_LEND_32, { receivers: [{ id: 0x1234, perms: perms(RW) }, { id: SP1, perms: perms(RW) }] }, undefined, "FFA_DENIED"],
     ["DONATE to two receivers", FFA_MEM_DONATE_32, { attributes: 0, receivers: [{ id: SP1, perms: 0 }, { id: 1, perms: 0 }] }, undefined, "FFA_INVALID_PARAMETERS"],
     ["receiver is not a partition (0x8005)", FFA_MEM_SHARE_32, { receivers: [{ id: 0x8005, perms: perms(RW) }] }, undefined, "FFA_INVALID_PARAMETERS"],
     ["receiver is the SPMC (0x8000)", FFA_MEM_SHARE_32, { receivers: [{ id: 0x8000, perms: perms(RW) }] }, undefined, "FFA_INVALID_PARAMETERS"],

@@ -13,6 +13,8 @@ import {
 
 const { SP_CMD_ECHO, SP_CMD_ABORT, SP_CMD_TRAP, SP_CMD_DIRECT_REQ, SP_CMD_COUNTER_INC, SP_CMD_MEM_RETRIEVE, SP_CMD_MEM_INCREMENT, SP_CMD_MEM_RELINQUISH } = sample;
 const ABORTED = abi.FFA_ABORTED;
+/** Retrieve permissions: data RW, instruction access NX. */
+const RW_NX = abi.FFA_DATA_ACCESS_RW | (abi.FFA_INSTRUCTION_ACCESS_NX << abi.FFA_INSTRUCTION_ACCESS_SHIFT);
 
 /** The NULL-UUID partition count (count-only flag: needs no RX buffer). */
 const count = (w: World) => Number(partitionInfoGet(w, [0, 0, 0, 0], abi.FFA_PARTITION_COUNT_FLAG)[2]);
@@ -140,9 +142,8 @@ describe("§7.2 aborts in SP-to-SP requests (the call chain unwinds)", () => {
 
 describe("§7.2 sel0/sel1_sp_abort_nwd_mem_lend: the SPMC relinquishes for an aborted borrower", () => {
   // A single-borrower LEND must be retrieved with an explicit instruction access (Hafnium, and this
-  // SPMC, refuse "not specified"), which the sample image's retrieve does not give; the borrower's
-  // retrieve is therefore made through its ffa_call path with RW/NX, and the image itself then
-  // aborts (FFA_ABORT through its SP_CMD_ABORT) without relinquishing.
+  // SPMC, refuse "not specified"): the image's retrieve asks for RW/NX (SP_CMD_MEM_RETRIEVE x7); the
+  // image then aborts (FFA_ABORT through its SP_CMD_ABORT) without relinquishing.
   it.each([
     ["sel0 (Service1, S-EL0, IMP_DEF)", SVC1, SVC4, "ABORTING"],
     ["sel1 (Service3, S-EL1, DESTROY)", SVC3, SVC2, "NULL"],
@@ -153,16 +154,17 @@ describe("§7.2 sel0/sel1_sp_abort_nwd_mem_lend: the SPMC relinquishes for an ab
     const lend = nwdMemSend(w, abi.FFA_MEM_LEND_32, sp);
     expect(lend[0]).toBe(BigInt(abi.FFA_SUCCESS_32));
     const h = handleOf(lend);
-    const ipa = spRetrieveRwNx(w, sp, h);
+    const got = w.direct(sp, SP_CMD_MEM_RETRIEVE, h & 0xffffffffn, h >> 32n, 0, RW_NX);
+    expect(got[3]).toBe(0n);
+    const ipa = Number(got[4]);
     expect(new DataView(w.spmc.spMemory(sp).buffer).getUint32(ipa, true)).toBe(40);
-    w.spmc.nwd.write32(NWD_PAGE, 41); // the lender's page is mapped live into the borrower:
-    expect(w.direct(sp, SP_CMD_ECHO, 1)).toEqual(directResp(sp, 0, [1])); // once scheduled, it sees 41
-    expect(new DataView(w.spmc.spMemory(sp).buffer).getUint32(ipa, true)).toBe(41);
+    w.spmc.nwd.write32(NWD_PAGE, 99); // the lender gave up access: its writes no longer reach the borrower
+    expect(w.direct(sp, SP_CMD_MEM_INCREMENT)[4]).toBe(41n); // the borrower increments 40, not 99
     expect(nwdReclaim(w, h)).toEqual(ffaError(abi.FFA_DENIED)); // still held
     expect(w.direct(sp, SP_CMD_ABORT)).toEqual(ffaError(ABORTED));
     expect(w.spmc.partition(sp).state).toBe(after);
     expect(nwdReclaim(w, h)).toEqual(ffaSuccess());
-    expect(w.spmc.nwd.read32(NWD_PAGE)).toBe(41);
+    expect(w.spmc.nwd.read32(NWD_PAGE)).toBe(41); // the page comes back as the borrower left it
     // Lent again to another SP, retrieved, relinquished and reclaimed.
     const lend2 = nwdMemSend(w, abi.FFA_MEM_LEND_32, other);
     expect(lend2[0]).toBe(BigInt(abi.FFA_SUCCESS_32));

@@ -18,7 +18,7 @@ export const SP_CMD_COUNTER_INC = u32(2);
 export const SP_CMD_VERSION = u32(3);
 /** The SP calls FFA_ID_GET through ffa_call; x4 = its ID. */
 export const SP_CMD_ID_GET = u32(4);
-/** Retrieve memory shared/lent by an endpoint: x4/x5 = handle lo/hi (32 bits each), x6 = sender ID (0: the requester). x4 = IPA of the region, x5 = page count. */
+/** Retrieve memory shared/lent/donated by an endpoint: x4/x5 = handle lo/hi (32 bits each), x6 = sender ID (0: the requester), x7 = the permissions byte to request (0: data RW, instruction access not specified, what a share needs; a single-borrower lend or donation needs an instruction access, e.g. RW|NX = 0x6). x4 = IPA of the region, x5 = page count. */
 export const SP_CMD_MEM_RETRIEVE = u32(5);
 /** Increments the u32 at the start of the retrieved region; x4 = new value. */
 export const SP_CMD_MEM_INCREMENT = u32(6);

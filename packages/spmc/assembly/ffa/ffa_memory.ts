@@ -40,7 +40,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import { Regs, set_ffa_error, set_ffa_success } from "../regs";
 import { Vm, Mailbox, vms, vm_find, other_world } from "../vm";
-import { host_mem_read, host_mem_write, host_share_map, host_share_unmap } from "../host";
+import { host_mem_read, host_mem_write, host_share_map, host_share_unmap, host_share_detach, host_share_attach, host_share_release } from "../host";
 import { ffa_versions_are_compatible } from "./setup_and_discovery";
 
 // --- model configuration (Hafnium build/toolchain/platform.gni defaults) -----------------------
@@ -105,7 +105,18 @@ class Chunk {
 /** Retrieved memory mapped into a partition's dynamic IPA range (one per successful retrieve). */
 class Mapping {
   chunks: Array<Chunk> = new Array<Chunk>();
+  /** Donated memory: the transit spaces holding its pages, now this partition's (released with it). */
+  transits: Array<i32> = new Array<i32>();
   constructor(public vm_index: i32, public ipa: u32, public pages: u32, public mode: u32, public owned: bool) {}
+}
+
+/**
+ * A run of lent or donated pages moved out of the sender's reach (design: memory.ts detach):
+ * [addr, addr + pages) of the sender's space, whose physical pages [phys_addr, …) of phys_space
+ * now live in the transit space `transit` (same addresses) until reclaim.
+ */
+class Detached {
+  constructor(public addr: u64, public phys_space: i32, public phys_addr: u32, public transit: i32, public pages: u32) {}
 }
 
 class MemReceiver {
@@ -141,6 +152,8 @@ class ShareState {
   page_count: u32 = 0;
   sender_orig_mode: u32 = 0;
   deferred_reclaim_pending: bool = false;
+  /** LEND/DONATE: the constituents' pages while they are away from the sender (empty for a share). */
+  detached: Array<Detached> = new Array<Detached>();
 
   receiver_index(id: u32): i32 {
     for (let i = 0; i < this.receivers.length; i++) if (<u32>this.receivers[i].id == id) return i;
@@ -241,18 +254,14 @@ function read_tx(vm: Vm | null, len: u32): ArrayBuffer | null {
 
 const zero_page = new ArrayBuffer(<i32>FFA_PAGE_SIZE);
 
-/** Zeroes `pages` pages at `addr` of `space` (FFA_MEMORY_REGION_FLAG_CLEAR and friends). */
-function clear_pages(space: i32, addr: u64, pages: u32): void {
-  for (let p: u32 = 0; p < pages; p++) {
-    const a = resolve(space, addr + <u64>p * PAGE);
-    host_mem_write(a.space, <u32>a.addr, FFA_PAGE_SIZE, changetype<usize>(zero_page));
-  }
-}
-
+/** Zeroes the physical pages of every constituent (FFA_MEMORY_REGION_FLAG_CLEAR and friends). */
 function clear_constituents(ss: ShareState): void {
   for (let i = 0; i < ss.constituents.length; i++) {
     const c = ss.constituents[i];
-    clear_pages(ss.owner_space, c.address, c.pages);
+    for (let p: u32 = 0; p < c.pages; p++) {
+      const a = physical(ss, c.address + <u64>p * PAGE);
+      host_mem_write(a.space, <u32>a.addr, FFA_PAGE_SIZE, changetype<usize>(zero_page));
+    }
   }
 }
 
@@ -393,6 +402,55 @@ function resolve(space: i32, addr: u64): Canonical {
   return new Canonical(space, addr);
 }
 
+/**
+ * The physical page behind the sender's page `addr` of transaction `ss`: for a lend or donation
+ * its transit copy (the sender no longer reaches it), for a share the sender's own page.
+ */
+function physical(ss: ShareState, addr: u64): Canonical {
+  for (let i = 0; i < ss.detached.length; i++) {
+    const d = ss.detached[i];
+    if (in_range(addr, d.addr, <u64>d.pages * PAGE)) return new Canonical(d.transit, <u64>d.phys_addr + (addr - d.addr));
+  }
+  return resolve(ss.owner_space, addr);
+}
+
+/**
+ * LEND/DONATE: moves every constituent page out of the sender's reach (host_share_detach), run by
+ * run of contiguous physical pages. False (nothing detached) if the host refuses one.
+ */
+function detach_constituents(ss: ShareState): bool {
+  for (let i = 0; i < ss.constituents.length; i++) {
+    const c = ss.constituents[i];
+    let p: u32 = 0;
+    while (p < c.pages) {
+      const first = resolve(ss.owner_space, c.address + <u64>p * PAGE);
+      let n: u32 = 1;
+      while (p + n < c.pages) {
+        const next = resolve(ss.owner_space, c.address + <u64>(p + n) * PAGE);
+        if (next.space != first.space || next.addr != first.addr + <u64>n * PAGE) break;
+        n++;
+      }
+      const t = host_share_detach(first.space, <u32>first.addr, n);
+      if (t < 0) {
+        attach_constituents(ss);
+        return false;
+      }
+      ss.detached.push(new Detached(c.address + <u64>p * PAGE, first.space, <u32>first.addr, t, n));
+      p += n;
+    }
+  }
+  return true;
+}
+
+/** Reclaim: the pages go back to where they were taken from (the sender's physical pages). */
+function attach_constituents(ss: ShareState): void {
+  for (let i = 0; i < ss.detached.length; i++) {
+    const d = ss.detached[i];
+    host_share_attach(d.transit, d.phys_space, d.phys_addr);
+  }
+  ss.detached = new Array<Detached>();
+}
+
 // --- IPA allocation for retrieved memory --------------------------------------------------------
 
 /** End of the partition's static IPA ranges: working region and manifest memory regions (load.ts ipa_top). */
@@ -463,10 +521,10 @@ function map_into(vm: Vm, ss: ShareState, mode: u32, owned: bool): Mapping | nul
     let p: u32 = 0;
     while (p < c.pages) {
       // A maximal run of pages whose physical pages are contiguous.
-      const first = resolve(ss.owner_space, c.address + <u64>p * PAGE);
+      const first = physical(ss, c.address + <u64>p * PAGE);
       let n: u32 = 1;
       while (p + n < c.pages) {
-        const next = resolve(ss.owner_space, c.address + <u64>(p + n) * PAGE);
+        const next = physical(ss, c.address + <u64>(p + n) * PAGE);
         if (next.space != first.space || next.addr != first.addr + <u64>n * PAGE) break;
         n++;
       }
@@ -489,6 +547,7 @@ function map_into(vm: Vm, ss: ShareState, mode: u32, owned: bool): Mapping | nul
 function unmap(m: Mapping): void {
   const space = <i32>MEM_SPACE_SP_BASE + m.vm_index;
   for (let i = 0; i < m.chunks.length; i++) host_share_unmap(space, m.chunks[i].ipa, m.chunks[i].pages);
+  for (let i = 0; i < m.transits.length; i++) host_share_release(m.transits[i]);
   const k = mappings.indexOf(m);
   if (k >= 0) mappings.splice(k, 1);
 }
@@ -736,6 +795,10 @@ export function api_ffa_mem_send(sender: Vm | null, r: Regs): void {
     // vm_find: an SP id must name a partition; nobody sends to itself (the other world is id 0).
     if ((is_secure(id) && vm_find(id) === null) || id == caller_id) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
     if (!is_send_valid(id, caller_id, share_func, d.receiver_count > 1)) return set_ffa_error(r, FFA_DENIED);
+    // A normal-world receiver that got this far (a multi-borrower send from the normal world): Hafnium
+    // leaves it to the hypervisor (ffa_memory_other_world_mem_send). This board has none: the normal
+    // world is one endpoint, the caller itself, so no other normal-world id exists to retrieve.
+    if (!is_secure(id)) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
   }
   const e = send_validate(caller_id, d, length, fragment_length, share_func);
   if (e != 0) return set_ffa_error(r, e);
@@ -788,6 +851,8 @@ export function api_ffa_mem_send(sender: Vm | null, r: Regs): void {
   const err = send_check(ss, d);
   if (err != 0) return set_ffa_error(r, err);
   if ((ss.flags & FFA_MEMORY_REGION_FLAG_CLEAR) != 0) clear_constituents(ss);
+  // The sender gives up access (lend) or ownership (donate) now: its pages leave its reach.
+  if (share_func != FFA_MEM_SHARE_32 && !detach_constituents(ss)) return set_ffa_error(r, FFA_NO_MEMORY);
   share_states[slot] = ss;
   set_ffa_success(r);
   r[2] = ss.handle & 0xffffffff;
@@ -1000,11 +1065,14 @@ export function api_ffa_mem_retrieve_req(vm: Vm, r: Regs): void {
   rc.retrieved = true;
   rc.mapping = m;
   if (donate) {
-    // ffa_memory_retrieve_complete: the donor lost the pages; the borrower owns them now.
+    // ffa_memory_retrieve_complete: the donor lost the pages; the borrower owns them now (their
+    // transit copy goes with its mapping).
     for (let i = 0; i < ss.constituents.length; i++) {
       const c = ss.constituents[i];
       donated_away.push(new Range(ss.owner_space, c.address, c.pages));
     }
+    for (let i = 0; i < ss.detached.length; i++) m.transits.push(ss.detached[i].transit);
+    ss.detached = new Array<Detached>();
     share_state_free(ss);
   }
   set_ffa_success(r, FFA_MEM_RETRIEVE_RESP_32);
@@ -1014,9 +1082,10 @@ export function api_ffa_mem_retrieve_req(vm: Vm, r: Regs): void {
 
 // --- FFA_MEM_RELINQUISH --------------------------------------------------------------------------
 
-/** Frees a share state on behalf of its owner (reclaim_shared_state after the checks passed). */
+/** Frees a share state on behalf of its owner (reclaim_shared_state after the checks passed): lent or donated pages come back. */
 function reclaim_free(ss: ShareState, clear: bool): void {
   if (clear) clear_constituents(ss);
+  attach_constituents(ss);
   share_state_free(ss);
 }
 
