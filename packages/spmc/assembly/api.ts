@@ -26,6 +26,7 @@ import { api_ffa_msg_send_direct_req } from "./ffa/direct_messaging";
 import { api_ffa_run, api_ffa_run_from_sp, ffa_abort_check } from "./ffa/cpu_cycles";
 import {
   Notifications, notification_bind, notification_unbind, notification_set, notification_get, notification_info_get,
+  notification_bind_valid, notification_set_valid, notification_get_valid,
 } from "./ffa/notifications";
 import { api_ffa_mem_send, api_ffa_mem_retrieve_req, api_ffa_mem_relinquish, api_ffa_mem_reclaim, api_ffa_mem_perm } from "./ffa/ffa_memory";
 
@@ -72,6 +73,16 @@ function endpoint_exists(id: u32): bool {
 
 function notifications_call(fid: u32, caller_id: u32, r: Regs): void {
   const me = receiver_notifications(caller_id)!;
+  const sender = <u32>(r[1] >> 16) & 0xffff;
+  const receiver = <u32>r[1] & 0xffff;
+  // Who may speak for whom (Hafnium api_ffa_notification_* → ffa_notifications_is_*_valid).
+  const bind = fid == FFA_NOTIFICATION_BIND_32 || fid == FFA_NOTIFICATION_UNBIND_32;
+  const valid = bind
+    ? notification_bind_valid(caller_id, sender, receiver)
+    : fid == FFA_NOTIFICATION_SET_32
+      ? notification_set_valid(caller_id, sender, receiver)
+      : notification_get_valid(caller_id, receiver, <u32>r[2]);
+  if (!valid) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
   let err: i32 = 0;
   if (fid == FFA_NOTIFICATION_BIND_32) {
     err = notification_bind(me, caller_id, r[1], r[2], r[3], r[4], endpoint_exists(<u32>(r[1] >> 16) & 0xffff));

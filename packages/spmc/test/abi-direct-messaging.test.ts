@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import * as sample from "@lfa-wasm/sp-sample";
-import { World, SP1, SP2, SVC1, SVC2, SVC3, NWD, ffaError, directResp, regs, spCall } from "./world.js";
+import { World, SP1, SP2, SVC1, SVC2, SVC3, NWD, ffaError, directResp, regs, spCall, bootWithSp1, sp1PackageWith } from "./world.js";
 
 const { SP_CMD_ECHO, SP_CMD_DIRECT_REQ, SP_CMD_YIELD } = sample;
 const REQ64 = abi.FFA_MSG_SEND_DIRECT_REQ_64;
@@ -51,6 +51,13 @@ describe("§1.4 direct request rules from the normal world", () => {
     const w = World.boot();
     const r = w.spmc.call(REQ64, ids(NWD, SP1), 0, SP_CMD_ECHO, 1, 2, 3, 4, 8, 9, 10);
     expect(r).toEqual(directResp(SP1, 0, [1, 2, 3, 4]));
+  });
+
+  it("an SP whose manifest does not declare DIRECT_REQ_SEND sends no direct request (DENIED); it still receives them", () => {
+    const w = bootWithSp1(sp1PackageWith("messaging-method = <0x7>;", "messaging-method = <0x1>;", "v1"));
+    expect(w.direct(SP1, SP_CMD_DIRECT_REQ, SP2, SP_CMD_ECHO, 9)).toEqual(directResp(SP1, abi.FFA_DENIED));
+    expect(w.direct(SP1, SP_CMD_ECHO, 2)).toEqual(directResp(SP1, 0, [2]));
+    expect(w.direct(SP2, SP_CMD_DIRECT_REQ, SP1, SP_CMD_ECHO, 3)).toEqual(directResp(SP2, 0, [0, 3, 0, 0]));
   });
 
   it("REQ2 to a partition without DIRECT_REQ2_RECV in its messaging method → DENIED (no sample SP supports REQ2)", () => {

@@ -37,6 +37,8 @@ describe("FFA_NOTIFICATION_BIND / UNBIND", () => {
     ["receiver ≠ caller (SP1 binds for SP2)", ids(NWD, SP2), 0, 1, 0, abi.FFA_INVALID_PARAMETERS],
     ["sender == receiver", ids(SP1, SP1), 0, 1, 0, abi.FFA_INVALID_PARAMETERS],
     ["unknown sender (0x8009)", ids(0x8009, SP1), 0, 1, 0, abi.FFA_INVALID_PARAMETERS],
+    ["an LSP sender (0xFFC0)", ids(0xffc0, SP1), 0, 1, 0, abi.FFA_INVALID_PARAMETERS],
+    ["the SPMC as sender (0x8000)", ids(0x8000, SP1), 0, 1, 0, abi.FFA_INVALID_PARAMETERS],
     ["flags other than per-vCPU (bit 1)", ids(NWD, SP1), 2, 1, 0, abi.FFA_INVALID_PARAMETERS],
     ["empty bitmap", ids(NWD, SP1), 0, 0, 0, abi.FFA_INVALID_PARAMETERS],
   ] as const)("SP1 BIND with %s → error", (_n, x1, flags, lo, hi, code) => {
@@ -68,6 +70,17 @@ describe("FFA_NOTIFICATION_BIND / UNBIND", () => {
     expect(nwd(w, abi.FFA_NOTIFICATION_SET_32, ids(NWD, SP1), 0, 0, 1 << 8)).toEqual(E(abi.FFA_DENIED));
     expect(spCall(w, SP1, abi.FFA_NOTIFICATION_UNBIND_32, ids(NWD, SP1), 1, 0, 1 << 8)).toEqual(E(abi.FFA_INVALID_PARAMETERS)); // x2 MBZ
   });
+  it.each([
+    ["for an SP receiver", ids(SP2, SP1)],
+    ["to a normal-world sender (VM-to-VM is a hypervisor's)", ids(0x0001, NWD)],
+    ["to an LSP sender", ids(0xffc0, NWD)],
+    ["for an LSP receiver", ids(SP1, 0xffc0)],
+  ] as const)("the normal world binding %s → INVALID_PARAMETERS (Hafnium ffa_notifications_is_bind_valid)", (_n, x1) => {
+    const w = World.boot();
+    nwd(w, abi.FFA_NOTIFICATION_BITMAP_CREATE_32, 0, 1);
+    expect(nwd(w, abi.FFA_NOTIFICATION_BIND_32, x1, 0, 1, 0)).toEqual(E(abi.FFA_INVALID_PARAMETERS));
+    expect(nwd(w, abi.FFA_NOTIFICATION_UNBIND_32, x1, 0, 1, 0)).toEqual(E(abi.FFA_INVALID_PARAMETERS));
+  });
   it("the normal world binds for itself only after BITMAP_CREATE", () => {
     const w = World.boot();
     expect(nwd(w, abi.FFA_NOTIFICATION_BIND_32, ids(SP1, NWD), 0, 1, 0)).toEqual(E(abi.FFA_DENIED));
@@ -90,6 +103,8 @@ describe("FFA_NOTIFICATION_SET", () => {
     ["a vCPU id without the per-vCPU flag", ids(NWD, SP1), 1 << 16, 1 << 3, abi.FFA_INVALID_PARAMETERS],
     ["per-vCPU with a vCPU id past the receiver's (1)", ids(NWD, SP1), abi.FFA_NOTIFICATION_FLAG_PER_VCPU | (1 << 16), 1 << 3, abi.FFA_INVALID_PARAMETERS],
     ["sender ≠ caller (a secure sender from the NWd)", ids(SP2, SP1), 0, 1 << 3, abi.FFA_INVALID_PARAMETERS],
+    ["an LSP sender", ids(0xffc0, SP1), 0, 1 << 3, abi.FFA_INVALID_PARAMETERS],
+    ["the normal world notifying itself", ids(NWD, NWD), 0, 1 << 3, abi.FFA_INVALID_PARAMETERS],
     ["empty bitmap", ids(NWD, SP1), 0, 0, abi.FFA_INVALID_PARAMETERS],
     ["a receiver without notifications (svc1)", ids(NWD, SVC1), 0, 1 << 3, abi.FFA_INVALID_PARAMETERS],
     ["an unknown receiver", ids(NWD, 0x8009), 0, 1 << 3, abi.FFA_INVALID_PARAMETERS],
@@ -119,6 +134,22 @@ describe("FFA_NOTIFICATION_GET selectors and INFO_GET", () => {
     ["vCPU id past the receiver's", (1 << 16) | SP1, GET_SP, abi.FFA_INVALID_PARAMETERS],
   ] as const)("GET with %s → error", (_n, x1, sel, code) => {
     expect(spCall(World.boot(), SP1, abi.FFA_NOTIFICATION_GET_32, x1, sel)).toEqual(E(code));
+  });
+  it.each([
+    ["an SP's notifications", SP1, GET_SP],
+    ["an LSP's", 0xffc0, GET_SP],
+    ["its own VM bitmap (a hypervisor's)", NWD, GET_VM],
+    ["its own hypervisor bitmap", NWD, abi.FFA_NOTIFICATION_GET_FROM_HYP],
+  ] as const)("the normal world getting %s → INVALID_PARAMETERS (Hafnium ffa_notifications_is_get_valid)", (_n, x1, sel) => {
+    const w = World.boot();
+    nwd(w, abi.FFA_NOTIFICATION_BITMAP_CREATE_32, 0, 1);
+    expect(nwd(w, abi.FFA_NOTIFICATION_GET_32, x1, sel)).toEqual(E(abi.FFA_INVALID_PARAMETERS));
+  });
+  it("an SP setting a notification for itself, or as another endpoint → INVALID_PARAMETERS", () => {
+    const w = World.boot();
+    expect(spCall(w, SP1, abi.FFA_NOTIFICATION_SET_32, ids(SP1, SP1), 0, 1, 0)).toEqual(E(abi.FFA_INVALID_PARAMETERS));
+    expect(spCall(w, SP1, abi.FFA_NOTIFICATION_SET_32, ids(SP2, SP1), 0, 1, 0)).toEqual(E(abi.FFA_INVALID_PARAMETERS));
+    expect(spCall(w, SP1, abi.FFA_NOTIFICATION_SET_32, ids(NWD, SP2), 0, 1, 0)).toEqual(E(abi.FFA_INVALID_PARAMETERS));
   });
   it("GET by an SP without notifications → DENIED", () => {
     expect(spCall(World.boot(), SVC1, abi.FFA_NOTIFICATION_GET_32, SVC1, GET_SP)).toEqual(E(abi.FFA_DENIED));

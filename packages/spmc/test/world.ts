@@ -303,10 +303,15 @@ export function spRetrieveRwNx(w: World, id: number, handle: bigint): number {
  * ABORTED) instead of being destroyed.
  */
 export function sp1PackageWithAbortAction(action: number, variant: "v1" | "v2"): Uint8Array {
-  const dts = readFileSync(sample.manifests.sp1.dts, "utf8").replace(/abort-action = <1>;/, `abort-action = <${action}>;`);
-  if (!dts.includes(`abort-action = <${action}>;`)) throw new Error("sp1.dts: abort-action not found");
+  return sp1PackageWith("abort-action = <1>;", `abort-action = <${action}>;`, variant);
+}
+
+/** SP1's package with one line of the sample's sp1.dts replaced (`from` must occur in it). */
+export function sp1PackageWith(from: string, to: string, variant: "v1" | "v2"): Uint8Array {
+  const src = readFileSync(sample.manifests.sp1.dts, "utf8");
+  if (!src.includes(from)) throw new Error(`sp1.dts: "${from}" not found`);
   const image = read(sample.images[`sp1-${variant}`].url);
-  return buildSpPkg({ manifest: compileDts(dts, "sp1.dts"), image, version: { major: variant === "v1" ? 1 : 2, minor: 0 }, securityVersion: 1 });
+  return buildSpPkg({ manifest: compileDts(src.replace(from, to), "sp1.dts"), image, version: { major: variant === "v1" ? 1 : 2, minor: 0 }, securityVersion: 1 });
 }
 
 /** The sample secure world with SP1 replaced by `sp1` (a package). */

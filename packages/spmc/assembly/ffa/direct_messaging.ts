@@ -8,7 +8,7 @@ import {
   FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_REQ, FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_REQ,
   FFA_FRAMEWORK_MSG_PSCI_REQ, FFA_FRAMEWORK_MSG_PSCI_WARM_BOOT, FFA_FRAMEWORK_MSG_PSCI_RESP,
   FFA_FRAMEWORK_MSG_FFA_VERSION_REQ, FFA_FRAMEWORK_MSG_FFA_VERSION_RESP,
-  FFA_PARTITION_DIRECT_REQ_RECV, FFA_PARTITION_DIRECT_REQ2_RECV,
+  FFA_PARTITION_DIRECT_REQ_RECV, FFA_PARTITION_DIRECT_REQ2_RECV, FFA_PARTITION_DIRECT_REQ_SEND, FFA_PARTITION_DIRECT_REQ2_SEND,
   FFA_INVALID_PARAMETERS, FFA_DENIED, FFA_BUSY, FFA_ABORTED, FFA_NOT_SUPPORTED,
   HF_SPMC_VM_ID, HF_SPMD_VM_ID, SPMD_LP_ID_START, SPMD_LP_ID_END, HF_OTHER_WORLD_ID,
   VCPU_STATE_WAITING, VCPU_STATE_RUNNING, VCPU_STATE_BLOCKED, VCPU_STATE_ABORTED, VCPU_STATE_NULL,
@@ -88,6 +88,9 @@ export function api_ffa_msg_send_direct_req(caller_id: u32, caller: Vcpu | null,
   if (vm === null) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
   const need = req2 ? FFA_PARTITION_DIRECT_REQ2_RECV : FFA_PARTITION_DIRECT_REQ_RECV;
   if (vm.state != VM_STATE_NULL && (vm.manifest.messaging_method & need) == 0) return set_ffa_error(r, FFA_DENIED);
+  // An SP sends only what its manifest declares (ffa_direct_msg_is_direct_request_supported).
+  const send = req2 ? FFA_PARTITION_DIRECT_REQ2_SEND : FFA_PARTITION_DIRECT_REQ_SEND;
+  if (caller !== null && (caller.vm.manifest.messaging_method & send) == 0) return set_ffa_error(r, FFA_DENIED);
   const busy = receiver_unavailable(vm);
   if (busy != 0) return set_ffa_error(r, busy);
 

@@ -8,6 +8,7 @@ import {
   FFA_NOTIFICATION_INFO_GET_LISTS_COUNT_SHIFT, FFA_NOTIFICATION_INFO_GET_LIST_SIZE_SHIFT,
   FFA_NOTIFICATION_INFO_GET_LIST_SIZE_BITS,
   FFA_INVALID_PARAMETERS, FFA_DENIED, FFA_NO_DATA, FFA_SUCCESS_32, FFA_SUCCESS_64, HF_INVALID_VM_ID,
+  HF_OTHER_WORLD_ID, FFA_SECURE_ID_BIT, SPMD_LP_ID_START, SPMD_LP_ID_END,
 } from "@lfa-wasm/abi/assembly";
 
 /** Per-sender-world notification state of one receiver (Hafnium struct notifications). */
@@ -56,6 +57,46 @@ export class Notifications {
     }
     return false;
   }
+}
+
+// --- who may bind, set and get (Hafnium src/ffa/spmc/notifications.c) -------------------------
+
+@inline function is_lsp(id: u32): bool {
+  return id >= <u32>SPMD_LP_ID_START && id <= <u32>SPMD_LP_ID_END;
+}
+@inline function is_sp_world(id: u32): bool {
+  return (id & <u32>FFA_SECURE_ID_BIT) != 0;
+}
+
+/**
+ * ffa_notifications_is_bind_valid (BIND and UNBIND): no SPMD logical partition on either side, no
+ * endpoint binding to itself; an SP binds for itself; the normal world binds for a normal-world
+ * receiver and only to an SP sender (notifications between VMs are a hypervisor's business).
+ */
+export function notification_bind_valid(caller_id: u32, sender: u32, receiver: u32): bool {
+  if (is_lsp(sender) || is_lsp(receiver) || sender == receiver) return false;
+  if (caller_id != <u32>HF_OTHER_WORLD_ID) return receiver == caller_id;
+  return is_sp_world(sender) && !is_sp_world(receiver);
+}
+
+/**
+ * ffa_notifications_is_set_valid: no SPMD logical partition on either side, no endpoint
+ * notifying itself; an SP sets as itself; the normal world sets as a normal-world sender, for an SP.
+ */
+export function notification_set_valid(caller_id: u32, sender: u32, receiver: u32): bool {
+  if (is_lsp(sender) || is_lsp(receiver) || sender == receiver) return false;
+  if (caller_id != <u32>HF_OTHER_WORLD_ID) return sender == caller_id;
+  return !is_sp_world(sender) && is_sp_world(receiver);
+}
+
+/**
+ * ffa_notifications_is_get_valid: an SP gets its own notifications; the normal world gets a
+ * normal-world receiver's, without the VM and hypervisor bitmaps (a hypervisor's to keep).
+ */
+export function notification_get_valid(caller_id: u32, receiver: u32, flags: u32): bool {
+  const caller_ok = (!is_lsp(receiver) && receiver == caller_id) || (caller_id == <u32>HF_OTHER_WORLD_ID && !is_sp_world(receiver));
+  const flags_ok = is_sp_world(receiver) || (flags & (FFA_NOTIFICATION_GET_FROM_VM | FFA_NOTIFICATION_GET_FROM_HYP)) == 0;
+  return caller_ok && flags_ok;
 }
 
 @inline function bitmap(lo: u64, hi: u64): u64 {
