@@ -111,7 +111,7 @@ class Mapping {
 }
 
 /**
- * A run of lent or donated pages moved out of the sender's reach (design: memory.ts detach):
+ * A run of lent or donated pages moved out of the sender's reach (src/memory.ts, detach()):
  * [addr, addr + pages) of the sender's space, whose physical pages [phys_addr, …) of phys_space
  * now live in the transit space `transit` (same addresses) until reclaim.
  */
