@@ -98,6 +98,10 @@ describe("direct requests carry their sender: x1[31:16]", () => {
         : c.call(p, abi.FFA_MSG_SEND_DIRECT_REQ_32, abi.ffaMsgIds(id, abi.HF_SPMC_VM_ID), fw(type!), x3!);
       expect(r).toEqual(err(abi.FFA_INVALID_PARAMETERS));
     }
+    // The SPMC's and the SPMD's own requests to a partition (stop it; a VM was created) as well.
+    for (const [type, x3] of [[abi.FFA_FRAMEWORK_MSG_PARTITION_STOP_REQ, abi.FFA_PARTITION_STOP_REASON_LIVE_ACTIVATION], [abi.FFA_FRAMEWORK_MSG_VM_CREATION_REQ, 0]]) {
+      expect(c.call(p, abi.FFA_MSG_SEND_DIRECT_REQ_32, abi.ffaMsgIds(id, peerOf(c)), fw(type!), x3!)).toEqual(err(abi.FFA_INVALID_PARAMETERS));
+    }
     expect(p.spmc.tracker().inProgress).toBe(false);
     expect(p.spmc.partition(SP1)).toMatchObject({ state: "RUNNING", vcpuStates: ["WAITING"], lfaProgress: "RESET" });
     expect(p.spmc.otherWorldFfaVersion()).toBe(abi.FFA_VERSION_COMPILED);
