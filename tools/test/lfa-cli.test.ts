@@ -10,8 +10,10 @@ import type { Io } from "../src/io.js";
 import { SessionHost } from "../src/lfa/session.js";
 import { packages as samplePackages } from "@lfa-wasm/sp-sample";
 
-/** Size of the built sample package sp1-v2 (it changes whenever the image does). */
+/** Size of the built sample packages sp1-v2 / sp2-v2 (they change whenever the images do), and in KiB as the CLI prints it. */
 const SP1_V2_BYTES = readFileSync(samplePackages["sp1-v2"].url).length;
+const SP2_V2_BYTES = readFileSync(samplePackages["sp2-v2"].url).length;
+const kib = (n: number) => (n / 1024).toFixed(1).replace(".", "\\.");
 
 const SP1_GUID = "f07b2a96-1d47-4d17-9ec8-86a64e253e5c";
 const SP1_DIR = `/sys/firmware/lfa/${SP1_GUID}`;
@@ -144,14 +146,14 @@ describe("lfa upload", () => {
     expect(r.out).toContain(`/sys/class/firmware/lfa-sp1: echo 1 > loading; cat sp1-v2.pkg > data (${SP1_V2_BYTES} bytes); echo 0 > loading`);
     expect(r.out).toContain("status: idle → receiving → preparing → transferring → programming → idle");
     expect(r.out).toContain("error: (none)");
-    expect(r.out).toMatch(/uploaded sp1-v2 \(sample package\), 24\.1 KiB, to sp1: current_version 1\.0, pending_version 2\.0/);
+    expect(r.out).toMatch(new RegExp(`uploaded sp1-v2 \\(sample package\\), ${kib(SP1_V2_BYTES)} KiB, to sp1: current_version 1\\.0, pending_version 2\\.0`));
     expect(r.out).not.toContain("\r");
   });
 
   it("a progress bar on a TTY", async () => {
     const r = await run(["upload", "sp2", "sp2-v2"], { isTTY: true });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/\r\x1b\[K {2}\[#+\] 100% {2}24\.1 KiB \/ 24\.1 KiB {2}writing data/);
+    expect(r.out).toMatch(new RegExp(`\\r\\x1b\\[K {2}\\[#+\\] 100% {2}${kib(SP2_V2_BYTES)} KiB \\/ ${kib(SP2_V2_BYTES)} KiB {2}writing data`));
     expect(r.out).toMatch(/\[#+\] 100%.*idle/);
   });
 
