@@ -92,7 +92,7 @@ export class Spmd {
       this.spmc.callRegs(regs);
       return;
     }
-    this.trace.record({ kind: "ffa", name: "spmd-refused", pe: this.pe(), from: "nwd", to: "spmd", detail: { fid: hex(fid), x1: hex(regs[1]!), error: refusal.code, why: refusal.why } });
+    this.trace.record({ kind: "ffa", name: "spmd-refused", pe: this.pe(), from: hex(abi.HF_OTHER_WORLD_ID), to: "spmd", detail: { fid: hex(fid), x1: hex(regs[1]!), error: refusal.code, why: refusal.why } });
     regs.fill(0n, 0, 8);
     regs[0] = BigInt(abi.FFA_ERROR_32);
     regs[2] = BigInt(refusal.code >>> 0);
