@@ -53,7 +53,7 @@ export const SP_CMD_STATS = u32(18);
  * *as this SP*, e.g. with a forged sender id (packages/platform/test/spoofing.test.ts). A real SP
  * would never offer this to its callers.
  */
-export const SP_CMD_FFA_CALL = u32(19);
+export const SP_CMD_FFA_CALL = u32(20);
 
 /** Response x3: success. */
 export const SP_STATUS_OK = u32(0);
