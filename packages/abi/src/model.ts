@@ -135,6 +135,12 @@ export const AGENT_OPT_TFA_PRIME_DURING_ACTIVATION = u32(1 << 5);
 export const AGENT_OPT_TFA_EXACT = u32(0x3f);
 /** Not TF-A: a rendezvous (skip=0) SP activation uses the pen; the leader activates once. */
 export const AGENT_OPT_SP_RENDEZVOUS_PEN = u32(1 << 8);
+/**
+ * TEST-ONLY seeded bug (never set it on a real board): the holding pen elects its leader one
+ * arrival early (count == running PEs - 1), so a rendezvous activation runs while one running PE
+ * is still outside the pen. The race explorer (@lfa-wasm/explore) must find it.
+ */
+export const AGENT_OPT_TEST_PEN_EARLY_RELEASE = u32(1 << 16);
 
 // Trace events the agent emits through plat.trace(event, a, b, c, d).
 /** a = cpu, b = fid (w0), c = x1 low, d = x2 low. */

@@ -39,4 +39,27 @@ export interface Pe {
   ctx: bigint;
 }
 
+/**
+ * A point inside one PE's SMC at which, on hardware, other PEs run on in parallel: the agent
+ * calls out to the platform (an import) or the SPMD's logical SP is between two SPMC round trips.
+ * The board keeps no firmware state on the host stack across these points, so a scheduler may
+ * run other PEs' steps there (Platform.preemption) — that is how a race explorer reaches the
+ * windows in which TF-A's lfa_lock is held or an SP is being swapped.
+ */
+export type PreemptionPoint =
+  /** PRIME, lfa_lock held: before plat_lfa_load_auth_image. */
+  | "load-auth-image"
+  /** First ACTIVATE of a round, lfa_lock held: before plat_lfa_notify_activate. */
+  | "notify-activate"
+  /** CANCEL, lfa_lock held: before plat_lfa_cancel. */
+  | "plat-cancel"
+  /** The SP activator (the LSP) is about to run; lfa_lock held only in a skip-rendezvous round. */
+  | "sp-activate"
+  /** The LSP got the SPMC's answer to one of its FF-A calls (partition info, START, FINISH). */
+  | "lsp-ffa-return"
+  /** RMM leader: before rmmd_primary_activate swaps the realm monitor. */
+  | "rmm-primary-activate"
+  /** BL31 leader: before plat_lfa_get_image_info and the swap of the agent's own image. */
+  | "bl31-image-info";
+
 export const hex = (v: bigint | number): string => `0x${BigInt.asUintN(64, BigInt(v)).toString(16)}`;

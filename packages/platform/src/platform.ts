@@ -16,15 +16,16 @@ import { RealmMonitor } from "./rmm.js";
 import { makePicker, type SchedulePolicy } from "./scheduler.js";
 import { VirtualClock } from "./clock.js";
 import { uuidBytes, uuidRegs } from "./uuid.js";
-import { BoardFault, DeadlockError, PeParkedError, PeStateError, hex, type InFlight, type Pe, type SmcOutcome } from "./pe.js";
-import { AGENT_RESULT, LfaAgentHost } from "./el3/lfa-agent.js";
+import { BoardFault, DeadlockError, PeParkedError, PeStateError, hex, type InFlight, type Pe, type PreemptionPoint, type SmcOutcome } from "./pe.js";
+import { AGENT_RESULT, LfaAgentHost, type AgentInspection } from "./el3/lfa-agent.js";
 import { Psci, isPsciFid } from "./el3/psci.js";
 import { Rmmd, isRmiFid } from "./el3/rmmd.js";
 import { Spmd } from "./el3/spmd.js";
 
 export type { BoardConfig, BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
 export { ComponentSlot, type Primed } from "./activation-store.js";
-export { BoardFault, DeadlockError, PeParkedError, PeStateError, type SmcOutcome } from "./pe.js";
+export { BoardFault, DeadlockError, PeParkedError, PeStateError, type PreemptionPoint, type SmcOutcome } from "./pe.js";
+export type { AgentInspection } from "./el3/lfa-agent.js";
 
 // ---------------------------------------------------------------------------------------------
 // Names for the trace
@@ -58,8 +59,17 @@ export class Platform {
   private readonly rmmd: Rmmd;
   private readonly spmd: Spmd;
   private readonly pes: Pe[];
-  /** The PE executing firmware right now (for imports that act "on the calling PE"). */
-  private current = -1;
+  /**
+   * The PEs executing firmware, innermost last: the top is the PE imports act on ("the calling
+   * PE"); more than one only while a preemption hook steps other PEs inside a PE's SMC.
+   */
+  private readonly running: number[] = [];
+  /**
+   * Called at every preemption point (PreemptionPoint) with the PE whose SMC reached it. The hook
+   * may step other ready PEs (submit/step) before it returns; the PE itself continues afterwards.
+   * Null (the default): SMCs run to completion or to a parking point, one PE at a time.
+   */
+  preemption: ((cpu: number, point: PreemptionPoint) => void) | null = null;
   /** Outcomes completed during the current step for PEs other than the one stepped (BL31 swap). */
   private completedAside: SmcOutcome[] = [];
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
@@ -73,7 +83,7 @@ export class Platform {
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
     this.pes = Array.from({ length: config.pes }, (_, i) => ({ on: i < bootCpus, call: null, last: null, entry: 0n, ctx: 0n }));
-    const pe = () => (this.current >= 0 ? this.current : undefined);
+    const pe = () => this.pe();
     // The SPMC is created before the store (PRIME copies into its staging area) but booted last.
     const staging = new StagingArea({ authenticatedOnly: true }); // only what PRIME authenticated is activated
     for (const c of config.components) if (c.kind === "sp" && c.sp) staging.addRegion(c.sp.staging.base, c.sp.staging.size);
@@ -99,17 +109,17 @@ export class Platform {
     this.rmm = rmmSlot ? new RealmMonitor(new WebAssembly.Module(parseSpPkg(rmmSlot.cfg.bootPackage!).image as Uint8Array<ArrayBuffer>), config.pes, this.trace) : null;
     this.rmmd = new Rmmd(this.rmm, this.trace);
     this.psci = new Psci(this.pes, this.trace, (cpu) => this.rmmd.cpuOn(cpu));
-    this.spmd = new Spmd(this.spmc, this.trace, pe);
+    this.spmd = new Spmd(this.spmc, this.trace, pe, () => this.preempt("lsp-ffa-return"));
     this.agent = new LfaAgentHost(new WebAssembly.Module(agentBytes as Uint8Array<ArrayBuffer>), {
       isActivationPending: (seq) => this.store.isActivationPending(seq),
-      loadAuthImage: (seq) => this.store.loadAuthImage(seq),
-      notifyActivate: (seq) => this.store.notifyActivate(seq),
-      cancel: (seq) => this.store.cancel(seq),
+      loadAuthImage: (seq) => (this.preempt("load-auth-image"), this.store.loadAuthImage(seq)),
+      notifyActivate: (seq) => (this.preempt("notify-activate"), this.store.notifyActivate(seq)),
+      cancel: (seq) => (this.preempt("plat-cancel"), this.store.cancel(seq)),
       versions: (seq) => this.store.versions(seq),
-      imageInfo: (seq) => this.store.imageInfo(seq),
+      imageInfo: (seq) => (this.preempt("bl31-image-info"), this.store.imageInfo(seq)),
       cpusRunning: () => this.psci.running(),
-      spActivate: (seq) => this.spActivate(seq),
-      rmmPrimaryActivate: () => this.rmmPrimaryActivate(),
+      spActivate: (seq) => (this.preempt("sp-activate"), this.spActivate(seq)),
+      rmmPrimaryActivate: () => (this.preempt("rmm-primary-activate"), this.rmmPrimaryActivate()),
       rmmSecondaryActivate: (cpu) => this.rmmd.secondaryActivate(cpu),
     }, this.trace, pe);
     this.agent.setup(config.agentOptions ?? 0, this.components.map((c) => agentComponent(c)));
@@ -147,6 +157,16 @@ export class Platform {
     return this.agent.peState(cpu);
   }
 
+  /** The agent's bookkeeping as its inspection exports report it (lfa_lock, latch, users, pen, per-PE states). */
+  agentInspect(): AgentInspection {
+    return this.agent.inspect(this.pes.length);
+  }
+
+  /** A copy of the agent's persistent state region up to the PEs' register blocks (what its future depends on). */
+  agentStateRegion(): Uint8Array {
+    return this.agent.stateRegion();
+  }
+
   // --- activators (the agent's sp_activate / rmm_primary_activate hooks) -----------------------
 
   /** The SP activator: the LSP's lfa_sp_activate with this component's UUID, FF-A id and staging area. */
@@ -164,13 +184,19 @@ export class Platform {
 
   private rmmPrimaryActivate(): bigint {
     const s = this.components.find((c) => c.kind === "rmm");
-    const r = this.rmmd.primaryActivate(this.current, s?.primed?.module);
+    const r = this.rmmd.primaryActivate(this.running.at(-1) ?? -1, s?.primed?.module);
     if (r === abi.LFA_SUCCESS && s) this.store.commit(s);
     return r;
   }
 
   private pe(): number | undefined {
-    return this.current >= 0 ? this.current : undefined;
+    return this.running.at(-1);
+  }
+
+  /** A preemption point of the PE executing firmware (see `preemption`). */
+  private preempt(point: PreemptionPoint): void {
+    const cpu = this.running.at(-1);
+    if (this.preemption && cpu !== undefined) this.preemption(cpu, point);
   }
 
   // --- the SMC conduit --------------------------------------------------------------------------
@@ -269,6 +295,7 @@ export class Platform {
     const p = this.pes[c]!;
     const call = p.call!;
     const action = call.started ? "resume" : "start";
+    const outerAside = this.completedAside; // a step nested in a preemption hook keeps the outer step's list
     this.completedAside = [];
     let outcome: SmcOutcome | null;
     if (!call.started) {
@@ -281,7 +308,7 @@ export class Platform {
     if (outcome) this.finish(c, outcome);
     else call.parked = true;
     const completed = [...(outcome ? [outcome] : []), ...this.completedAside];
-    this.completedAside = [];
+    this.completedAside = outerAside;
     if (this.retableDue && this.pes.every((pe) => !pe.call)) {
       const names = this.retableAfterActivation!;
       this.retableDue = false;
@@ -350,11 +377,11 @@ export class Platform {
 
   /** Runs `fn` as firmware executing on PE `cpu`. */
   private onPe<T>(cpu: number, fn: () => T): T {
-    this.current = cpu;
+    this.running.push(cpu);
     try {
       return fn();
     } finally {
-      this.current = -1;
+      this.running.pop();
     }
   }
 
@@ -393,6 +420,9 @@ export class Platform {
     const s = this.components.find((c) => c.kind === "bl31");
     const module = s?.primed?.module;
     if (!s || !module) throw new Error("AGENT_SMC_SWAP without a primed BL31 image");
+    // The swap zeroes the agent's window, stack included: no other PE may be inside the agent.
+    const inside = this.running.filter((cpu) => cpu !== leader);
+    if (inside.length > 0) throw new BoardFault(`BL31 swap on PE${leader} while PE${inside.join(", PE")} executes in the agent`);
     const waits = (cpu: number) =>
       this.agent.waitsForSwap(cpu) ?? (cpu === leader || (this.pes[cpu]!.call?.started === true && this.pes[cpu]!.call!.fid === abi.LFA_ACTIVATE));
     const participants = [leader, ...this.pes.map((_, cpu) => cpu).filter((cpu) => cpu !== leader && waits(cpu))];

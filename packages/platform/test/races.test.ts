@@ -88,9 +88,9 @@ describe("a late skip-rendezvous request", () => {
 
 describe("PRIME on two PEs", () => {
   it("PRIME(B) while PRIME(A) has not completed (A's load failed) → WRONG_STATE until CANCEL(A)", () => {
-    // In this sequential model PRIME never parks while holding lfa_lock, so two PRIMEs cannot
-    // overlap inside the lock (TF-A's trylock BUSY); the overlap the model has is an incomplete
-    // PRIME round (status STARTED for another component).
+    // Run one after the other, two PRIMEs never overlap inside lfa_lock (that needs a preemption
+    // point, below); the overlap this order has is an incomplete PRIME round (status STARTED for
+    // another component).
     const p = createPlatform();
     const sp1 = p.seqOf("sp1");
     const sp2 = p.seqOf("sp2");
@@ -129,5 +129,50 @@ describe("replay: the same seed gives the same trace", () => {
       leaders.add(lead!.pe!);
     }
     expect(leaders.size).toBeGreaterThan(1);
+  });
+});
+
+describe("preemption points: other PEs run inside one PE's SMC (Platform.preemption)", () => {
+  it("PRIME on PE1 while PE0's PRIME holds lfa_lock → BUSY (TF-A's trylock), and PE0's PRIME completes", () => {
+    const p = createPlatform();
+    const rmm = p.seqOf("rmm");
+    p.stage("rmm", firmwarePackage("rmm-v1.1"));
+    expect(s64(lfa.inventory(p, rmm, 0)[0])).toBe(0n);
+    const seen: string[] = [];
+    p.preemption = (cpu, point) => {
+      seen.push(`PE${cpu}:${point}`);
+      if (point !== "load-auth-image" || cpu !== 0) return;
+      expect(p.agentInspect().lockOwner).toBe(0);
+      expect(s64(p.smc(1, abi.LFA_PRIME, rmm)[0])).toBe(abi.LFA_BUSY);
+    };
+    const r = p.smc(0, abi.LFA_PRIME, rmm);
+    expect(s64(r[0])).toBe(0n);
+    expect(seen).toEqual(["PE0:load-auth-image"]); // the nested PRIME never reached the platform hook
+    expect(p.agentInspect().lockOwner).toBe(-1);
+  });
+
+  it("a direct request to SP1 between LIVE_ACTIVATION_START and FINISH gets FFA_ERROR(BUSY); the counter continues after", () => {
+    const p = createPlatform();
+    const sp1 = p.seqOf("sp1");
+    expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
+    expect(counterInc(p, SP_IDS.sp1)).toBe(1n);
+    const answers: bigint[][] = [];
+    let lspReturns = 0;
+    p.preemption = (cpu, point) => {
+      if (point !== "lsp-ffa-return") return;
+      lspReturns++;
+      // 1: partition info (SP1 still serves), 2: START done (SP1 swapped, not yet initialised)
+      if (lspReturns <= 2) answers.push(p.smc(1, abi.FFA_MSG_SEND_DIRECT_REQ_64, SP_IDS.sp1, 0, 2));
+      expect(cpu).toBe(0);
+    };
+    expect(s64(lfa.activate(p, sp1, 1, 0)[0])).toBe(0n);
+    expect(lspReturns).toBe(3);
+    expect(answers[0]![0]).toBe(BigInt(abi.FFA_MSG_SEND_DIRECT_RESP_64));
+    expect(answers[0]![4]).toBe(2n);
+    expect(answers[1]![0]).toBe(BigInt(abi.FFA_ERROR_32));
+    expect(s64(BigInt.asIntN(32, answers[1]![2]!))).toBe(BigInt(abi.FFA_BUSY));
+    p.preemption = null;
+    expect(spVersion(p, SP_IDS.sp1)).toEqual([2n, 0n]);
+    expect(counterInc(p, SP_IDS.sp1)).toBe(3n);
   });
 });

@@ -4,17 +4,21 @@
 // running PE to arrive — released the pen. The release status is delivered to each parked
 // follower's record, so a follower resumed late still sees the round it waited for.
 import {
-  AGENT_MAX_PES, AGENT_PE_WAIT_PEN, TRACE_AGENT_PEN_ARRIVE, TRACE_AGENT_PEN_RELEASE,
+  AGENT_MAX_PES, AGENT_PE_WAIT_PEN, AGENT_OPT_TEST_PEN_EARLY_RELEASE, TRACE_AGENT_PEN_ARRIVE,
+  TRACE_AGENT_PEN_RELEASE,
 } from "@lfa-wasm/abi/assembly";
 import {
   ST_PEN_HOLDING, ST_PEN_COUNT, ST_PEN_STATUS, ST_PEN_GEN, P_STATE, P_RELEASED, P_PEN_STATUS,
   pe, ld, st, stb, ldb,
 } from "./state";
 import { psci_num_cpus_running, trace } from "./plat";
+import { opt } from "./core";
 
 /** lfa_holding_start(): true only for the last arriving running PE (the leader). */
 export function holding_start(cpu: i32): bool {
-  const n = psci_num_cpus_running();
+  let n = psci_num_cpus_running();
+  // TEST-ONLY seeded bug (AGENT_OPT_TEST_PEN_EARLY_RELEASE): elect the leader one arrival early.
+  if (opt(AGENT_OPT_TEST_PEN_EARLY_RELEASE) && n > 1) n--;
   if (ld(ST_PEN_COUNT) == 0) st(ST_PEN_HOLDING, 1); // the first arriver takes holding_lock
   const count = ld(ST_PEN_COUNT) + 1;
   st(ST_PEN_COUNT, count);

@@ -9,7 +9,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import {
   ST_OPTIONS, ST_INITIALIZED, ST_COUNT, ST_SETUP_DONE, ST_IN_PROGRESS, ST_SKIP_LATCH, ST_USERS,
-  ST_FAILED, ST_CANCEL_LOCKED, ST_CA_COMPONENT, ST_CA_PRIME, ST_PEN_COUNT, ST_BL31_RESETS,
+  ST_FAILED, ST_CANCEL_LOCKED, ST_CA_COMPONENT, ST_CA_PRIME, ST_CA_RENDEZVOUS, ST_PEN_COUNT, ST_BL31_RESETS,
   ST_BL31_SWAPS, C_UUID_LO, C_UUID_HI, C_KIND, C_FLAGS, C_PENDING, CF_MAY_RESET,
   CF_RENDEZVOUS_REQUIRED, P_STATE, P_FID, comp, pe, regs_of, valid_cpu, ld, st, ldb, stb,
   cold_init, layout_ok,
@@ -158,6 +158,8 @@ export function activation_in_progress(): bool { return ldb(ST_IN_PROGRESS); }
 export function activation_users(): u32 { return ld(ST_USERS); }
 export function activation_failed(): bool { return ldb(ST_FAILED); }
 export function activation_cancel_locked(): bool { return ldb(ST_CANCEL_LOCKED); }
+/** current_activation.cpu_rendezvous: the round (or the next one) rendezvouses every running PE. */
+export function cpu_rendezvous(): bool { return ldb(ST_CA_RENDEZVOUS); }
 export function skip_latch(): bool { return ldb(ST_SKIP_LATCH); }
 /** lfa_lock owner cpu, -1 when free. */
 export function lfa_lock_owner(): i32 { return lock_owner(); }

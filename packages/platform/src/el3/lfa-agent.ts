@@ -20,6 +20,50 @@ interface AgentExports {
   bl31_pe_waiting?(cpu: number): number;
   pe_state?(cpu: number): number;
   __collect?(): void;
+  // Inspection exports (packages/tfa-agent/README.md).
+  get_options(): number;
+  component_count(): number;
+  activation_pending(seq: number): number;
+  prime_status(): number;
+  current_component(): number;
+  activation_in_progress(): number;
+  activation_users(): number;
+  activation_failed(): number;
+  activation_cancel_locked(): number;
+  cpu_rendezvous(): number;
+  skip_latch(): number;
+  lfa_lock_owner(): number;
+  pen_count(): number;
+  pen_parked(): number;
+  bl31_resets_pending(): number;
+  bl31_swap_count(): number;
+}
+
+/** The agent's bookkeeping, read through its inspection exports (TF-A lfa_main.c's globals, the pen). */
+export interface AgentInspection {
+  options: number;
+  componentCount: number;
+  /** Latched activation_pending, per sequence id. */
+  pending: boolean[];
+  /** PRIME_NONE / PRIME_STARTED / PRIME_COMPLETE. */
+  primeStatus: number;
+  /** current_activation.component_id (LFA_INVALID_COMPONENT = 0xFFFFFFFF when none). */
+  currentComponent: number;
+  inProgress: boolean;
+  users: number;
+  failed: boolean;
+  cancelLocked: boolean;
+  cpuRendezvous: boolean;
+  skipLatch: boolean;
+  /** lfa_lock's owner PE, -1 when free. */
+  lockOwner: number;
+  /** Holding pen: arrivals of the current round, and PEs parked in it (not yet released). */
+  penCount: number;
+  penParked: number;
+  bl31ResetsPending: number;
+  bl31Swaps: number;
+  /** AGENT_PE_* of each board PE. */
+  peStates: number[];
 }
 
 /** The platform side of TF-A's LFA service: what the agent's `plat` imports answer. */
@@ -152,6 +196,37 @@ export class LfaAgentHost {
 
   peState(cpu: number): number | undefined {
     return this.ex?.pe_state?.(cpu);
+  }
+
+  /** The agent's bookkeeping for a board of `pes` PEs. */
+  inspect(pes: number): AgentInspection {
+    const a = this.agent;
+    const count = a.component_count();
+    return {
+      options: a.get_options() >>> 0,
+      componentCount: count,
+      pending: Array.from({ length: count }, (_, seq) => a.activation_pending(seq) !== 0),
+      primeStatus: a.prime_status(),
+      currentComponent: a.current_component() >>> 0,
+      inProgress: a.activation_in_progress() !== 0,
+      users: a.activation_users(),
+      failed: a.activation_failed() !== 0,
+      cancelLocked: a.activation_cancel_locked() !== 0,
+      cpuRendezvous: a.cpu_rendezvous() !== 0,
+      skipLatch: a.skip_latch() !== 0,
+      lockOwner: a.lfa_lock_owner(),
+      penCount: a.pen_count(),
+      penParked: a.pen_parked(),
+      bl31ResetsPending: a.bl31_resets_pending(),
+      bl31Swaps: a.bl31_swap_count(),
+      peStates: Array.from({ length: pes }, (_, cpu) => a.pe_state!(cpu) >>> 0),
+    };
+  }
+
+  /** A copy of the persistent state region up to the register blocks (which only carry calls in flight). */
+  stateRegion(): Uint8Array {
+    const end = this.agent.regs(0);
+    return new Uint8Array(this.memory.buffer, abi.AGENT_STATE_BASE, end - abi.AGENT_STATE_BASE).slice();
   }
 
   /** Whether PE `cpu` waits for the BL31 swap (an image without bl31_pe_waiting: undefined). */

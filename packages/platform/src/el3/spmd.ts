@@ -73,6 +73,8 @@ export class Spmd {
     private readonly trace: Trace,
     /** The PE executing firmware right now (for the trace). */
     private readonly pe: () => number | undefined,
+    /** The LSP has the SPMC's answer: other PEs may run before it continues (a preemption point). */
+    private readonly preempt: () => void = () => {},
   ) {
     this.lsp = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(LSP_WASM)), {
       env: { abort: () => { throw new Error("LSP abort()"); } },
@@ -131,6 +133,11 @@ export class Spmd {
     this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: LSP_EP, to: "spmc", detail: regs() });
     this.spmc.callRegsFromSpmd(r); // EL3 logical partition: not bound by the normal world's FFA_VERSION
     this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: LSP_EP, detail: regs() });
+    // The LSP runs on every PE with its own register context in TF-A; here one module serves all
+    // PEs, so its register block is kept across whatever other PEs do at the preemption point.
+    const answer = r.slice();
+    this.preempt();
+    r.set(answer);
   }
 }
 
