@@ -12,6 +12,7 @@ import { registerShell } from "./commands/shell.js";
 import { registerDemo } from "./commands/demo.js";
 import { registerEfivar } from "./commands/efivar.js";
 import { registerBench } from "./commands/bench.js";
+import { registerExplore } from "./commands/explore.js";
 import { SessionHost, errorText } from "./lfa/session.js";
 import { type Io, processIo, UsageError, CheckFailed } from "./io.js";
 
@@ -45,6 +46,7 @@ export function buildProgram(io: Io, opts: ProgramOptions = {}): Command {
   registerSysfs(program, io, host);
   registerTrace(program, io, host);
   registerEfivar(program, io, () => host.get().platform);
+  registerExplore(program, io);
   if (!opts.nested) {
     registerShell(program, io);
     registerDemo(program, io);

@@ -533,7 +533,7 @@ export class Platform {
 }
 
 /** A component as the agent's table holds it (kind defaults for may-reset and rendezvous). */
-function agentComponent(s: ComponentSlot) {
+export function agentComponent(s: ComponentSlot) {
   return {
     uuid: s.cfg.uuid,
     kind: s.kind,

@@ -67,6 +67,8 @@ export interface MermaidOptions {
   title?: string;
   /** Also draw routine vCPU WAITING↔RUNNING transitions and the agent's internal events. */
   verbose?: boolean;
+  /** A last note (e.g. the invariant a schedule broke), over these participants. */
+  finalNote?: { over: string[]; text: string };
 }
 
 const BOOT_STAGES = new Set(["board-reset", "el3-ready", "secure-world-ready", "normal-world-ready"]);
@@ -293,6 +295,8 @@ export function traceToMermaid(events: readonly TraceEvent[], opts: MermaidOptio
       }
     }
   }
+
+  if (opts.finalNote) note(opts.finalNote.over, opts.finalNote.text);
 
   const order = [...CORE, ...[...parts.values()]];
   for (const p of used) if (!order.includes(p)) order.push(p);

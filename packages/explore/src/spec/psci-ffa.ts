@@ -1,0 +1,50 @@
+// What the board's PSCI calls and a normal-world FF-A direct request to an SP may answer, in the
+// state they were issued in.
+//
+// PSCI: Arm DEN0022 (PSCI 1.1) CPU_OFF / CPU_ON return codes, as the board documents them
+// (packages/platform/README.md "SMC conduit": CPU_OFF is DENIED for the last running PE).
+// FF-A: Arm DEN0077 FFA_MSG_SEND_DIRECT_REQ; Hafnium answers FFA_ERROR(BUSY) while the target's
+// vCPU cannot take the request (an SP inside a live activation: LIVE_ACTIVATION_START → FINISH),
+// which is the only error a well-formed request to a running, live-activatable SP may see.
+import * as abi from "@lfa-wasm/abi";
+import type { Call } from "../calls.js";
+
+export interface PsciPre {
+  /** Which PEs are powered on. */
+  on: boolean[];
+}
+
+/** The PSCI return code (x0, signed) `call` must get. */
+export function psciVerdict(call: Call, pre: PsciPre): { code: bigint; rule: string } {
+  const running = pre.on.filter(Boolean).length;
+  if (call.name === "CPU_OFF") {
+    return running === 1
+      ? { code: abi.PSCI_DENIED, rule: "PSCI CPU_OFF: the last running PE is denied" }
+      : { code: abi.PSCI_SUCCESS, rule: "PSCI CPU_OFF: the PE powers down" };
+  }
+  const t = call.target!;
+  if (t >= pre.on.length) return { code: abi.PSCI_INVALID_PARAMETERS, rule: `PSCI CPU_ON: no PE ${t}` };
+  if (pre.on[t]) return { code: abi.PSCI_ALREADY_ON, rule: `PSCI CPU_ON: PE${t} is on` };
+  return { code: abi.PSCI_SUCCESS, rule: `PSCI CPU_ON: PE${t} powers on` };
+}
+
+export type DirectAnswer = { kind: "resp"; x4: bigint; x5: bigint } | { kind: "busy" } | { kind: "other"; text: string };
+
+/** Decodes a direct request's answer registers. */
+export function directAnswer(x: readonly bigint[]): DirectAnswer {
+  const fid = Number(x[0]! & 0xffffffffn);
+  if (fid === abi.FFA_MSG_SEND_DIRECT_RESP_64 || fid === abi.FFA_MSG_SEND_DIRECT_RESP_32) return { kind: "resp", x4: x[4]!, x5: x[5]! };
+  if (fid === abi.FFA_ERROR_32 && Number(BigInt.asIntN(32, x[2]!)) === abi.FFA_BUSY) return { kind: "busy" };
+  if (fid === abi.FFA_ERROR_32) return { kind: "other", text: `FFA_ERROR(${Number(BigInt.asIntN(32, x[2]!))})` };
+  return { kind: "other", text: `x0 = 0x${fid.toString(16)}` };
+}
+
+/**
+ * The rule for a direct request: a response always, or FFA_ERROR(BUSY) while the SP is inside a
+ * live activation (an ACTIVATE of its component has passed lfa_activate_prepare and not ended).
+ */
+export function directAllowed(answer: DirectAnswer, activationOpen: boolean): string | null {
+  if (answer.kind === "resp") return null;
+  if (answer.kind === "busy") return activationOpen ? null : "FFA_ERROR(BUSY) while no live activation of the SP is under way";
+  return `${answer.text}: a direct request to a live-activatable SP answers a response, or BUSY during its live activation`;
+}
