@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import { compileDts, decodeDtb, getProperty, propString } from "@lfa-wasm/devicetree";
-import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
 
 export const BUILD_DIR = new URL("../build/", import.meta.url);
 export const MANIFEST_DIR = new URL("../manifests/", import.meta.url);
@@ -103,3 +103,15 @@ export function firmwarePackage(name: "rmm-v1.0" | "rmm-v1.1" | "rmm-bad" | "bl3
 }
 export const FIRMWARE_PACKAGES = ["rmm-v1.0", "rmm-v1.1", "rmm-bad", "bl31-v1.0", "bl31-v1.1"] as const;
 export type FirmwarePackageName = (typeof FIRMWARE_PACKAGES)[number];
+
+const compiled = new WeakMap<Uint8Array, WebAssembly.Module>();
+
+/**
+ * The Wasm image of a firmware package, compiled once per package object: boards booted from one
+ * configuration (tests, the race explorer) share the compiled module (modules are stateless).
+ */
+export function packageModule(pkg: Uint8Array): WebAssembly.Module {
+  let m = compiled.get(pkg);
+  if (!m) compiled.set(pkg, (m = new WebAssembly.Module(parseSpPkg(pkg).image as Uint8Array<ArrayBuffer>)));
+  return m;
+}

@@ -7,11 +7,11 @@ import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory } from "@lfa-wasm/spmc";
-import { parseSpPkg, loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
 import type { BoardConfig, BoardFaults } from "./config.js";
-import { AGENT_WASM } from "./firmware.js";
+import { AGENT_WASM, packageModule } from "./firmware.js";
 import { RealmMonitor } from "./rmm.js";
 import { makePicker, type SchedulePolicy } from "./scheduler.js";
 import { VirtualClock } from "./clock.js";
@@ -103,14 +103,14 @@ export class Platform {
 
     // EL3: the agent (BL31's image is the agent module itself), PSCI, the RMMD, the SPMD and its LSP.
     const bl31 = this.components.find((c) => c.kind === "bl31");
-    const agentBytes = bl31?.cfg.bootPackage ? parseSpPkg(bl31.cfg.bootPackage).image : readFileSync(AGENT_WASM);
+    const agentModule = bl31?.cfg.bootPackage ? packageModule(bl31.cfg.bootPackage) : new WebAssembly.Module(readFileSync(AGENT_WASM));
     const rmmSlot = this.components.find((c) => c.kind === "rmm");
     if (rmmSlot && !rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
-    this.rmm = rmmSlot ? new RealmMonitor(new WebAssembly.Module(parseSpPkg(rmmSlot.cfg.bootPackage!).image as Uint8Array<ArrayBuffer>), config.pes, this.trace) : null;
+    this.rmm = rmmSlot ? new RealmMonitor(packageModule(rmmSlot.cfg.bootPackage!), config.pes, this.trace) : null;
     this.rmmd = new Rmmd(this.rmm, this.trace);
     this.psci = new Psci(this.pes, this.trace, (cpu) => this.rmmd.cpuOn(cpu));
     this.spmd = new Spmd(this.spmc, this.trace, pe, () => this.preempt("lsp-ffa-return"));
-    this.agent = new LfaAgentHost(new WebAssembly.Module(agentBytes as Uint8Array<ArrayBuffer>), {
+    this.agent = new LfaAgentHost(agentModule, {
       isActivationPending: (seq) => this.store.isActivationPending(seq),
       loadAuthImage: (seq) => (this.preempt("load-auth-image"), this.store.loadAuthImage(seq)),
       notifyActivate: (seq) => (this.preempt("notify-activate"), this.store.notifyActivate(seq)),

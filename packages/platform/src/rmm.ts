@@ -41,7 +41,8 @@ export class RealmMonitor {
 
   private instantiate(module: WebAssembly.Module): void {
     this.ex = null;
-    new Uint8Array(this.memory.buffer, RMM_LAYOUT.windowLo, RMM_LAYOUT.windowSize).fill(0);
+    // A new Memory is zero already; writing it would only fault its pages in (milliseconds).
+    if (this.generation > 0) new Uint8Array(this.memory.buffer, RMM_LAYOUT.windowLo, RMM_LAYOUT.windowSize).fill(0);
     const inst = new WebAssembly.Instance(module, {
       env: { memory: this.memory, abort: () => { throw new RmmFault("RMM abort()"); } },
     });

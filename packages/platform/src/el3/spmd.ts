@@ -35,6 +35,8 @@ export interface SpTarget {
 }
 
 const LSP_EP = hex(abi.SPMD_LP_ID_START);
+/** The LSP image, compiled once per process (every board instantiates it). */
+let lspModule: WebAssembly.Module | undefined;
 
 /**
  * The function ids TF-A's SPMD forwards from the normal world to the SPMC (spmd_smc_handler at
@@ -76,7 +78,7 @@ export class Spmd {
     /** The LSP has the SPMC's answer: other PEs may run before it continues (a preemption point). */
     private readonly preempt: () => void = () => {},
   ) {
-    this.lsp = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(LSP_WASM)), {
+    this.lsp = new WebAssembly.Instance((lspModule ??= new WebAssembly.Module(readFileSync(LSP_WASM))), {
       env: { abort: () => { throw new Error("LSP abort()"); } },
       spmd: { ffa_call: () => this.lspFfaCall() },
     }).exports as unknown as LspExports;
