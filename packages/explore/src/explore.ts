@@ -2,7 +2,7 @@
 // thread, one shard of a campaign split across machines (`--shard i/n`), merged results.
 import { Tinypool } from "tinypool";
 import { BoardFactory } from "./board.js";
-import { explorePart, mergeParts, type FoundViolation, type Partition, type PartResult } from "./explorer.js";
+import { SharedSeen, explorePart, mergeParts, type FoundViolation, type Partition, type PartResult } from "./explorer.js";
 import type { RunEnd } from "./runner.js";
 import { ScenarioError, type Bound, type Scenario, type ViolationKind } from "./scenario.js";
 import type { PartTask } from "./worker.js";
@@ -34,6 +34,10 @@ export interface ExploreResult {
   /** Partitions explored for this result (workers × shards merged). */
   partitions: number;
   schedules: number;
+  /** Schedules the preemption bound limited. */
+  preemptionLimited: number;
+  /** No schedule was cut by a bound: every reachable state (at the model's decision points) was visited. */
+  exhaustive: boolean;
   ends: Record<RunEnd, number>;
   steps: number;
   maxDepth: number;
@@ -53,6 +57,8 @@ export interface ExploreResult {
 }
 
 const WORKER = new URL("../dist/worker.js", import.meta.url);
+/** States the workers of one machine share a seen-set for (beyond it they explore on their own). */
+const SHARED_CAPACITY = 1 << 20;
 
 function packStates(states: readonly string[]): string {
   return Buffer.from(states.join(""), "hex").toString("base64");
@@ -78,8 +84,8 @@ function boundOf(s: Scenario, o: ExploreOptions): { mode: ExploreResult["mode"];
   return { mode, bound: s.bounds[mode] };
 }
 
-function result(s: Scenario, o: ExploreOptions, parts: PartResult[], workers: number, shard: Partition): ExploreResult {
-  const m = mergeParts(parts);
+function result(s: Scenario, o: ExploreOptions, parts: PartResult[], workers: number, shard: Partition, shared: Iterable<string> = []): ExploreResult {
+  const m = mergeParts(parts, shared);
   const { mode, bound } = boundOf(s, o);
   const whole = shard.count === 1;
   return {
@@ -92,6 +98,8 @@ function result(s: Scenario, o: ExploreOptions, parts: PartResult[], workers: nu
     workers,
     partitions: m.parts,
     schedules: m.schedules,
+    preemptionLimited: m.preemptionLimited,
+    exhaustive: m.ends.cut === 0 && m.preemptionLimited === 0 && !m.truncated,
     ends: m.ends,
     steps: m.steps,
     maxDepth: m.maxDepth,
@@ -124,17 +132,19 @@ export async function explore(s: Scenario, o: ExploreOptions = {}): Promise<Expl
   }));
   const t0 = performance.now();
   let parts: PartResult[];
+  let shared: SharedSeen | null = null;
   if (workers === 1) {
     parts = [explorePart(new BoardFactory(s), tasks[0]!)];
   } else {
+    shared = SharedSeen.create(SHARED_CAPACITY);
     const pool = new Tinypool({ filename: WORKER.href, minThreads: workers, maxThreads: workers, isolateWorkers: false });
     try {
-      parts = await Promise.all(tasks.map((t) => pool.run(t) as Promise<PartResult>));
+      parts = await Promise.all(tasks.map((t) => pool.run({ ...t, shared: shared!.buffer }) as Promise<PartResult>));
     } finally {
       await pool.destroy();
     }
   }
-  const r = result(s, o, parts, workers, shard);
+  const r = result(s, o, parts, workers, shard, shared?.keys());
   // Wall time of the whole call (the partitions overlap on the workers).
   r.timeMs = Math.round(performance.now() - t0);
   r.schedulesPerSecond = r.timeMs > 0 ? Math.round((r.schedules / r.timeMs) * 1000) : 0;
@@ -158,6 +168,7 @@ export function mergeResults(s: Scenario, results: readonly ExploreResult[]): Ex
     partition: r.shard,
     prefixDepth: 0,
     schedules: r.schedules,
+    preemptionLimited: r.preemptionLimited,
     ends: r.ends,
     steps: r.steps,
     maxDepth: r.maxDepth,
@@ -174,6 +185,8 @@ export function mergeResults(s: Scenario, results: readonly ExploreResult[]): Ex
     shard: { index: 0, count: whole ? 1 : count },
     partitions: results.reduce((a, r) => a + r.partitions, 0),
     schedules: m.schedules,
+    preemptionLimited: m.preemptionLimited,
+    exhaustive: m.ends.cut === 0 && m.preemptionLimited === 0 && !m.truncated,
     ends: m.ends,
     steps: m.steps,
     maxDepth: m.maxDepth,

@@ -31,6 +31,8 @@ export interface PartOptions {
   prefixDepth?: number;
   /** Stop after this many schedules (the result says it was truncated). */
   maxSchedules?: number;
+  /** The seen-set shared with the other workers of this machine (SharedSeen.buffer). */
+  shared?: SharedArrayBuffer;
 }
 
 /** The shortest schedule found for one kind of violation. */
@@ -50,6 +52,8 @@ export interface PartResult {
   prefixDepth: number;
   /** Schedules run to an end this partition owns. */
   schedules: number;
+  /** Schedules in which the preemption bound refused a preemption (0 and no cut: the search was exhaustive). */
+  preemptionLimited: number;
   ends: Record<RunEnd, number>;
   /** Scheduling steps executed, replays of prefixes included. */
   steps: number;
@@ -73,9 +77,21 @@ function owner(choices: readonly number[], n: number): number {
   return h % n;
 }
 
+/** Where the search records the states it has seen, with how far it was from the root. */
+interface SeenStore {
+  /** An earlier visit had no more steps and no more preemptions. */
+  dominated(key: string, steps: number, pre: number): boolean;
+  /** Records the visit; false if an earlier visit dominates it. */
+  visit(key: string, steps: number, pre: number): boolean;
+  keys(): Iterable<string>;
+}
+
 /** Seen states with the (steps, preemptions) pairs they were reached with (a Pareto front). */
-class Seen {
+class Seen implements SeenStore {
   readonly map = new Map<string, Array<[number, number]>>();
+  keys(): Iterable<string> {
+    return this.map.keys();
+  }
   dominated(key: string, steps: number, pre: number): boolean {
     return this.map.get(key)?.some(([s, p]) => s <= steps && p <= pre) ?? false;
   }
@@ -92,14 +108,89 @@ class Seen {
   }
 }
 
+/**
+ * A seen-set the worker threads of one machine share (a lock-free open-addressing table in a
+ * SharedArrayBuffer): below the partition prefix, a state one worker explores is pruned for all.
+ * Each slot keeps one (steps, preemptions) pair — a later visit that is not dominated replaces it,
+ * which can only cost re-exploration, never coverage. A full table answers "not seen".
+ */
+export class SharedSeen implements SeenStore {
+  private readonly slots: BigInt64Array;
+  private readonly vals: Int32Array;
+  private readonly mask: number;
+
+  constructor(readonly buffer: SharedArrayBuffer) {
+    const n = buffer.byteLength / 12;
+    this.slots = new BigInt64Array(buffer, 0, n);
+    this.vals = new Int32Array(buffer, n * 8, n);
+    this.mask = n - 1;
+  }
+
+  /** A table for up to `capacity` states (rounded up to a power of two, ×2 for the load factor). */
+  static create(capacity: number): SharedSeen {
+    let n = 1024;
+    while (n < capacity * 2) n *= 2;
+    const sab = new SharedArrayBuffer(n * 12);
+    new Int32Array(sab, n * 8, n).fill(-1);
+    return new SharedSeen(sab);
+  }
+
+  private static key(sig: string): bigint {
+    const k = BigInt.asIntN(64, BigInt(`0x${sig}`));
+    return k === 0n ? 1n : k;
+  }
+
+  private static pack(steps: number, pre: number): number {
+    return steps * 64 + Math.min(pre, 63);
+  }
+
+  private slot(k: bigint, claim: boolean): number {
+    let i = Number(k & BigInt(this.mask));
+    for (let probes = 0; probes <= this.mask; probes++, i = (i + 1) & this.mask) {
+      const cur = Atomics.load(this.slots, i);
+      if (cur === k) return i;
+      if (cur === 0n) {
+        if (!claim) return -1;
+        const old = Atomics.compareExchange(this.slots, i, 0n, k);
+        if (old === 0n || old === k) return i;
+      }
+    }
+    return -1;
+  }
+
+  dominated(sig: string, steps: number, pre: number): boolean {
+    const i = this.slot(SharedSeen.key(sig), false);
+    if (i < 0) return false;
+    const v = Atomics.load(this.vals, i);
+    return v >= 0 && Math.floor(v / 64) <= steps && v % 64 <= pre;
+  }
+
+  visit(sig: string, steps: number, pre: number): boolean {
+    const i = this.slot(SharedSeen.key(sig), true);
+    if (i < 0) return true;
+    const mine = SharedSeen.pack(steps, pre);
+    for (;;) {
+      const v = Atomics.load(this.vals, i);
+      if (v >= 0 && Math.floor(v / 64) <= steps && v % 64 <= pre) return false;
+      if (Atomics.compareExchange(this.vals, i, v, mine) === v) return true;
+    }
+  }
+
+  *keys(): Iterable<string> {
+    for (let i = 0; i <= this.mask; i++) {
+      const k = this.slots[i]!;
+      if (k !== 0n) yield BigInt.asUintN(64, k).toString(16).padStart(16, "0");
+    }
+  }
+}
+
 class DepthFirst implements Driver {
   private readonly top = new Seen();
-  private readonly deep = new Seen();
   readonly pending: number[][] = [[]];
   private prefix: number[] = [];
   private pos = 0;
 
-  constructor(private readonly part: Partition, private readonly k: number) {}
+  constructor(private readonly part: Partition, private readonly k: number, private readonly deep: SeenStore) {}
 
   /** A choice list belongs to this partition (decided at exactly k choices). */
   private mine(choices: readonly number[]): boolean {
@@ -136,8 +227,9 @@ class DepthFirst implements Driver {
     return this.deep.visit(key, run.steps, run.preemptions);
   }
 
-  states(): string[] {
-    return [...new Set([...this.top.map.keys(), ...this.deep.map.keys()])];
+  /** The states this search saw at the top, and — unless the deep store is shared — below it. */
+  states(shared: boolean): string[] {
+    return [...new Set([...this.top.keys(), ...(shared ? [] : this.deep.keys())])];
   }
 }
 
@@ -146,10 +238,12 @@ export function explorePart(factory: BoardFactory, opts: PartOptions): PartResul
   const part = opts.partition ?? { index: 0, count: 1 };
   const k = part.count > 1 ? (opts.prefixDepth ?? DEFAULT_PREFIX_DEPTH) : 0;
   const t0 = performance.now();
-  const dfs = new DepthFirst(part, k);
+  const shared = opts.shared ? new SharedSeen(opts.shared) : null;
+  const dfs = new DepthFirst(part, k, shared ?? new Seen());
   const ends: Record<RunEnd, number> = { terminal: 0, violation: 0, pruned: 0, cut: 0, stopped: 0 };
   const found = new Map<ViolationKind, FoundViolation>();
   let schedules = 0;
+  let preemptionLimited = 0;
   let steps = 0;
   let maxDepth = 0;
   let truncated = false;
@@ -164,6 +258,7 @@ export function explorePart(factory: BoardFactory, opts: PartOptions): PartResul
     if (end === "stopped" || !dfs.owns(run.choices)) continue;
     schedules++;
     ends[end]++;
+    if (run.preemptionLimited) preemptionLimited++;
     maxDepth = Math.max(maxDepth, run.steps);
     const v = run.violation;
     if (!v) continue;
@@ -180,10 +275,11 @@ export function explorePart(factory: BoardFactory, opts: PartOptions): PartResul
     partition: part,
     prefixDepth: k,
     schedules,
+    preemptionLimited,
     ends,
     steps,
     maxDepth,
-    states: dfs.states(),
+    states: dfs.states(shared !== null),
     violations: [...found.values()],
     truncated,
     timeMs: performance.now() - t0,
@@ -191,9 +287,9 @@ export function explorePart(factory: BoardFactory, opts: PartOptions): PartResul
 }
 
 /** Merges partitions' results: sums, the union of states, the shortest violation of each kind. */
-export function mergeParts(parts: readonly PartResult[]): Omit<PartResult, "partition" | "prefixDepth"> & { parts: number } {
+export function mergeParts(parts: readonly PartResult[], extraStates: Iterable<string> = []): Omit<PartResult, "partition" | "prefixDepth"> & { parts: number } {
   const ends: Record<RunEnd, number> = { terminal: 0, violation: 0, pruned: 0, cut: 0, stopped: 0 };
-  const states = new Set<string>();
+  const states = new Set<string>(extraStates);
   const found = new Map<ViolationKind, FoundViolation>();
   for (const p of parts) {
     for (const k of Object.keys(ends) as RunEnd[]) ends[k] += p.ends[k];
@@ -211,6 +307,7 @@ export function mergeParts(parts: readonly PartResult[]): Omit<PartResult, "part
   return {
     parts: parts.length,
     schedules: parts.reduce((a, p) => a + p.schedules, 0),
+    preemptionLimited: parts.reduce((a, p) => a + p.preemptionLimited, 0),
     ends,
     steps: parts.reduce((a, p) => a + p.steps, 0),
     maxDepth: Math.max(0, ...parts.map((p) => p.maxDepth)),

@@ -86,6 +86,8 @@ export class Run {
   readonly choices: number[] = [];
   steps = 0;
   preemptions = 0;
+  /** The preemption bound refused a preemption another PE was ready for. */
+  preemptionLimited = false;
   end: RunEnd | null = null;
   violation: Violation | null = null;
   /** The first trace sequence number after the setup (where the race starts). */
@@ -226,14 +228,21 @@ export class Run {
     if (this.violation) throw new StopRun();
     this.checkRendezvous(cpu, at);
     if (this.violation) throw new StopRun();
+    // PEs whose nested step here changed nothing (a client retrying a BUSY call while this PE holds
+    // lfa_lock): running them again from the same state would only repeat it.
+    const noop = new Set<number>();
     for (;;) {
-      if (this.preemptions >= this.bound.preemptions || this.steps >= this.bound.maxSteps) return;
-      const others = this.p.ready();
+      const others = this.p.ready().filter((c) => !noop.has(c));
       if (others.length === 0) return;
+      if (this.preemptions >= this.bound.preemptions || this.steps >= this.bound.maxSteps) {
+        this.preemptionLimited = true;
+        return;
+      }
       const c = this.choose({ options: [cpu, ...others], at, running: cpu });
       if (c === null) throw new StopRun();
       if (c === cpu) return;
       this.preemptions++;
+      const before = this.signature();
       this.nested.push({ pe: cpu, at });
       try {
         this.doStep(c);
@@ -241,6 +250,8 @@ export class Run {
         this.nested.pop();
       }
       if (this.violation) throw new StopRun();
+      if (this.signature() === before) noop.add(c);
+      else noop.clear();
     }
   }
 
