@@ -8,6 +8,6 @@ export { resolveCall, type Call } from "./calls.js";
 export { Run, ScheduleError, type Decision, type Driver, type RunEnd, type StepLog, type Violation } from "./runner.js";
 export { explorePart, mergeParts, replay, type FoundViolation, type Partition, type PartOptions, type PartResult } from "./explorer.js";
 export { explore, mergeResults, RESULT_SCHEMA, type ExploreOptions, type ExploreResult } from "./explore.js";
-export { LFA_RETURNS, lfaVerdict, inventoryFlags, type Pre, type Traits, type Verdict } from "./spec/lfa.js";
+export { LFA_RETURNS, lfaReturnsMarkdown, lfaVerdict, inventoryFlags, type Pre, type Traits, type Verdict } from "./spec/lfa.js";
 export { psciVerdict, directAnswer, directAllowed } from "./spec/psci-ffa.js";
 export { stateSignature } from "./state-hash.js";

@@ -92,6 +92,8 @@ export class Run {
   violation: Violation | null = null;
   /** The first trace sequence number after the setup (where the race starts). */
   readonly raceFrom: number;
+  /** The first trace sequence number of the final checks (where the race ended), if it got there. */
+  raceTo: number | null = null;
   /** Replay: choices left over when the schedule ended. */
   unusedChoices = 0;
   readonly log: StepLog[] | null;
@@ -111,7 +113,7 @@ export class Run {
   ) {
     this.p = factory.boot(opts.trace === true);
     factory.setup(this.p);
-    this.raceFrom = this.p.trace.length ? this.p.trace.query().at(-1)!.seq + 1 : 0;
+    this.raceFrom = this.nextSeq();
     this.log = opts.log ? [] : null;
     const s = factory.scenario;
     this.programs = Array.from({ length: this.p.peCount }, (_, cpu) => (s.programs[cpu] ?? []).map((c, i) => resolveCall(this.p, c, cpu, `programs[${cpu}][${i}]`)));
@@ -138,6 +140,7 @@ export class Run {
             return (this.end = "violation");
           }
           this.p.preemption = null;
+          this.raceTo = this.nextSeq();
           this.finalChecks();
           return (this.end = this.violation ? "violation" : "terminal");
         }
@@ -391,7 +394,8 @@ export class Run {
         this.violate("inventory", `${slot.name}: GET_INVENTORY answers x0 = ${s64(inv[0])}, pending ${pending}, current 0x${inv[4]!.toString(16)}; the history says pending ${stagedLeft}, current ${vtext(want)}`);
         return;
       }
-      if (!want) continue;
+      // The live image answers for itself: only components the scenario staged can have changed.
+      if (!want || this.factory.stagedVersion(slot.name) === null) continue;
       if (slot.kind === "rmm") {
         const rev = Object.values(RMM_VARIANTS).find((r) => r.version.major === want.major && r.version.minor === want.minor)?.abiRevision;
         for (const cpu of on) {
@@ -413,6 +417,10 @@ export class Run {
   }
 
   // --- helpers ----------------------------------------------------------------------------------------
+
+  private nextSeq(): number {
+    return this.p.trace.length ? this.p.trace.query().at(-1)!.seq + 1 : 0;
+  }
 
   private violate(kind: ViolationKind, message: string, pe?: number): void {
     if (!this.violation) this.violation = { kind, message, step: this.steps, pe };

@@ -33,7 +33,7 @@ export type { AgentInspection } from "./el3/lfa-agent.js";
 
 const FID_NAMES = new Map<number, string>();
 for (const [k, v] of Object.entries(abi)) {
-  if (typeof v !== "number" || (v & abi.SMCCC_FAST_CALL) === 0 || !/^(LFA|FFA|PSCI|RMI|RSI)_/.test(k) || FID_NAMES.has(v)) continue;
+  if (typeof v !== "number" || (v & abi.SMCCC_FAST_CALL) === 0 || !/^(LFA|FFA|PSCI|RMI|RSI)_/.test(k) || /_FID_(FIRST|LAST)$/.test(k) || FID_NAMES.has(v)) continue;
   if (k.startsWith("LFA_") && (v < abi.LFA_VERSION || v > abi.LFA_INVALID)) continue;
   if (k.startsWith("FFA_") && !/_(32|64)$/.test(k)) continue;
   FID_NAMES.set(v, k);

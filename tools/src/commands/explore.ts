@@ -15,6 +15,7 @@ import { partitionNames } from "./trace.js";
 
 interface ExploreFlags {
   list?: boolean;
+  all?: boolean;
   full?: boolean;
   maxSteps?: string;
   preemptions?: string;
@@ -75,7 +76,7 @@ const stepLine = (l: StepLog) => `${String(l.step).padStart(3)}. PE${l.pe} ${l.c
 /** A replayed schedule: its steps, its trace and its diagram. */
 function counterexample(run: Run, title: string) {
   const log = [...(run.log ?? [])].sort((a, b) => a.step - b.step);
-  const events = run.p.trace.query().filter((e) => e.seq >= run.raceFrom);
+  const events = run.p.trace.query().filter((e) => e.seq >= run.raceFrom && (run.raceTo === null || e.seq < run.raceTo));
   const v = run.violation;
   const finalNote = v ? { over: ["NWd", "EL3"], text: `VIOLATION ${v.kind} at step ${v.step}: ${v.message}` } : undefined;
   const diagram = traceToMermaid(events, { partitions: partitionNames(run.p), title, finalNote }).text;
@@ -94,6 +95,9 @@ function summary(r: ExploreResult): string {
     `  ${b}; ${plural(r.workers, "worker")}${shard}`,
     `  ${plural(r.schedules, "schedule")} (${r.ends.terminal} run to the end, ${r.ends.pruned} pruned at a state seen before, ${r.ends.cut} cut by the step bound, ${r.ends.violation} violating), ` +
       `${plural(r.distinctStates, "distinct state")}, ${plural(r.steps, "step")}, ${(r.timeMs / 1000).toFixed(2)} s (${r.schedulesPerSecond} schedules/s)${r.truncated ? " — TRUNCATED by --max-schedules" : ""}`,
+    r.exhaustive
+      ? "  exhaustive: no schedule reached a bound (every state reachable through the board's decision points was visited)"
+      : `  bounded: ${plural(r.ends.cut, "schedule")} cut by the step bound, ${plural(r.preemptionLimited, "schedule")} limited by the preemption bound${r.truncated ? ", truncated" : ""} (--full explores further)`,
   ];
   return lines.join("\n") + "\n";
 }
@@ -130,6 +134,7 @@ export function registerExplore(program: Command, io: Io): void {
     .description("explore every interleaving of a race scenario's calls across PEs; report schedules, states, time and replayable counterexamples")
     .argument("[scenario]", "a shipped scenario name or a scenario JSON file")
     .option("--list", "list the shipped scenarios")
+    .option("--all", "explore every shipped scenario (a table: schedules, states, time, violations)")
     .option("--full", "the scenario's full bounds (default: its quick bounds)")
     .option("--max-steps <n>", "bound: scheduling steps per schedule")
     .option("--preemptions <n>", "bound: other PEs' steps run inside a PE's SMC, per schedule")
@@ -153,6 +158,7 @@ export function registerExplore(program: Command, io: Io): void {
         else io.stdout(rows.map((r) => `${r.name.padEnd(28)} ${r.title}${r.expect.length ? ` [expects: ${r.expect.join(", ")}]` : ""}`).join("\n") + "\n");
         return;
       }
+      if (o.all) return exploreAll(io, o);
       const s = scenarioOf(name);
       const factory = new BoardFactory(s);
       if (o.replay !== undefined) return replayCommand(io, s, factory, parseChoices(o.replay), boundOf(s, o) ?? s.bounds[o.full ? "full" : "quick"], o);
@@ -212,6 +218,38 @@ export function registerExplore(program: Command, io: Io): void {
       }
       if (!r.asExpected) throw new CheckFailed("");
     });
+}
+
+/** Every shipped scenario, one after the other: the table the README shows. */
+async function exploreAll(io: Io, o: ExploreFlags): Promise<void> {
+  const workers = o.workers !== undefined ? int("--workers", o.workers, 1) : 1;
+  const rows: ExploreResult[] = [];
+  for (const n of scenarioNames()) {
+    const s = loadScenario(n);
+    rows.push(await explore(s, { mode: o.full ? "full" : "quick", bound: boundOf(s, o), workers }));
+  }
+  if (o.json) {
+    printJson(io, { schema: "lfa-explore-all/1", results: rows });
+  } else {
+    const head = ["scenario", "bounds", "schedules", "states", "exhaustive", "time", "schedules/s", "violations (shortest steps)", "as expected"];
+    const body = rows.map((r) => [
+      r.scenario,
+      `${r.bound.maxSteps}/${r.bound.preemptions}`,
+      String(r.schedules),
+      String(r.distinctStates),
+      r.exhaustive ? "yes" : "no",
+      `${(r.timeMs / 1000).toFixed(2)} s`,
+      String(r.schedulesPerSecond),
+      r.violations.map((v) => `${v.kind} (${v.steps})`).join(", ") || "none",
+      r.asExpected ? "yes" : "NO",
+    ]);
+    const total = rows.reduce((a, r) => a + r.timeMs, 0);
+    io.stdout(
+      [head, ...body].map((cells) => `| ${cells.join(" | ")} |`).join("\n").replace(/^(\|[^\n]*\|)\n/, `$1\n|${head.map(() => "---").join("|")}|\n`) +
+        `\n\n${rows.length} scenarios, ${(total / 1000).toFixed(1)} s, ${plural(workers, "worker")}\n`,
+    );
+  }
+  if (rows.some((r) => !r.asExpected)) throw new CheckFailed("");
 }
 
 function replayCommand(io: Io, s: Scenario, factory: BoardFactory, choices: number[], bound: Bound, o: ExploreFlags): void {

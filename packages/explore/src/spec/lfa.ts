@@ -196,3 +196,15 @@ export function inventoryFlags(t: Traits, pending: boolean): bigint {
   if (!t.rendezvousRequired) f |= BigInt(abi.LFA_CPU_RENDEZVOUS_OPTIONAL);
   return f;
 }
+
+/** LFA_RETURNS as a Markdown table (the package README shows it; a test keeps the two equal). */
+export function lfaReturnsMarkdown(): string {
+  const rows = ["| call | x0 | when | source |", "|---|---|---|---|"];
+  for (const [call, list] of Object.entries(LFA_RETURNS)) {
+    for (const r of list) {
+      const x0 = typeof r.x0 === "bigint" ? String(r.x0) : r.x0;
+      rows.push(`| ${call} | ${x0} | ${r.when.replace(/\|/g, "\\|")} | ${r.source} |`);
+    }
+  }
+  return rows.join("\n") + "\n";
+}
