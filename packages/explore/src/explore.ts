@@ -84,10 +84,25 @@ function boundOf(s: Scenario, o: ExploreOptions): { mode: ExploreResult["mode"];
   return { mode, bound: s.bounds[mode] };
 }
 
+/** The figures of merged partitions, judged against the scenario (`whole`: every shard is in). */
+function figures(s: Scenario, m: ReturnType<typeof mergeParts>, whole: boolean) {
+  return {
+    schedules: m.schedules,
+    preemptionLimited: m.preemptionLimited,
+    exhaustive: m.ends.cut === 0 && m.preemptionLimited === 0 && !m.truncated,
+    ends: m.ends,
+    steps: m.steps,
+    maxDepth: m.maxDepth,
+    distinctStates: m.states.length,
+    violations: m.violations,
+    ...judge(m.violations, s.expect.violations, whole && !m.truncated),
+    truncated: m.truncated,
+  };
+}
+
 function result(s: Scenario, o: ExploreOptions, parts: PartResult[], workers: number, shard: Partition, shared: Iterable<string> = []): ExploreResult {
   const m = mergeParts(parts, shared);
   const { mode, bound } = boundOf(s, o);
-  const whole = shard.count === 1;
   return {
     schema: RESULT_SCHEMA,
     scenario: s.name,
@@ -97,19 +112,10 @@ function result(s: Scenario, o: ExploreOptions, parts: PartResult[], workers: nu
     shard,
     workers,
     partitions: m.parts,
-    schedules: m.schedules,
-    preemptionLimited: m.preemptionLimited,
-    exhaustive: m.ends.cut === 0 && m.preemptionLimited === 0 && !m.truncated,
-    ends: m.ends,
-    steps: m.steps,
-    maxDepth: m.maxDepth,
-    distinctStates: m.states.length,
     timeMs: Math.round(m.timeMs),
     schedulesPerSecond: m.timeMs > 0 ? Math.round((m.schedules / m.timeMs) * 1000) : 0,
-    violations: m.violations,
     expected: [...s.expect.violations],
-    ...judge(m.violations, s.expect.violations, whole && !m.truncated),
-    truncated: m.truncated,
+    ...figures(s, m, shard.count === 1),
     ...(o.keepStates ? { states: packStates(m.states) } : {}),
   };
 }
@@ -184,18 +190,10 @@ export function mergeResults(s: Scenario, results: readonly ExploreResult[]): Ex
     ...first,
     shard: { index: 0, count: whole ? 1 : count },
     partitions: results.reduce((a, r) => a + r.partitions, 0),
-    schedules: m.schedules,
-    preemptionLimited: m.preemptionLimited,
-    exhaustive: m.ends.cut === 0 && m.preemptionLimited === 0 && !m.truncated,
-    ends: m.ends,
-    steps: m.steps,
-    maxDepth: m.maxDepth,
-    distinctStates: m.states.length,
+    // The shards ran apart: their times add up (CPU time of the campaign, not a wall time).
     timeMs: results.reduce((a, r) => a + r.timeMs, 0),
     schedulesPerSecond: 0,
-    violations: m.violations,
-    ...judge(m.violations, s.expect.violations, whole && !m.truncated),
-    truncated: m.truncated,
+    ...figures(s, m, whole),
     states: packStates(m.states),
   };
 }
