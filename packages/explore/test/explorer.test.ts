@@ -7,7 +7,7 @@ import {
 
 describe("partitions of the choice tree", () => {
   it("three partitions explored one after the other visit exactly the states of the whole search", () => {
-    const s = loadScenario("bl31-activate-4pe");
+    const s = loadScenario("cpu-off-in-round");
     const f = new BoardFactory(s);
     const whole = explorePart(f, { bound: s.bounds.quick });
     const parts = [0, 1, 2].map((index) => explorePart(f, { bound: s.bounds.quick, partition: { index, count: 3 }, prefixDepth: 2 }));
@@ -17,7 +17,7 @@ describe("partitions of the choice tree", () => {
   });
 
   it("a violation is found whichever partition owns it, once", () => {
-    const s = loadScenario("cpu-off-in-round");
+    const s = loadScenario("seeded-pen-early-release");
     const f = new BoardFactory(s);
     const whole = explorePart(f, { bound: s.bounds.quick });
     const merged = mergeParts([0, 1].map((index) => explorePart(f, { bound: s.bounds.quick, partition: { index, count: 2 }, prefixDepth: 1 })));
@@ -26,7 +26,7 @@ describe("partitions of the choice tree", () => {
   });
 
   it("worker threads (tinypool) sharing a seen-set find the same states as one thread", async () => {
-    const s = loadScenario("sp-stop-machine-4pe");
+    const s = loadScenario("rmm-cancel-4pe");
     const one = await explore(s, { workers: 1 });
     const two = await explore(s, { workers: 2 });
     expect(two.partitions).toBe(2);

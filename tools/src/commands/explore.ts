@@ -138,7 +138,7 @@ export function registerExplore(program: Command, io: Io): void {
     .option("--full", "the scenario's full bounds (default: its quick bounds)")
     .option("--max-steps <n>", "bound: scheduling steps per schedule")
     .option("--preemptions <n>", "bound: other PEs' steps run inside a PE's SMC, per schedule")
-    .option("--workers <n>", `worker threads (default: ${Math.max(1, availableParallelism())} on this machine)`)
+    .option("--workers <n>", `worker threads sharing the search (default 1; this machine has ${availableParallelism()} CPUs)`)
     .option("--shard <i/n>", "explore shard i of n of the campaign (by schedule prefix); merge the --out files with --merge")
     .option("--prefix-depth <n>", "choices whose prefix assigns a schedule to a shard/worker (default 3)")
     .option("--max-schedules <n>", "stop after n schedules per worker (the result says truncated)")
@@ -182,7 +182,7 @@ export function registerExplore(program: Command, io: Io): void {
         r = await explore(s, {
           mode: o.full ? "full" : "quick",
           bound: boundOf(s, o),
-          workers: o.workers !== undefined ? int("--workers", o.workers, 1) : Math.max(1, availableParallelism()),
+          workers: o.workers !== undefined ? int("--workers", o.workers, 1) : 1,
           shard: o.shard !== undefined ? parseShard(o.shard) : undefined,
           prefixDepth: o.prefixDepth !== undefined ? int("--prefix-depth", o.prefixDepth) : undefined,
           maxSchedules: o.maxSchedules !== undefined ? int("--max-schedules", o.maxSchedules, 1) : undefined,
