@@ -71,13 +71,11 @@ class StopRun extends Error {}
 export class ScheduleError extends Error {}
 
 const s64 = (v: bigint | undefined) => BigInt.asIntN(64, v ?? 0n);
-const name = (code: bigint): string => {
-  const names: Record<string, string> = {
-    "0": "SUCCESS", "-1": "NOT_SUPPORTED", "-2": "BUSY", "-3": "AUTH_ERROR", "-4": "NO_MEMORY", "-5": "CRITICAL_ERROR", "-6": "DEVICE_ERROR",
-    "-7": "WRONG_STATE", "-8": "INVALID_PARAMETERS", "-9": "COMPONENT_WRONG_STATE", "-10": "INVALID_ADDRESS", "-11": "ACTIVATION_FAILED",
-  };
-  return `${code}${names[String(code)] ? ` (${names[String(code)]})` : ""}`;
-};
+/** LFA status names, from the ABI table (LFA_SUCCESS … LFA_ACTIVATION_FAILED are its i64 constants). */
+const LFA_STATUS = new Map<bigint, string>(
+  Object.entries(abi).flatMap(([k, v]) => (k.startsWith("LFA_") && typeof v === "bigint" ? [[v, k.slice(4)] as [bigint, string]] : [])),
+);
+const name = (code: bigint): string => `${code}${LFA_STATUS.has(code) ? ` (${LFA_STATUS.get(code)})` : ""}`;
 const codes = (cs: bigint[]) => cs.map(name).join(" | ");
 
 export class Run {
