@@ -56,7 +56,7 @@ interface Tracked {
   /** The call has passed the step it decides in (its verdict is final). */
   decided: boolean;
   verdict: Verdict | null;
-  psci: { code: bigint; rule: string } | null;
+  psci: { codes: bigint[]; rule: string } | null;
   /** DIRECT_REQ: a live activation of the SP was under way when it was issued. */
   activationOpen: boolean;
 }
@@ -196,7 +196,10 @@ export class Run {
     const decides = !t.decided && (!started || this.p.agentPeState(cpu) === abi.AGENT_PE_WAIT_LOCK);
     if (decides) {
       if (t.call.family === "lfa") t.verdict = lfaVerdict(t.call, this.pre());
-      else if (t.call.family === "psci") t.psci = psciVerdict(t.call, { on: Array.from({ length: this.p.peCount }, (_, i) => this.p.isOn(i)) });
+      else if (t.call.family === "psci") {
+        const a = this.p.agentInspect();
+        t.psci = psciVerdict(t.call, { on: Array.from({ length: this.p.peCount }, (_, i) => this.p.isOn(i)), rendezvous: a.inProgress && a.cpuRendezvous });
+      }
       else t.activationOpen = this.activationOpen(t.call.sp!.component);
     }
     const step = ++this.steps;
@@ -270,7 +273,7 @@ export class Run {
     const label = `PE${cpu} ${call.label}`;
     if (call.family === "psci") {
       const x0 = s64("regs" in o ? o.regs[0] : undefined);
-      if (!("regs" in o) || x0 !== t.psci!.code) this.violate("return-code", `${label} returned ${"regs" in o ? x0 : "a reset"}; ${t.psci!.rule} → ${t.psci!.code}`, cpu);
+      if (!("regs" in o) || !t.psci!.codes.includes(x0)) this.violate("return-code", `${label} returned ${"regs" in o ? x0 : "a reset"}; ${t.psci!.rule} → ${t.psci!.codes.join(" | ")}`, cpu);
       return;
     }
     if (call.family === "ffa") {

@@ -2,7 +2,8 @@
 // state they were issued in.
 //
 // PSCI: Arm DEN0022 (PSCI 1.1) CPU_OFF / CPU_ON return codes, as the board documents them
-// (packages/platform/README.md "SMC conduit": CPU_OFF is DENIED for the last running PE).
+// (packages/platform/README.md "SMC conduit": CPU_OFF is DENIED for the last running PE), and a
+// CPU_OFF the platform may deny while an LFA rendezvous is open.
 // FF-A: Arm DEN0077 FFA_MSG_SEND_DIRECT_REQ; Hafnium answers FFA_ERROR(BUSY) while the target's
 // vCPU cannot take the request (an SP inside a live activation: LIVE_ACTIVATION_START → FINISH),
 // which is the only error a well-formed request to a running, live-activatable SP may see.
@@ -12,20 +13,24 @@ import type { Call } from "../calls.js";
 export interface PsciPre {
   /** Which PEs are powered on. */
   on: boolean[];
+  /** An LFA activation round that rendezvouses every running PE is open. */
+  rendezvous: boolean;
 }
 
-/** The PSCI return code (x0, signed) `call` must get. */
-export function psciVerdict(call: Call, pre: PsciPre): { code: bigint; rule: string } {
+/** The PSCI return codes (x0, signed) `call` may get. */
+export function psciVerdict(call: Call, pre: PsciPre): { codes: bigint[]; rule: string } {
   const running = pre.on.filter(Boolean).length;
   if (call.name === "CPU_OFF") {
-    return running === 1
-      ? { code: abi.PSCI_DENIED, rule: "PSCI CPU_OFF: the last running PE is denied" }
-      : { code: abi.PSCI_SUCCESS, rule: "PSCI CPU_OFF: the PE powers down" };
+    if (running === 1) return { codes: [abi.PSCI_DENIED], rule: "PSCI CPU_OFF: the last running PE is denied" };
+    // DENIED is a CPU_OFF answer PSCI allows; a platform may refuse to take a PE out of an open
+    // rendezvous (TF-A's pwr_domain_off_early hook exists for such policies).
+    if (pre.rendezvous) return { codes: [abi.PSCI_SUCCESS, abi.PSCI_DENIED], rule: "PSCI CPU_OFF during an LFA rendezvous: powers down, or denied by the platform" };
+    return { codes: [abi.PSCI_SUCCESS], rule: "PSCI CPU_OFF: the PE powers down" };
   }
   const t = call.target!;
-  if (t >= pre.on.length) return { code: abi.PSCI_INVALID_PARAMETERS, rule: `PSCI CPU_ON: no PE ${t}` };
-  if (pre.on[t]) return { code: abi.PSCI_ALREADY_ON, rule: `PSCI CPU_ON: PE${t} is on` };
-  return { code: abi.PSCI_SUCCESS, rule: `PSCI CPU_ON: PE${t} powers on` };
+  if (t >= pre.on.length) return { codes: [abi.PSCI_INVALID_PARAMETERS], rule: `PSCI CPU_ON: no PE ${t}` };
+  if (pre.on[t]) return { codes: [abi.PSCI_ALREADY_ON], rule: `PSCI CPU_ON: PE${t} is on` };
+  return { codes: [abi.PSCI_SUCCESS], rule: `PSCI CPU_ON: PE${t} powers on` };
 }
 
 export type DirectAnswer = { kind: "resp"; x4: bigint; x5: bigint } | { kind: "busy" } | { kind: "other"; text: string };
