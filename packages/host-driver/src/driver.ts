@@ -12,6 +12,7 @@ import { guidFromRegs, imageName, formatFwVersion, formatPendingVersion } from "
 import { Kernel, RwSemaphore, condResched, msleep, type KOp, type Task } from "./kernel.js";
 import { LFA_CALL_AGAIN_INTERNAL, LFA_TIMED_OUT, lfaErrorString } from "./lfa-errors.js";
 import { kstrtobool } from "./parse.js";
+import { firmwareReasons } from "./firmware-log.js";
 import { UpdatePolicy, fmtVersion, packageVersion, type UpdatePolicyFile, type Version } from "./policy.js";
 import { Sysfs } from "./sysfs.js";
 
@@ -22,6 +23,20 @@ export const LFA_ACTIVATE_BUDGET_MS = 10_000;
 export const LFA_RETRY_DELAY_MS = 10;
 /** TF-A FVP's normal-world activation store (PLAT_LFA_STORE_BASE, 16 MiB): the upload limit of non-SP components. */
 export const LFA_STORE_SIZE = 16 << 20;
+/**
+ * Linux's driver never lets the firmware reset a CPU: PRIME of an image with may_reset_cpu fails
+ * with EINVAL ("CPU reset not supported by kernel driver"); pre-flight checks ask here.
+ */
+export const LFA_DRIVER_SUPPORTS_CPU_RESET = false;
+
+/**
+ * The most bytes fw_upload accepts for a component: an SP's secure staging area, else the
+ * normal-world activation store (LFA_STORE_SIZE).
+ */
+export function uploadLimit(comp: Pick<ComponentSlot, "kind" | "cfg">): number {
+  return comp.kind === "sp" && comp.cfg.sp ? comp.cfg.sp.staging.size : LFA_STORE_SIZE;
+}
+
 /** The 11 attributes of a v3 image directory (§4.3) and their modes. */
 export const LFA_ATTRIBUTES: ReadonlyArray<readonly [string, number]> = Object.freeze([
   ["name", 0o444],
@@ -192,6 +207,45 @@ export class LfaDriver {
   /** Every registered upload device. */
   fwUploadDevices(): FwUploadDevice[] {
     return this.list.flatMap((i) => (i.device ? [i.device] : []));
+  }
+
+  /**
+   * PRIME only (prime_fw_image() with its CALL_AGAIN loop and budget): the pending image is
+   * authenticated and precompiled, nothing is activated; `cancel` drops it again. Not a Linux
+   * sysfs attribute (activate primes and activates in one write): the model's prime-only step.
+   * Throws LinuxError (ECANCELED, with the firmware's reason) when PRIME fails.
+   */
+  prime(nameOrGuid: string): void {
+    this.kernel.settle();
+    const img = this.find(nameOrGuid);
+    const from = this.platform.trace.peekSeq();
+    const { ret, reason } = this.kernel.run("lfa prime", this.primeOnly(img));
+    if (ret) throw this.activationError(img, ret, reason, from, "prime failed");
+    this.say(`${img.name}: primed`);
+  }
+
+  private *primeOnly(img: FwImage): KOp<{ ret: number; reason?: string }> {
+    img.activating++;
+    try {
+      const p = yield* this.primeImage(img);
+      if (p.ret) this.say(`${img.name}: firmware prime failed: ${lfaErrorString(p.ret)}`);
+      return p;
+    } finally {
+      img.activating--;
+    }
+  }
+
+  /** The -ECANCELED of a failed activation or PRIME, with the firmware's reason (what it logged since trace seq `from`). */
+  private activationError(img: FwImage, ret: number, reason: string | undefined, from: number, what: string): LinuxError {
+    const lfaError = lfaErrorString(ret);
+    const cause = ret === -LFA_TIMED_OUT ? "ETIMEDOUT" : ret <= -20 && ret !== -LFA_CALL_AGAIN_INTERNAL ? errnoName(ret) : undefined;
+    const firmware = firmwareReasons(this.platform.trace, from);
+    return new LinuxError("ECANCELED", `${img.name}: ${reason ?? `${what}: ${lfaError}`}`, {
+      lfaError,
+      cause,
+      status: ret,
+      reason: firmware.length ? firmware.join("; ") : reason,
+    });
   }
 
   /** Runs queued work (the deferred removal) and anything else runnable now. */
@@ -426,12 +480,9 @@ export class LfaDriver {
 
   /** activate_store(): PRIME then ACTIVATE; any failure → -ECANCELED. */
   private *activateStore(img: FwImage): KOp<void> {
+    const from = this.platform.trace.peekSeq();
     const { ret, reason } = yield* this.primeAndActivate(img);
-    if (ret) {
-      const lfaError = lfaErrorString(ret);
-      const cause = ret === -LFA_TIMED_OUT ? "ETIMEDOUT" : ret <= -20 && ret !== -LFA_CALL_AGAIN_INTERNAL ? errnoName(ret) : undefined;
-      throw new LinuxError("ECANCELED", `${img.name}: ${reason ?? `activation failed: ${lfaError}`}`, { lfaError, cause, status: ret });
-    }
+    if (ret) throw this.activationError(img, ret, reason, from, "activation failed");
     this.say(`${img.name}: successfully activated`);
   }
 
@@ -453,7 +504,7 @@ export class LfaDriver {
 
   /** prime_fw_image(). */
   private *primeImage(img: FwImage): KOp<{ ret: number; reason?: string }> {
-    if (img.mayReset) {
+    if (img.mayReset && !LFA_DRIVER_SUPPORTS_CPU_RESET) {
       this.say("CPU reset not supported by kernel driver");
       return { ret: EINVAL, reason: "CPU reset not supported by kernel driver" };
     }
@@ -682,8 +733,22 @@ class LfaUploadOps implements FwUploadOps {
 
   constructor(private readonly h: UploadHost) {}
 
+  /** Why the last upload was refused (the driver logs it; the model also keeps it for its users). */
+  private refusal: string | null = null;
+
+  private refuse(reason: string, err: FwUploadErr): FwUploadErr {
+    this.refusal = reason;
+    this.h.say(`${this.h.dev}: update refused: ${reason}`);
+    return err;
+  }
+
+  reason(): string | null {
+    return this.refusal;
+  }
+
   *prepare(data: Uint8Array, size: number): KOp<FwUploadErr> {
     const h = this.h;
+    this.refusal = null;
     // A cancel request left over from an idle `cancel` write is forgotten here (as TDX does).
     this.cancelRequested = false;
     this.staged = false;
@@ -691,20 +756,15 @@ class LfaUploadOps implements FwUploadOps {
     yield* msleep(h.timing.prepareMs);
     const comp = h.component();
     if (!comp || comp.kind === "none") {
-      h.say(`${h.dev}: the board has no activatable component ${h.img.guid}`);
+      this.refusal = `the board has no activatable component ${h.img.guid}`;
+      h.say(`${h.dev}: ${this.refusal}`);
       return FW_UPLOAD_ERR.HW_ERROR;
     }
-    const max = comp.kind === "sp" && comp.cfg.sp ? comp.cfg.sp.staging.size : LFA_STORE_SIZE;
-    if (size > max) {
-      h.say(`${h.dev}: update refused: ${size} bytes do not fit the ${max}-byte ${comp.kind === "sp" ? "staging area" : "activation store"}`);
-      return FW_UPLOAD_ERR.INVALID_SIZE;
-    }
+    const max = uploadLimit(comp);
+    if (size > max) return this.refuse(`${size} bytes do not fit the ${max}-byte ${comp.kind === "sp" ? "staging area" : "activation store"}`, FW_UPLOAD_ERR.INVALID_SIZE);
     const running = yield* h.running();
     const decision = h.policy.evaluate({ component: comp.name, running, floor: comp.minSecurityVersion, pkg: data.subarray(0, size) });
-    if (!decision.allowed) {
-      h.say(`${h.dev}: update refused: ${decision.reason}`);
-      return FW_UPLOAD_ERR.FW_INVALID;
-    }
+    if (!decision.allowed) return this.refuse(decision.reason, FW_UPLOAD_ERR.FW_INVALID);
     h.say(`${h.dev}: ${decision.reason}`);
     return FW_UPLOAD_ERR.NONE;
   }
@@ -713,7 +773,8 @@ class LfaUploadOps implements FwUploadOps {
     const h = this.h;
     if (this.cancelRequested) return { err: FW_UPLOAD_ERR.CANCELED, written: 0 };
     if (h.img.activating) {
-      h.say(`${h.dev}: ${h.img.name} is being activated: the activation store is busy`);
+      this.refusal = `${h.img.name} is being activated: the activation store is busy`;
+      h.say(`${h.dev}: ${this.refusal}`);
       return { err: FW_UPLOAD_ERR.BUSY, written: 0 };
     }
     const n = Math.min(h.timing.chunk, size);
@@ -727,7 +788,8 @@ class LfaUploadOps implements FwUploadOps {
         h.platform.stage(comp ? comp.name : h.img.guid, data);
         this.staged = true;
       } catch (e) {
-        h.say(`${h.dev}: staging failed: ${e instanceof Error ? e.message : String(e)}`);
+        this.refusal = `staging failed: ${e instanceof Error ? e.message : String(e)}`;
+        h.say(`${h.dev}: ${this.refusal}`);
         return { err: FW_UPLOAD_ERR.HW_ERROR, written: 0 };
       }
     }
@@ -748,7 +810,8 @@ class LfaUploadOps implements FwUploadOps {
       return FW_UPLOAD_ERR.CANCELED;
     }
     if (!comp?.staged) {
-      h.say(`${h.dev}: the activation store does not hold the package`);
+      this.refusal = "the activation store does not hold the package";
+      h.say(`${h.dev}: ${this.refusal}`);
       return FW_UPLOAD_ERR.HW_ERROR;
     }
     h.say(`${h.dev}: staged ${comp.staged.length} bytes in the activation store (${describe(comp.staged)})`);

@@ -24,6 +24,12 @@ export interface LinuxErrorDetail {
   cause?: Errno;
   /** The LFA status (x0) or driver-internal code behind the failure, when there is one. */
   status?: number;
+  /**
+   * Why the firmware refused, in its own words: what it logged while the driver's call ran (the
+   * trace `log` events, e.g. the SPMC's "incompatible manifest: exception-level: 2 -> 1"). Linux
+   * sees only the status; the reason is on the firmware console.
+   */
+  reason?: string;
 }
 
 export class LinuxError extends Error {
@@ -32,6 +38,7 @@ export class LinuxError extends Error {
   readonly lfaError?: string;
   readonly errnoCause?: Errno;
   readonly status?: number;
+  readonly reason?: string;
   constructor(readonly errno: Errno, message: string, detail: LinuxErrorDetail = {}) {
     super(`${errno}: ${message}`);
     this.name = "LinuxError";
@@ -39,6 +46,7 @@ export class LinuxError extends Error {
     this.lfaError = detail.lfaError;
     this.errnoCause = detail.cause;
     this.status = detail.status;
+    this.reason = detail.reason;
   }
 }
 

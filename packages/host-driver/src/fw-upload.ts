@@ -42,6 +42,8 @@ export interface FwUploadOps {
   /** Called from the cancel store (also when idle) — must not sleep. */
   cancel(): void;
   cleanup?(): void;
+  /** Why the last operation failed, in words (Linux only logs it; the model keeps it for its users). */
+  reason?(): string | null;
 }
 
 type FwState = "unknown" | "loading" | "done" | "aborted";
@@ -137,6 +139,10 @@ export class FwUploadDevice {
   /** "" when no error, else "<progress>:<error>" (readable here even while busy). */
   get error(): string {
     return this.errCode ? `${fwUploadProgressString(this.errProgress)}:${fwUploadErrorString(this.errCode)}` : "";
+  }
+  /** The reason behind `error` (the ops' own words), null when there is no error or the ops do not say. */
+  get errorReason(): string | null {
+    return this.errCode ? (this.ops.reason?.() ?? null) : null;
   }
   get remainingSize(): number {
     return this.remaining;

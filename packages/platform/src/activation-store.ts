@@ -8,13 +8,21 @@ import type { Spmc } from "@lfa-wasm/spmc";
 import { parseSpPkg, verifySpPkg } from "@lfa-wasm/sp-pkg";
 import type { Trace } from "@lfa-wasm/trace";
 import type { BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
-import { BL31_COMPATIBLE, RMM_COMPATIBLE, manifestCompatible } from "./firmware.js";
+import { firmwareTargetMismatch } from "./firmware.js";
 
 export interface Primed {
   bytes: Uint8Array;
   version: { major: number; minor: number };
   securityVersion: number;
   module: WebAssembly.Module | null;
+}
+
+/**
+ * PRIME's anti-rollback rule: why a package of `securityVersion` may not replace `slot`'s image
+ * (below its floor), or null when it may.
+ */
+export function antiRollbackRefusal(slot: Pick<ComponentSlot, "minSecurityVersion">, securityVersion: number): string | null {
+  return securityVersion < slot.minSecurityVersion ? `security version ${securityVersion} < minimum ${slot.minSecurityVersion}` : null;
 }
 
 /** One LFA component's view on the board: what runs, what is staged, what is primed. */
@@ -151,9 +159,8 @@ export class ActivationStore {
     const v = verifySpPkg(bytes, this.ctx.trustedKey);
     if (!v.ok) return done(AUTH_CODES.has(v.code) ? ERRNO_EAUTH : ERRNO_EPERM, `${v.code}: ${v.reason}`);
     const trailer = v.pkg.trailer!;
-    if (trailer.securityVersion < s.minSecurityVersion) {
-      return done(ERRNO_EAUTH, `security version ${trailer.securityVersion} < minimum ${s.minSecurityVersion}`);
-    }
+    const rollback = antiRollbackRefusal(s, trailer.securityVersion);
+    if (rollback) return done(ERRNO_EAUTH, rollback);
     const primed: Primed = { bytes, version: { ...trailer.version }, securityVersion: trailer.securityVersion, module: null };
     if (s.kind === "sp") {
       const st = s.cfg.sp!.staging;
@@ -167,9 +174,8 @@ export class ActivationStore {
         return done(ERRNO_EPERM, `cannot prime the staged image: ${String(e)}`);
       }
     } else {
-      const want = s.kind === "rmm" ? RMM_COMPATIBLE : BL31_COMPATIBLE;
-      const got = manifestCompatible(v.pkg.manifest);
-      if (got !== want) return done(ERRNO_EPERM, `manifest compatible "${got}" is not "${want}"`);
+      const mismatch = firmwareTargetMismatch(s.kind, v.pkg.manifest);
+      if (mismatch) return done(ERRNO_EPERM, mismatch);
       try {
         primed.module = new WebAssembly.Module(v.pkg.image as Uint8Array<ArrayBuffer>);
       } catch (e) {

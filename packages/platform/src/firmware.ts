@@ -50,6 +50,16 @@ export function manifestCompatible(dtb: Uint8Array): string | null {
   }
 }
 
+/**
+ * Why `manifest` does not make a package for a component of `kind` (its `compatible` names another
+ * image type), or null when it does: PRIME's target check for BL31 and RMM packages.
+ */
+export function firmwareTargetMismatch(kind: "rmm" | "bl31", manifest: Uint8Array): string | null {
+  const want = kind === "rmm" ? RMM_COMPATIBLE : BL31_COMPATIBLE;
+  const got = manifestCompatible(manifest);
+  return got === want ? null : `manifest compatible "${got}" is not "${want}"`;
+}
+
 export interface FirmwarePackageOptions {
   version: { major: number; minor: number };
   securityVersion?: number;

@@ -23,7 +23,7 @@ import { Rmmd, isRmiFid } from "./el3/rmmd.js";
 import { Spmd } from "./el3/spmd.js";
 
 export type { BoardConfig, BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
-export { ComponentSlot, type Primed } from "./activation-store.js";
+export { ComponentSlot, antiRollbackRefusal, type Primed } from "./activation-store.js";
 export { BoardFault, DeadlockError, PeParkedError, PeStateError, type PreemptionPoint, type SmcOutcome } from "./pe.js";
 export type { AgentInspection } from "./el3/lfa-agent.js";
 
@@ -145,6 +145,30 @@ export class Platform {
   /** The EL3 agent's Memory (its persistent state region and its window). */
   get agentMemory(): WebAssembly.Memory {
     return this.agent.memory;
+  }
+
+  /**
+   * Every memory of the board by name, in a fixed order: the EL3 agent, the LSP, the RMM, the
+   * SPMC, each SP's IPA space (`sp:0x8001`, …) and the normal world's memory. Views, not copies: what `lfa` hashes to prove that a replayed board is
+   * the saved one.
+   */
+  memories(): Array<{ name: string; bytes: Uint8Array }> {
+    const out: Array<{ name: string; bytes: Uint8Array }> = [
+      { name: "el3-agent", bytes: new Uint8Array(this.agent.memory.buffer) },
+      { name: "lsp", bytes: new Uint8Array(this.spmd.lspMemory.buffer) },
+    ];
+    if (this.rmm) out.push({ name: "rmm", bytes: new Uint8Array(this.rmm.memory.buffer) });
+    out.push({ name: "spmc", bytes: new Uint8Array(this.spmc.memory.buffer) });
+    for (const c of this.store.all) {
+      if (!c.cfg.sp) continue;
+      try {
+        out.push({ name: `sp:${hex(c.cfg.sp.id)}`, bytes: this.spmc.spMemory(c.cfg.sp.id) });
+      } catch {
+        // a partition that failed to load has no memory
+      }
+    }
+    out.push({ name: "nwd", bytes: this.spmc.nwd.bytes() });
+    return out;
   }
 
   /** The agent module currently instantiated (changes after a BL31 activation). */

@@ -29,6 +29,7 @@ import {
 import { MANIFEST_DIR, readLayouts, SP_NAMES, type SpLayout, type SpName, type SpRegion, type SpWindow } from "./layout.js";
 
 export * from "./protocol/sp-protocol.js";
+export * from "./commands.js";
 export { type ImageLayout, layoutModule, entryModule } from "./image-source.js";
 export {
   MANIFEST_DIR,

@@ -7,7 +7,7 @@ import { vms, other_world } from "./vm";
 import { handle_other_world_call, handle_sp_call } from "./api";
 import { load_spmc_manifest, load_partition, boot_partitions } from "./load";
 import { tracker } from "./live_activation_mgmt";
-import { secure_interrupts_masked } from "./ffa/lifecycle_msg";
+import { secure_interrupts_masked, Refusals, validate_package } from "./ffa/lifecycle_msg";
 
 let load_area = new ArrayBuffer(0);
 
@@ -25,6 +25,31 @@ export function spmc_init(len: u32): u32 {
 /** Loads the next partition from the SP package in the load buffer; returns a manifest error code. */
 export function spmc_load_partition(pkg_index: i32, len: u32): u32 {
   return load_partition(pkg_index, changetype<usize>(load_area), len);
+}
+
+let precheck_result = new ArrayBuffer(0);
+
+/**
+ * Pre-flight (not an FF-A ABI; the host's `lfa check`): the checks LIVE_ACTIVATION_START would
+ * make on the package in the load buffer for partition `vm_index` with a staging area of
+ * `staging_size` bytes, against the running partition, without touching it. Every reason is
+ * kept. Result (read with precheck_ptr()): UTF-8 lines, "R <refusal>" or "D <manifest difference>";
+ * returns its length in bytes (0 = the SPMC would accept the package).
+ */
+export function spmc_precheck(vm_index: i32, len: u32, staging_size: u32): u32 {
+  const r = new Refusals();
+  r.all = true;
+  validate_package(vms[vm_index], changetype<usize>(load_area), len, <u64>staging_size, r);
+  let text = "";
+  for (let i = 0; i < r.lines.length; i++) text += "R " + r.lines[i] + "\n";
+  for (let i = 0; i < r.diff.length; i++) text += "D " + r.diff[i] + "\n";
+  precheck_result = String.UTF8.encode(text, false);
+  return <u32>precheck_result.byteLength;
+}
+
+/** Where spmc_precheck's result is. */
+export function precheck_ptr(): usize {
+  return changetype<usize>(precheck_result);
 }
 
 /** Runs every valid partition's initialisation in boot order. */

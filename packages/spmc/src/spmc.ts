@@ -47,6 +47,8 @@ interface SpmcExports {
   vm_rxtx(i: number): bigint;
   other_world_ffa_version(): number;
   la_tracker(): bigint;
+  spmc_precheck(vmIndex: number, len: number, stagingSize: number): number;
+  precheck_ptr(): number;
   interrupts_masked(): number;
 }
 
@@ -281,6 +283,11 @@ export class Spmc {
     return abi.HF_VM_ID_OFFSET + index;
   }
 
+  /** The SPMC's own memory (its Wasm module's). */
+  get memory(): WebAssembly.Memory {
+    return this.ex.memory;
+  }
+
   partitionCount(): number {
     return this.ex.vm_count();
   }
@@ -308,6 +315,22 @@ export class Spmc {
     const p = this.partitions[id - abi.HF_VM_ID_OFFSET];
     if (!p) throw new RangeError(`partition ${hex(id)} has no memory`);
     return new Uint8Array(p.memory.buffer);
+  }
+
+  /**
+   * Pre-flight of a live activation of partition `id` with `pkg` staged in an area of
+   * `stagingSize` bytes: what LIVE_ACTIVATION_START would refuse, checked by the SPMC's own code
+   * against the running partition (nothing is staged, stopped or swapped). `refusals` lists every
+   * reason (empty: the SPMC would accept it); `manifestDiff` the manifest differences one by one.
+   * The image's loadability is not checked here (the staging area's host does it at START).
+   */
+  precheck(id: number, pkg: Uint8Array, stagingSize: number): { refusals: string[]; manifestDiff: string[] } {
+    const i = id - abi.HF_VM_ID_OFFSET;
+    if (i < 0 || i >= this.ex.vm_count()) throw new RangeError(`no partition ${hex(id)}`);
+    const n = this.withBuffer(pkg, (len) => this.ex.spmc_precheck(i, len, stagingSize));
+    const text = new TextDecoder().decode(new Uint8Array(this.ex.memory.buffer, this.ex.precheck_ptr(), n));
+    const lines = text.split("\n").filter(Boolean);
+    return { refusals: lines.filter((l) => l.startsWith("R ")).map((l) => l.slice(2)), manifestDiff: lines.filter((l) => l.startsWith("D ")).map((l) => l.slice(2)) };
   }
 
   /** The live-activation tracker {inProgress, partition, initiator}. */

@@ -42,6 +42,11 @@ export class Trace {
   }
   private nextSeq = 0;
 
+  /** The sequence number the next recorded event will get (events from here on are "new"). */
+  peekSeq(): number {
+    return this.nextSeq;
+  }
+
   /** All events (oldest first), optionally filtered. */
   query(filter: Partial<Pick<TraceEvent, "kind" | "name" | "pe" | "from" | "to">> = {}): TraceEvent[] {
     return this.events.filter((e) => (Object.keys(filter) as Array<keyof typeof filter>).every((k) => e[k] === filter[k]));

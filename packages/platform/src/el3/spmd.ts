@@ -70,6 +70,11 @@ const isSecureId = (id: number): boolean => (id & abi.FFA_SECURE_ID_BIT) !== 0;
 export class Spmd {
   private readonly lsp: LspExports;
 
+  /** The LSP's own memory. */
+  get lspMemory(): WebAssembly.Memory {
+    return this.lsp.memory;
+  }
+
   constructor(
     private readonly spmc: Spmc,
     private readonly trace: Trace,

@@ -127,18 +127,30 @@ class StagedPackage {
 }
 
 /**
+ * Why a package would be refused at START (improvement 1). START stops at the first refusal and
+ * traces it; the host's pre-flight (spmc_precheck) collects every one it can (`all`). The
+ * manifest differences are kept apart so that a pre-flight can list them one by one.
+ */
+export class Refusals {
+  lines: Array<string> = new Array<string>();
+  diff: Array<string> = new Array<string>();
+  all: bool = false;
+  /** Records a refusal; true if the caller should go on checking. */
+  add(text: string): bool {
+    this.lines.push(text);
+    return this.all;
+  }
+}
+
+/**
  * Reads the package staged at [base, base + pages × 4 KiB), checks its header (§6.1), its size
  * against the working region (§3.5 step 1 and 5), its manifest (full §5.1 validation) and the
- * manifest's compatibility with the running one. Returns null (with the reasons traced) if any
+ * manifest's compatibility with the running one. Returns null (with the reason traced) if any
  * check fails.
  */
 function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage | null {
   const size = <u64>pages * <u64>FFA_PAGE_SIZE;
-  const max = align_up_page(vm.mem_size);
-  if (size > max) {
-    trace_text(TRACE_LA_REFUSED, vm.id, `staging area of ${size} bytes exceeds the working region (${max} bytes)`);
-    return null;
-  }
+  const r = new Refusals();
   // Read only the package, not the whole staging area: its extent comes from the header
   // (img_offset + img_size, bounded by the staging size; parse_sp_pkg re-checks everything).
   const hdr = new ArrayBuffer(<i32>SP_PKG_HEADER_SIZE);
@@ -155,25 +167,9 @@ function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage |
     trace_text(TRACE_LA_REFUSED, vm.id, `staging area 0x${base.toString(16)}+${size} is not readable`);
     return null;
   }
-  const info = new SpPkgInfo();
-  const perr = parse_sp_pkg(ptr, len, info);
-  if (perr != SP_PKG_SUCCESS) {
-    trace_text(TRACE_LA_REFUSED, vm.id, `staged package rejected: SP package error ${perr}`);
-    return null;
-  }
-  if (align_up_page(info.total_size) > size) {
-    trace_text(TRACE_LA_REFUSED, vm.id, `staged package (${info.total_size} bytes) exceeds the staging area (${size} bytes)`);
-    return null;
-  }
-  const m = new PartitionManifest();
-  const merr = parse_partition_manifest(ptr + info.pm_offset, info.pm_size, vm.load_address, vm.mem_size, m);
-  if (merr != MANIFEST_SUCCESS) {
-    trace_text(TRACE_LA_REFUSED, vm.id, `staged manifest rejected: manifest error ${merr}`);
-    return null;
-  }
-  const diff = manifest_compat_diff(vm.manifest, m);
-  if (diff.length > 0) {
-    trace_text(TRACE_LA_REFUSED, vm.id, "incompatible manifest: " + diff.join("; "));
+  const info = validate_package(vm, ptr, len, size, r);
+  if (info === null) {
+    trace_text(TRACE_LA_REFUSED, vm.id, r.lines[0]);
     return null;
   }
   if (host_staging_image_check(base, info.img_offset, info.img_size) != 0) {
@@ -184,6 +180,44 @@ function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage |
   staged.img_offset = info.img_offset;
   staged.img_size = info.img_size;
   return staged;
+}
+
+/**
+ * The checks START makes on a package of `len` bytes at `ptr` for `vm`, staged in an area of
+ * `size` bytes: the SP package header, its size, the manifest, and the manifest's compatibility
+ * with the running one. Returns the package layout, or null with the reasons in `r` (only the
+ * first unless r.all). The image's loadability is the caller's (it lives in the staging area).
+ */
+export function validate_package(vm: Vm, ptr: usize, len: u32, size: u64, r: Refusals): SpPkgInfo | null {
+  const max = align_up_page(vm.mem_size);
+  let ok = true;
+  if (size > max) {
+    ok = false;
+    if (!r.add(`staging area of ${size} bytes exceeds the working region (${max} bytes)`)) return null;
+  }
+  const info = new SpPkgInfo();
+  const perr = parse_sp_pkg(ptr, len, info);
+  if (perr != SP_PKG_SUCCESS) {
+    r.add(`staged package rejected: SP package error ${perr}`);
+    return null;
+  }
+  if (align_up_page(info.total_size) > size) {
+    ok = false;
+    if (!r.add(`staged package (${info.total_size} bytes) exceeds the staging area (${size} bytes)`)) return null;
+  }
+  const m = new PartitionManifest();
+  const merr = parse_partition_manifest(ptr + info.pm_offset, info.pm_size, vm.load_address, vm.mem_size, m);
+  if (merr != MANIFEST_SUCCESS) {
+    r.add(`staged manifest rejected: manifest error ${merr}`);
+    return null;
+  }
+  const diff = manifest_compat_diff(vm.manifest, m);
+  if (diff.length > 0) {
+    r.diff = diff;
+    r.add("incompatible manifest: " + diff.join("; "));
+    return null;
+  }
+  return ok ? info : null;
 }
 
 @inline function align_up_page(v: u64): u64 {

@@ -1,0 +1,64 @@
+// The sample protocol's commands as a host sees them: name, the request registers it reads (x4..)
+// and what the response's x4.. mean — for tools that send direct requests by name and decode the
+// answers (`lfa call sp1 version`). The numbers come from ./protocol/sp-protocol.ts.
+import * as p from "./protocol/sp-protocol.js";
+
+export interface SpCommand {
+  /** kebab-case name (SP_CMD_COUNTER_INC → "counter-inc"). */
+  name: string;
+  /** x3 of the request. */
+  cmd: number;
+  /** Names of the request's x4, x5, … in order. */
+  args: readonly string[];
+  /** Names of the response's x4, x5, … in order. */
+  results: readonly string[];
+  /** The SP never answers (it aborts or traps). */
+  noResponse?: boolean;
+}
+
+const c = (cmd: number, name: string, args: string[] = [], results: string[] = [], noResponse = false): SpCommand =>
+  Object.freeze({ name, cmd, args: Object.freeze(args), results: Object.freeze(results), ...(noResponse ? { noResponse } : {}) });
+
+export const SP_COMMANDS: readonly SpCommand[] = Object.freeze([
+  c(p.SP_CMD_ECHO, "echo", ["x4", "x5", "x6", "x7"], ["x4", "x5", "x6", "x7"]),
+  c(p.SP_CMD_COUNTER_INC, "counter-inc", [], ["counter"]),
+  c(p.SP_CMD_VERSION, "version", [], ["major", "minor", "kind"]),
+  c(p.SP_CMD_ID_GET, "id-get", [], ["id"]),
+  c(p.SP_CMD_MEM_RETRIEVE, "mem-retrieve", ["handle-lo", "handle-hi", "sender"], ["ipa", "pages"]),
+  c(p.SP_CMD_MEM_INCREMENT, "mem-increment", [], ["value"]),
+  c(p.SP_CMD_MEM_RELINQUISH, "mem-relinquish", [], ["handle-lo", "handle-hi"]),
+  c(p.SP_CMD_NOTIFICATION_BIND, "notification-bind", ["sender", "notification"]),
+  c(p.SP_CMD_NOTIFICATION_UNBIND, "notification-unbind", ["sender", "notification"]),
+  c(p.SP_CMD_NOTIFICATION_GET, "notification-get", [], ["from-sp-lo", "from-sp-hi", "from-vm-lo", "from-vm-hi"]),
+  c(p.SP_CMD_SET_STOP_RESP_STATUS, "set-stop-resp-status", ["status"]),
+  c(p.SP_CMD_ABORT_ON_LA_INIT, "abort-on-la-init"),
+  c(p.SP_CMD_ABORT, "abort", [], [], true),
+  c(p.SP_CMD_TRAP, "trap", [], [], true),
+  c(p.SP_CMD_DIRECT_REQ, "direct-req", ["target", "x3", "x4", "x5"], ["x3", "x4", "x5", "x6"]),
+  c(p.SP_CMD_YIELD, "yield", ["value"], ["resumed-fid", "resumed-x2", "value"]),
+  c(p.SP_CMD_LSB_READ, "lsb-read", [], ["activation-counter", "activation-token", "layout-version", "service-counter"]),
+  c(p.SP_CMD_STATS, "stats", [], ["requests-served", "activation-counter"]),
+]);
+
+/** A command by name or number; undefined if the protocol has none. */
+export function spCommand(nameOrNumber: string | number): SpCommand | undefined {
+  return SP_COMMANDS.find((x) => x.name === nameOrNumber || x.cmd === nameOrNumber);
+}
+
+/** Response x3 (status) → name. */
+export const SP_STATUS_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  [p.SP_STATUS_OK]: "OK",
+  [p.SP_STATUS_NOT_SUPPORTED]: "NOT_SUPPORTED",
+  [p.SP_STATUS_INVALID_PARAMETERS]: "INVALID_PARAMETERS",
+  [p.SP_STATUS_DENIED]: "DENIED",
+  [p.SP_STATUS_ABORTED]: "ABORTED",
+});
+
+/** SP_CMD_VERSION x6 → image kind name. */
+export const SP_IMAGE_KIND_NAMES: Readonly<Record<number, string>> = Object.freeze({
+  [p.SP_IMAGE_V1]: "v1",
+  [p.SP_IMAGE_V2]: "v2",
+  [p.SP_IMAGE_REFUSE_STOP]: "refuse-stop",
+  [p.SP_IMAGE_ABORT_INIT]: "abort-init",
+  [p.SP_IMAGE_TRAP_INIT]: "trap-init",
+});
