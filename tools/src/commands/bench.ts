@@ -3,7 +3,7 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { CheckFailed, printJson, UsageError, type Io } from "../io.js";
+import { CheckFailed, toJson, UsageError, type Io } from "../io.js";
 import { GROUPS, runBench, type Group } from "../bench/run.js";
 import { renderMarkdown, renderSvg, renderText } from "../bench/report.js";
 import { BenchError } from "../bench/measure.js";
@@ -84,7 +84,7 @@ export function registerBench(program: Command, io: Io): void {
         writeFileSync(join(dir, "result.json"), JSON.stringify(result, null, 2) + "\n");
         if (!o.json) io.stdout(`wrote ${join(dir, "report.md")}, result.json and ${result.curves.length} SVG plot(s)\n`);
       }
-      if (o.json) printJson(io, result);
+      if (o.json) io.stdout(toJson(result) + "\n"); // result.schema is "lfa-bench/1"
       else io.stdout(renderText(result));
     });
 }

@@ -3,16 +3,17 @@
 // stop_machine, show that SP1 reports v2 while its counter continued, print the phase timings
 // and write the activation's sequence diagram.
 import { resolve, relative, join, isAbsolute } from "node:path";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import * as abi from "@lfa-wasm/abi";
 import { SP_CMD_COUNTER_INC, SP_CMD_VERSION } from "@lfa-wasm/sp-sample";
 import { type Io, printJson, CheckFailed, UsageError } from "../io.js";
-import { type Session, SessionHost, LFA_SYSFS, imageDir, resolveImage } from "../lfa/session.js";
+import { type Session, SessionHost, LFA_SYSFS, imageDir, loadPackage, resolveImage } from "../lfa/session.js";
 import { formatBytes, formatUs, heading, styleFor } from "../lfa/format.js";
 import { inventory, inventoryTable } from "./inventory.js";
-import { uploadPackage } from "./upload.js";
-import { activateImage, readVersions, type Versions } from "./activate.js";
+import { readVersions, type Versions } from "./activate.js";
+import { partitionNames } from "./trace.js";
+import { traceToMermaid } from "../lfa/trace-render.js";
 import { readAttr } from "./sysfs.js";
 
 export const DEMO_DIAGRAM = "lfa-demo-activation.mmd";
@@ -56,8 +57,8 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
   const t0 = performance.now();
 
   // 1. Boot
-  const host = new SessionHost();
-  const s = host.get();
+  const host = SessionHost.ephemeral();
+  const s = await host.get();
   const p = s.platform;
   const sp1 = resolveImage(s, "sp1");
   const sp1Id = p.component("sp1").cfg.sp!.id;
@@ -102,13 +103,14 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
   // 4. Upload
   const v0: Versions = readVersions(s, dir);
   section("3. Upload SP1 v2 through fw_upload (lfa upload sp1 sp1-v2)");
-  const up = await uploadPackage(s, host, "sp1", "sp1-v2");
-  if (!up.ok) throw new CheckFailed(`upload failed: ${up.error}`);
+  const pkg = loadPackage(io, "sp1-v2");
+  const up = await host.run("upload", { image: "sp1", package: { ...host.addBlob(pkg.bytes), source: pkg.source, sample: pkg.sample } });
+  if (!up.ok) throw new CheckFailed(`upload failed: ${up.error?.message}`, up.error?.code, up.error?.reason);
   say(`  ${up.fwUpload}: echo 1 > loading; cat sp1-v2.pkg > data (${formatBytes(up.bytes)}); echo 0 > loading`);
-  say(`  status: ${up.progress.join(" → ")}; error: ${up.error ?? "(none)"}`);
+  say(`  status: ${up.progress.join(" → ")}; error: ${up.error?.code ?? "(none)"}`);
   const v1: Versions = readVersions(s, dir);
   say(`  ${dir}/`);
-  say(`    current_version ${v1.currentVersion}, pending_version ${v0.pendingVersion} → ${st.yellow(v1.pendingVersion)}, activation_pending ${v1.activationPending ? 1 : 0}`);
+  say(`    current_version ${v1.currentVersion}, pending_version ${v0.pendingVersion ?? "N/A"} → ${st.yellow(v1.pendingVersion ?? "N/A")}, activation_pending ${v1.activationPending ? 1 : 0}`);
   step("upload", "upload sp1-v2 through fw_upload");
   serve(Math.max(1, Math.floor(requests / 2)), "still served by v1 while v2 is staged");
   step("serve-staged", "keep serving while v2 is staged");
@@ -119,9 +121,11 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
   if (o.rendezvous === false) say("  echo 0 > force_cpu_rendezvous  (--no-rendezvous)");
   else say(`  force_cpu_rendezvous = ${readAttr(s, `${dir}/force_cpu_rendezvous`)} → PRIME, then stop_machine: every PE issues LFA_ACTIVATE`);
   mkdirSync(outDir, { recursive: true });
-  const act = activateImage(s, host, "sp1", { rendezvous: o.rendezvous, diagram: diagramPath, title: `SP1 live activation v${v1.currentVersion} → v${v1.pendingVersion}` });
+  const act = await host.run("activate", { image: "sp1", rendezvous: o.rendezvous === false ? false : null });
   for (const l of act.log) say(st.dim(`  [driver] ${l}`));
-  if (!act.ok) throw new CheckFailed(`activation failed: ${act.error}`);
+  if (!act.ok) throw new CheckFailed(`activation failed: ${act.error?.message}`, act.error?.code, act.error?.reason);
+  const events = p.trace.query().filter((e) => e.seq >= act.trace.from && e.seq < act.trace.to);
+  writeFileSync(diagramPath, traceToMermaid(events, { partitions: partitionNames(p), title: `SP1 live activation v${v1.currentVersion} → v${v1.pendingVersion}` }).text);
   say(
     `  current_version ${act.before.currentVersion} → ${st.green(act.after.currentVersion)}, pending_version ${act.before.pendingVersion} → ${act.after.pendingVersion}` +
       ` (${act.rendezvous ? `stop_machine on ${act.timings.activatePes.length} PEs` : "one PE, no rendezvous"})`,
@@ -159,7 +163,7 @@ export async function runDemo(io: Io, o: DemoOptions = {}): Promise<number> {
   const ok = versionBefore === "1.0" && versionAfter === "2.0" && continued;
   const ms = performance.now() - t0;
   if (o.json) {
-    printJson(io, {
+    printJson(io, "demo", {
       ok,
       image: "sp1",
       guid: sp1.guid,

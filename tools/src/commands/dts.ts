@@ -15,7 +15,7 @@ import {
   type DtNode,
   type GuessedValue,
 } from "@lfa-wasm/devicetree";
-import { type Io, CheckFailed, UsageError, printJson } from "../io.js";
+import { type Io, CheckFailed, UsageError, printJson, resolvePath } from "../io.js";
 
 function readInput(path: string): Buffer {
   try {
@@ -77,7 +77,7 @@ export function registerDts(program: Command, io: Io): void {
     .requiredOption("-o, --output <file>", "where to write the DTB")
     .option("--json", "print { input, output, size } as JSON")
     .action((input: string, opts: { output: string; json?: boolean }) => {
-      const source = readInput(input).toString("utf8");
+      const source = readInput(resolvePath(io, input)).toString("utf8");
       let dtb: Uint8Array;
       try {
         dtb = compileDts(source, input);
@@ -86,11 +86,11 @@ export function registerDts(program: Command, io: Io): void {
         throw e;
       }
       try {
-        writeFileSync(opts.output, dtb);
+        writeFileSync(resolvePath(io, opts.output), dtb);
       } catch (e) {
         throw new CheckFailed(`cannot write ${opts.output}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
-      if (opts.json) printJson(io, { input, output: opts.output, size: dtb.length });
+      if (opts.json) printJson(io, "dts-compile", { input, output: opts.output, size: dtb.length });
       else io.stdout(`${opts.output}: ${dtb.length} bytes\n`);
     });
 
@@ -101,7 +101,7 @@ export function registerDts(program: Command, io: Io): void {
     .option("-I, --in-format <format>", "force the input format: dts or dtb")
     .option("--json", "print the tree as JSON: nodes with { name, hex, guess: { type, value } } properties")
     .action((file: string, opts: { inFormat?: string; json?: boolean }) => {
-      const bytes = readInput(file);
+      const bytes = readInput(resolvePath(io, file));
       const format = detectFormat(file, bytes, opts.inFormat);
       let tree: DeviceTree;
       try {
@@ -112,7 +112,7 @@ export function registerDts(program: Command, io: Io): void {
         throw e;
       }
       if (opts.json) {
-        printJson(io, {
+        printJson(io, "dts-show", {
           file,
           format,
           memreserve: tree.memreserve.map((r) => ({ address: `0x${r.address.toString(16)}`, size: `0x${r.size.toString(16)}` })),

@@ -3,13 +3,14 @@
 // ExitBootServices (the minimal FF-A runtime transport). `--boot-services` keeps the first client
 // of a board in the boot phase instead (BS-only variables visible).
 //
-// Wiring (tools/src/cli.ts): registerEfivar(program, io, () => host.get().platform);
 import type { Command } from "commander";
 import type { Platform } from "@lfa-wasm/platform";
 import {
   EFI_GLOBAL_VARIABLE_GUID, EFI_NOT_FOUND, EFI_SUCCESS, EfiVariables, efiStatusName, platformConduit,
 } from "@lfa-wasm/efi-vars";
 import { type Io, printJson, UsageError, CheckFailed } from "../io.js";
+import type { Session, SessionHost } from "../lfa/session.js";
+import type { OpArgs } from "../board/ops.js";
 
 const clients = new WeakMap<Platform, EfiVariables>();
 
@@ -68,27 +69,67 @@ const toHex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 const printable = (b: Uint8Array) => b.length > 0 && b.every((x, i) => (x >= 0x20 && x < 0x7f) || (x === 0 && i === b.length - 1));
 
 function check(op: string, st: bigint, what: string): void {
-  if (st !== EFI_SUCCESS) throw new CheckFailed(`${op} ${what}: ${efiStatusName(st)}`);
+  if (st !== EFI_SUCCESS) throw new CheckFailed(`${op} ${what}: ${efiStatusName(st)}`, efiStatusName(st));
 }
 
-export function registerEfivar(program: Command, io: Io, getPlatform: () => Platform): void {
+export interface EfivarRow {
+  name: string;
+  guid: string;
+  attributes: number;
+  size: number;
+}
+
+const clientOf = (s: Session, boot: boolean) => efivarClient(s.platform, boot);
+
+/** Operation efivar-list. */
+export function efivarList(s: Session, a: OpArgs["efivar-list"]): { variables: EfivarRow[] } {
+  const c = clientOf(s, a.boot);
+  return {
+    variables: c.list().map(({ name, guid }) => {
+      const g = c.get(name, guid);
+      return { name, guid, attributes: g.attributes, size: g.data.length };
+    }),
+  };
+}
+
+/** Operation efivar-get. */
+export function efivarGet(s: Session, a: OpArgs["efivar-get"]): EfivarRow & { data: string } {
+  const g = clientOf(s, a.boot).get(a.name, a.guid);
+  if (g.status === EFI_NOT_FOUND) throw new CheckFailed(`${a.name} (${a.guid}): not found`, "EFI_NOT_FOUND");
+  check("GetVariable", g.status, a.name);
+  return { name: a.name, guid: a.guid, attributes: g.attributes, size: g.data.length, data: toHex(g.data) };
+}
+
+/** Operation efivar-set (data in hex). */
+export function efivarSet(s: Session, a: OpArgs["efivar-set"]): { name: string; guid: string; attributes: number; size: number } {
+  const data = Uint8Array.from(Buffer.from(a.data, "hex"));
+  check("SetVariable", clientOf(s, a.boot).set(a.name, a.guid, a.attributes, data), a.name);
+  return { name: a.name, guid: a.guid, attributes: a.attributes, size: data.length };
+}
+
+/** Operation efivar-delete. */
+export function efivarDelete(s: Session, a: OpArgs["efivar-delete"]): { name: string; guid: string; deleted: true } {
+  const c = clientOf(s, a.boot);
+  const g = c.get(a.name, a.guid);
+  if (g.status === EFI_NOT_FOUND) throw new CheckFailed(`${a.name} (${a.guid}): not found`, "EFI_NOT_FOUND");
+  check("SetVariable(delete)", c.setVariable(a.name, a.guid, g.attributes, 0, null), a.name);
+  return { name: a.name, guid: a.guid, deleted: true };
+}
+
+export function registerEfivar(program: Command, io: Io, host: SessionHost): void {
   const ev = program
     .command("efivar")
     .description("UEFI variables in the variable SP (the OS's view: runtime services after ExitBootServices)")
     .option("--boot-services", "use the boot-time services (only on a board's first efivar command)");
-  const client = () => efivarClient(getPlatform(), ev.opts().bootServices === true);
+  const boot = () => ev.opts().bootServices === true;
 
   ev.command("list")
     .description("every variable: name, GUID, attributes, size")
     .option("--json", "JSON output")
-    .action((o: { json?: boolean }) => {
-      const c = client();
-      const rows = c.list().map(({ name, guid }) => {
-        const g = c.get(name, guid);
-        return { name, guid, attributes: g.attributes, size: g.data.length };
-      });
-      if (o.json) return printJson(io, rows);
-      for (const r of rows) io.stdout(`${r.guid}  ${formatAttributes(r.attributes).padEnd(10)} ${String(r.size).padStart(5)}  ${r.name}\n`);
+    .action(async (o: { json?: boolean }) => {
+      const r = await host.run("efivar-list", { boot: boot() });
+      if (o.json) return printJson(io, "efivar-list", r);
+      for (const v of r.variables) io.stdout(`${v.guid}  ${formatAttributes(v.attributes).padEnd(10)} ${String(v.size).padStart(5)}  ${v.name}\n`);
     });
 
   ev.command("get")
@@ -96,14 +137,12 @@ export function registerEfivar(program: Command, io: Io, getPlatform: () => Plat
     .argument("<name>", "variable name")
     .option("--guid <guid>", "vendor GUID (default: EFI_GLOBAL_VARIABLE)")
     .option("--json", "JSON output")
-    .action((name: string, o: { guid?: string; json?: boolean }) => {
-      const guid = guidOption(o.guid);
-      const g = client().get(name, guid);
-      if (g.status === EFI_NOT_FOUND) throw new CheckFailed(`${name} (${guid}): not found`);
-      check("GetVariable", g.status, name);
-      if (o.json) return printJson(io, { name, guid, attributes: g.attributes, size: g.data.length, data: toHex(g.data) });
-      io.stdout(`${name} ${guid} ${formatAttributes(g.attributes)} ${g.data.length} bytes\n`);
-      io.stdout(printable(g.data) ? `${new TextDecoder().decode(g.data).replace(/\0$/, "")}\n` : `${toHex(g.data)}\n`);
+    .action(async (name: string, o: { guid?: string; json?: boolean }) => {
+      const r = await host.run("efivar-get", { boot: boot(), name, guid: guidOption(o.guid) });
+      if (o.json) return printJson(io, "efivar-get", r);
+      const data = Uint8Array.from(Buffer.from(r.data, "hex"));
+      io.stdout(`${r.name} ${r.guid} ${formatAttributes(r.attributes)} ${r.size} bytes\n`);
+      io.stdout(printable(data) ? `${new TextDecoder().decode(data).replace(/\0$/, "")}\n` : `${r.data}\n`);
     });
 
   ev.command("set")
@@ -114,23 +153,23 @@ export function registerEfivar(program: Command, io: Io, getPlatform: () => Plat
     .option("--attrs <attrs>", "attributes: nv,bs,rt,append,… or a number", "nv,bs,rt")
     .option("--hex", "the value is hex bytes")
     .option("--append", "append (EFI_VARIABLE_APPEND_WRITE)")
-    .action((name: string, value: string, o: { guid?: string; attrs: string; hex?: boolean; append?: boolean }) => {
-      const attrs = parseAttributes(o.attrs) | (o.append ? 0x40 : 0);
+    .option("--json", "JSON output")
+    .action(async (name: string, value: string, o: { guid?: string; attrs: string; hex?: boolean; append?: boolean; json?: boolean }) => {
+      const attributes = parseAttributes(o.attrs) | (o.append ? 0x40 : 0);
       const data = valueBytes(value, o.hex === true);
-      check("SetVariable", client().set(name, guidOption(o.guid), attrs, data), name);
-      io.stdout(`${name}: ${data.length} bytes set (${formatAttributes(attrs)})\n`);
+      const r = await host.run("efivar-set", { boot: boot(), name, guid: guidOption(o.guid), attributes, data: toHex(data) });
+      if (o.json) return printJson(io, "efivar-set", r);
+      io.stdout(`${name}: ${r.size} bytes set (${formatAttributes(attributes)})\n`);
     });
 
   ev.command("delete")
     .description("delete a variable")
     .argument("<name>", "variable name")
     .option("--guid <guid>", "vendor GUID (default: EFI_GLOBAL_VARIABLE)")
-    .action((name: string, o: { guid?: string }) => {
-      const c = client();
-      const guid = guidOption(o.guid);
-      const g = c.get(name, guid);
-      if (g.status === EFI_NOT_FOUND) throw new CheckFailed(`${name} (${guid}): not found`);
-      check("SetVariable(delete)", c.setVariable(name, guid, g.attributes, 0, null), name);
+    .option("--json", "JSON output")
+    .action(async (name: string, o: { guid?: string; json?: boolean }) => {
+      const r = await host.run("efivar-delete", { boot: boot(), name, guid: guidOption(o.guid) });
+      if (o.json) return printJson(io, "efivar-delete", r);
       io.stdout(`${name}: deleted\n`);
     });
 }

@@ -5,13 +5,14 @@ import { type Io, printJson } from "../io.js";
 import { type Session, type SessionHost, LFA_SYSFS, aliasOf, imageDir, resolveImage } from "../lfa/session.js";
 import { styleFor, table } from "../lfa/format.js";
 import { listDir, readAttr, readable } from "./sysfs.js";
+import { naToNull } from "./upload.js";
 
 /** One row of `lfa list`: the driver's image fields, each read through sysfs like a user would. */
 export type InventoryRow = Pick<
   LfaImageInfo,
-  | "name" | "guid" | "seq" | "currentVersion" | "pendingVersion" | "activationCapable" | "activationPending"
+  | "name" | "guid" | "seq" | "currentVersion" | "activationCapable" | "activationPending"
   | "mayResetCpu" | "cpuRendezvous" | "forceCpuRendezvous" | "autoActivate"
-> & { image: string | null };
+> & { image: string | null; pendingVersion: string | null };
 
 const bool = (v: string | undefined) => v !== undefined && /^(1|y|Y|true)$/.test(v.trim());
 
@@ -25,7 +26,7 @@ export function inventory(s: Session): InventoryRow[] {
       guid: img.guid,
       seq: img.seq,
       currentVersion: attr("current_version"),
-      pendingVersion: attr("pending_version"),
+      pendingVersion: naToNull(attr("pending_version")),
       activationCapable: bool(attr("activation_capable")),
       activationPending: bool(attr("activation_pending")),
       mayResetCpu: bool(attr("may_reset_cpu")),
@@ -37,7 +38,7 @@ export function inventory(s: Session): InventoryRow[] {
 }
 
 export const versionCell = (r: Pick<InventoryRow, "currentVersion" | "pendingVersion">) =>
-  r.pendingVersion && r.pendingVersion !== "N/A" ? `${r.currentVersion} → ${r.pendingVersion}` : r.currentVersion;
+  r.pendingVersion !== null ? `${r.currentVersion} → ${r.pendingVersion}` : r.currentVersion;
 
 export const rendezvousCell = (r: Pick<InventoryRow, "cpuRendezvous" | "forceCpuRendezvous">) =>
   r.cpuRendezvous ? "required" : r.forceCpuRendezvous ? "forced" : "skip";
@@ -61,40 +62,54 @@ export function inventoryTable(io: Io, rows: InventoryRow[], indent = ""): strin
   );
 }
 
+export interface ShowResult {
+  image: string | null;
+  guid: string;
+  path: string;
+  /** Every attribute's value (null: write-only). */
+  attributes: Record<string, string | null>;
+  modes: Record<string, string>;
+}
+
+/** Every sysfs attribute of one image (operation show). */
+export function showImage(s: Session, ref: string): ShowResult {
+  const img = resolveImage(s, ref);
+  const dir = imageDir(img);
+  const attributes: Record<string, string | null> = {};
+  const modes: Record<string, string> = {};
+  for (const e of listDir(s, dir)) {
+    if (e.type === "dir") continue;
+    modes[e.name] = e.mode;
+    attributes[e.name] = readable(e) ? readAttr(s, `${dir}/${e.name}`) : null;
+  }
+  return { image: aliasOf(s, img) ?? null, guid: img.guid, path: dir, attributes, modes };
+}
+
 export function registerInventory(program: Command, io: Io, host: SessionHost): void {
   program
     .command("list")
     .description(`the firmware images the host driver found (${LFA_SYSFS}): version, pending update, rendezvous`)
     .option("--json", "print the inventory as JSON")
-    .action((o: { json?: boolean }) => {
-      const rows = inventory(host.get());
-      if (o.json) return printJson(io, { images: rows });
+    .action(async (o: { json?: boolean }) => {
+      const rows = await host.run("list", {});
+      if (o.json) return printJson(io, "list", { images: rows });
       io.stdout(inventoryTable(io, rows));
     });
 
   program
     .command("show")
     .description("every sysfs attribute of one image")
-    .argument("<image>", "name, GUID or alias (bl31, rmm, sp1, sp2)")
+    .argument("<image>", "name, GUID or alias (bl31, rmm, sp1, sp2, efivar)")
     .option("--json", "print the attributes as JSON")
-    .action((ref: string, o: { json?: boolean }) => {
-      const s = host.get();
-      const img = resolveImage(s, ref);
-      const dir = imageDir(img);
-      const attributes: Record<string, string | null> = {};
-      const modes: Record<string, string> = {};
-      for (const e of listDir(s, dir)) {
-        if (e.type === "dir") continue;
-        modes[e.name] = e.mode;
-        attributes[e.name] = readable(e) ? readAttr(s, `${dir}/${e.name}`) : null;
-      }
-      if (o.json) return printJson(io, { image: aliasOf(s, img) ?? null, guid: img.guid, path: dir, attributes, modes });
+    .action(async (ref: string, o: { json?: boolean }) => {
+      const r = await host.run("show", { image: ref });
+      if (o.json) return printJson(io, "show", r);
       const st = styleFor(io);
-      io.stdout(`${st.bold(dir)}${aliasOf(s, img) ? ` (${aliasOf(s, img)})` : ""}\n`);
+      io.stdout(`${st.bold(r.path)}${r.image ? ` (${r.image})` : ""}\n`);
       io.stdout(
         table(
           ["ATTRIBUTE", "MODE", "VALUE"],
-          Object.entries(attributes).map(([k, v]) => [k, modes[k]!, v ?? st.dim("(write-only)")]),
+          Object.entries(r.attributes).map(([k, v]) => [k, r.modes[k]!, v ?? st.dim("(write-only)")]),
           { indent: "  ", style: st },
         ),
       );

@@ -19,7 +19,8 @@ import {
   type SpPkgHeader,
 } from "@lfa-wasm/sp-pkg";
 import { SP_PKG_TRAILER_ALG_ED25519_SHA256, SP_PKG_TRAILER_ALG_NONE } from "@lfa-wasm/abi";
-import { type Io, printJson, UsageError, CheckFailed } from "../io.js";
+import { type Io, printJson, UsageError, CheckFailed, resolvePath } from "../io.js";
+import { loadPackage } from "../lfa/session.js";
 
 const U32_MAX = 0xffffffff;
 const hex = (v: number): string => "0x" + v.toString(16);
@@ -157,9 +158,9 @@ export function registerPkg(program: Command, io: Io): void {
       const securityVersion = parseU32Option("--security-version", o.securityVersion);
       const pmOffset = o.pmOffset === undefined ? undefined : parseU32Option("--pm-offset", o.pmOffset);
       const imgOffset = o.imgOffset === undefined ? undefined : parseU32Option("--img-offset", o.imgOffset);
-      const signingKey = o.key === undefined ? undefined : loadKey("private", o.key);
-      const manifest = loadManifest(o.manifest);
-      const image = loadImage(o.image);
+      const signingKey = o.key === undefined ? undefined : loadKey("private", resolvePath(io, o.key));
+      const manifest = loadManifest(resolvePath(io, o.manifest));
+      const image = loadImage(resolvePath(io, o.image));
       let bytes: Uint8Array;
       try {
         bytes = buildSpPkg({ manifest, image, version, securityVersion, signingKey, pmOffset, imgOffset });
@@ -167,14 +168,14 @@ export function registerPkg(program: Command, io: Io): void {
         return pkgFailure(e, "cannot build package");
       }
       try {
-        writeFileSync(o.output, bytes);
+        writeFileSync(resolvePath(io, o.output), bytes);
       } catch (e) {
         throw new CheckFailed(`cannot write ${o.output}: ${(e as Error).message}`);
       }
       const p = parseSpPkg(bytes);
       const t = p.trailer!;
       if (o.json) {
-        printJson(io, {
+        printJson(io, "pkg-build", {
           output: o.output,
           size: bytes.length,
           header: headerJson(p.header),
@@ -200,18 +201,18 @@ export function registerPkg(program: Command, io: Io): void {
   pkg
     .command("inspect")
     .description("show an SP package: header, manifest tree, image, trailer and signature status")
-    .argument("<package>", "SP package file")
+    .argument("<package>", "SP package file, or a sample package name (sp1-v2, rmm-v1.1, …)")
     .option("--key <public.pem>", "Ed25519 public key (PEM, SPKI) to verify the signature with")
     .option("--json", "print the result as JSON")
     .action((file: string, o: { key?: string; json?: boolean }) => {
-      const key = o.key === undefined ? undefined : loadKey("public", o.key);
-      const bytes = readInput("package", file);
+      const key = o.key === undefined ? undefined : loadKey("public", resolvePath(io, o.key));
+      const bytes = loadPackage(io, file).bytes;
       let p: SpPkg;
       try {
         p = parseSpPkg(bytes);
       } catch (e) {
         if (e instanceof SpPkgError && o.json) {
-          printJson(io, { file, size: bytes.length, error: { code: e.code, reason: e.message } });
+          printJson(io, "pkg-inspect", { file, size: bytes.length, error: { code: e.code, message: `${file}: ${e.code}: ${e.message}`, reason: e.message } });
           throw new CheckFailed("");
         }
         return pkgFailure(e, file);
@@ -228,9 +229,10 @@ export function registerPkg(program: Command, io: Io): void {
       const t = p.trailer;
       const failed = dtbError !== null || sig.status === "invalid";
       if (o.json) {
-        printJson(io, {
+        printJson(io, "pkg-inspect", {
           file,
           size: bytes.length,
+          error: null,
           header: headerJson(p.header),
           manifest: { offset: p.header.pmOffset, size: p.header.pmSize, dts, error: dtbError },
           image: { offset: p.header.imgOffset, size: p.header.imgSize, sha256: sha256Hex(p.image) },
@@ -287,19 +289,18 @@ export function registerPkg(program: Command, io: Io): void {
     .command("verify")
     .description("verify an SP package's signature: exit 0 if it verifies with the key, 1 otherwise")
     .requiredOption("--key <public.pem>", "Ed25519 public key (PEM, SPKI)")
-    .argument("<package>", "SP package file")
+    .argument("<package>", "SP package file, or a sample package name (sp1-v2, rmm-v1.1, …)")
     .option("--json", "print the result as JSON")
     .action((file: string, o: { key: string; json?: boolean }) => {
-      const key = loadKey("public", o.key);
-      const bytes = readInput("package", file);
+      const key = loadKey("public", resolvePath(io, o.key));
+      const bytes = loadPackage(io, file).bytes;
       const r = verifySpPkg(bytes, key);
       const t = r.pkg?.trailer ?? null;
       if (o.json) {
-        printJson(io, {
+        printJson(io, "pkg-verify", {
           file,
           ok: r.ok,
-          code: r.ok ? null : r.code,
-          reason: r.ok ? null : r.reason,
+          error: r.ok ? null : { code: r.code, message: `${file}: verification failed: ${r.code}: ${r.reason}`, reason: r.reason },
           version: t ? formatFwVersion(t.version) : null,
           securityVersion: t ? t.securityVersion : null,
           keyId: t?.keyId ? toHex(t.keyId) : null,

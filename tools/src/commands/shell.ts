@@ -1,12 +1,13 @@
-// `lfa shell` (interactive, node:readline) and `lfa run <script>` (one command per line, stops at
-// the first failure): multi-command front ends sharing one booted board. Both accept the lfa
-// commands without the leading `lfa`, plus `ls PATH`, `cat PATH`, `echo VALUE > PATH` on the
-// virtual sysfs; the shell also `help` and `exit`.
+// `lfa shell` (interactive, node:readline) and `lfa run <script>` (one command per line; stops at
+// the first failure unless --keep-going): multi-command front ends over the board (the persistent
+// one, or a fresh one with --fresh). Both accept the lfa commands without the leading `lfa`, plus
+// `ls PATH`, `cat PATH`, `echo VALUE > PATH` on the virtual sysfs, `help` and `exit [N]`.
 import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
 import { createInterface } from "node:readline";
 import type { Command } from "commander";
-import { runCli } from "../cli.js";
-import { type Io, printJson, UsageError, CheckFailed } from "../io.js";
+import { buildProgram, runCli } from "../cli.js";
+import { type Io, printJson, UsageError, CheckFailed, CliError } from "../io.js";
 import { SessionHost, LFA_SYSFS } from "../lfa/session.js";
 import { styleFor } from "../lfa/format.js";
 
@@ -51,19 +52,25 @@ export function tokenize(line: string): string[] {
 
 export const SHELL_HELP = `Commands (as \`lfa <command>\`, without the leading lfa):
   list                              the firmware images (/sys/firmware/lfa)
-  show <image>                      every sysfs attribute of one image (name, GUID, bl31/rmm/sp1/sp2)
+  show <image>                      every sysfs attribute of one image (name, GUID, bl31/rmm/sp1/sp2/efivar)
   upload <image> <pkg>              upload a package through fw_upload (a path or a sample name: sp1-v2, …)
-  activate <image> [--no-rendezvous]  PRIME + ACTIVATE through the sysfs activate file
+  check <image> <pkg>               pre-flight: can the package be live-activated? one line per check
+  prime <image>                     PRIME only (then activate, or cancel)
+  activate [image…] [--no-rendezvous] [--dry-run]  PRIME + ACTIVATE (no image: every pending one)
   cancel <image>                    cancel a primed activation
+  call <image> <cmd> [args…] [--pe N]  an FF-A direct request to an SP (version, counter-inc, echo, …)
+  history                           every activation attempt on this board
+  board show|init|reset|save|load   the persistent board
+  efivar list|get|set|delete        UEFI variables in the variable SP
   sysfs ls|cat|write <path> [value] the virtual sysfs
   trace [--mermaid] [--activation] [--since N] [--kind K]  the board's trace
   dts …, pkg …                      the offline tools
-Shell built-ins:
+Built-ins:
   ls [PATH]                         list a sysfs directory (default ${LFA_SYSFS})
   cat PATH                          read a sysfs attribute
   echo VALUE > PATH                 write a sysfs attribute
   help                              this text
-  exit [code]                       leave the shell
+  exit [N]                          leave (the shell, or a script, with status N)
 Every data command takes --json; \`<command> --help\` shows its options.
 `;
 
@@ -77,6 +84,9 @@ export interface LineResult {
   /** The argv that ran. */
   argv?: string[];
 }
+
+/** Commands that run their own board: not available inside the shell or a script. */
+const NOT_NESTED = ["shell", "run", "demo", "bench", "record", "replay"];
 
 /** Turns one line into lfa argv: strips a leading `lfa`, maps ls / cat / echo … > … to `sysfs`. */
 export function lineToArgv(tokens: string[], json: boolean): string[] {
@@ -96,7 +106,7 @@ export function lineToArgv(tokens: string[], json: boolean): string[] {
     return ["sysfs", "write", ...j, "--", t[gt + 1]!, t.slice(1, gt).join(" ")];
   }
   if (t.includes(">")) throw new UsageError("output redirection is only supported as echo VALUE > PATH");
-  if (t[0] === "shell" || t[0] === "run" || t[0] === "demo") throw new UsageError(`${t[0]} is not available here (it would boot another board)`);
+  if (NOT_NESTED.includes(t[0]!)) throw new UsageError(`${t[0]} is not available here (it would boot another board)`);
   if (json && !t.includes("--json") && !t.includes("--help") && !t.includes("-h")) {
     const dd = t.indexOf("--");
     t = dd < 0 ? [...t, "--json"] : [...t.slice(0, dd), "--json", ...t.slice(dd)];
@@ -114,9 +124,13 @@ export async function runLine(line: string, io: Io, host: SessionHost, opts: { j
     return { code: 2 };
   }
   if (tokens.length === 0) return { code: 0, empty: true };
-  if (opts.shell && (tokens[0] === "exit" || tokens[0] === "quit")) {
+  if (tokens[0] === "exit" || (opts.shell && tokens[0] === "quit")) {
+    if (tokens.length > 2 || (tokens[1] !== undefined && !/^\d{1,3}$/.test(tokens[1]))) {
+      io.stderr(`lfa: usage: exit [N] (N = 0..255)\n`);
+      return { code: 2 };
+    }
     const code = tokens[1] === undefined ? 0 : Number(tokens[1]);
-    return { code: 0, exit: Number.isInteger(code) ? code : 2 };
+    return { code: 0, exit: code & 0xff };
   }
   if (tokens[0] === "help" || tokens[0] === "?") {
     io.stdout(SHELL_HELP);
@@ -134,27 +148,40 @@ export async function runLine(line: string, io: Io, host: SessionHost, opts: { j
   return { code, argv };
 }
 
-function shellBanner(io: Io, host: SessionHost): void {
-  const s = host.get();
+async function shellBanner(io: Io, host: SessionHost): Promise<void> {
+  const s = await host.get();
   const st = styleFor(io);
-  const images = s.driver.images().length;
+  const images = s.driver.tree().length;
+  const where = host.state ? `the board in ${host.state.dir}${host.journal.length ? ` (${host.journal.length} operations replayed in ${s.replayMs.toFixed(0)} ms)` : ""}` : "a fresh board";
   io.stdout(
-    `${st.bold("lfa shell")} — default board booted in ${s.bootMs.toFixed(0)} ms: ${s.platform.config.pes} PEs, ${images} firmware images under ${LFA_SYSFS}.\n` +
-      `Type ${st.bold("help")} for the commands, ${st.bold("exit")} to leave.\n`,
+    `${st.bold("lfa shell")} — ${where}: ${s.platform.config.pes} PEs, ${images} firmware images under ${LFA_SYSFS} (booted in ${s.bootMs.toFixed(0)} ms).\n` +
+      `Type ${st.bold("help")} for the commands, ${st.bold("exit")} or Ctrl-D to leave.\n`,
   );
 }
 
+/** Words the shell completes: the commands, the built-ins. */
+export function shellWords(io: Io): string[] {
+  const cmds = buildProgram(io, { nested: true, host: SessionHost.ephemeral() }).commands.map((c) => c.name());
+  return [...new Set([...cmds, "ls", "cat", "echo", "help", "exit"])].sort();
+}
+
 /** The interactive shell over `input` (lines); resolves to the exit code. */
-export async function runShell(io: Io, host = new SessionHost()): Promise<number> {
+export async function runShell(io: Io, host: SessionHost): Promise<number> {
   const input = io.input ?? process.stdin;
   const interactive = io.isTTY === true && input === process.stdin && process.stdin.isTTY === true;
-  shellBanner(io, host);
-  const words = ["list", "show", "upload", "activate", "cancel", "sysfs", "trace", "dts", "pkg", "ls", "cat", "echo", "help", "exit"];
+  await shellBanner(io, host);
+  const words = shellWords(io);
   const completer = (line: string): [string[], string] => {
     const hits = words.filter((w) => w.startsWith(line));
     return [hits.length ? hits : words, line];
   };
   const rl = createInterface({ input, output: interactive ? process.stdout : undefined, terminal: interactive, prompt: "lfa> ", completer: interactive ? completer : undefined, historySize: 200 });
+  // Ctrl-C drops the line being typed (like a shell); Ctrl-D or exit leaves.
+  rl.on("SIGINT", () => {
+    io.stdout("^C\n");
+    rl.write(null, { ctrl: true, name: "u" });
+    rl.prompt();
+  });
   let status = 0;
   const prompt = () => (interactive ? rl.prompt() : undefined);
   prompt();
@@ -181,13 +208,14 @@ interface RunStep {
   error?: string;
 }
 
-/** `lfa run`: every line of `script` in order; stops at the first failure. Resolves to the exit code. */
-export async function runScript(script: string, name: string, io: Io, opts: { json?: boolean; host?: SessionHost } = {}): Promise<number> {
-  const host = opts.host ?? new SessionHost();
+/** `lfa run`: every line of `script` in order; stops at the first failure unless keepGoing; `exit N` ends it with N. */
+export async function runScript(script: string, name: string, io: Io, opts: { json?: boolean; host: SessionHost; keepGoing?: boolean; cwd?: string }): Promise<number> {
+  const host = opts.host;
   const st = styleFor(io);
   const lines = script.split(/\r?\n/);
   const steps: RunStep[] = [];
-  let failed: RunStep | undefined;
+  const failures: RunStep[] = [];
+  let exit: { line: number; code: number } | null = null;
   const t0 = performance.now();
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!.trim();
@@ -196,11 +224,15 @@ export async function runScript(script: string, name: string, io: Io, opts: { js
     let out = "";
     let err = "";
     const capture: Io = opts.json
-      ? { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false }
-      : { ...io, stdout: (t) => io.stdout(t), stderr: (t) => ((err += t), io.stderr(t)), isTTY: io.isTTY, columns: io.columns };
+      ? { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, cwd: opts.cwd }
+      : { ...io, stdout: (t) => io.stdout(t), stderr: (t) => ((err += t), io.stderr(t)), isTTY: io.isTTY, columns: io.columns, color: io.color, cwd: opts.cwd };
     if (!opts.json) io.stdout(`${st.dim(`${name}:${lineNo}`)} ${st.bold("$ lfa " + text.replace(/^lfa\s+/, ""))}\n`);
     const r = await runLine(text, capture, host, { json: opts.json });
     if (r.empty) continue;
+    if (r.exit !== undefined) {
+      exit = { line: lineNo, code: r.exit };
+      break;
+    }
     const step: RunStep = { line: lineNo, command: text, exitCode: r.code };
     if (opts.json) {
       const trimmed = out.trim();
@@ -215,30 +247,37 @@ export async function runScript(script: string, name: string, io: Io, opts: { js
     if (err.trim()) step.error = err.trim().replace(/^lfa: /, "");
     steps.push(step);
     if (r.code !== 0) {
-      failed = step;
-      break;
+      failures.push(step);
+      if (!opts.keepGoing) break;
     }
   }
   const ms = performance.now() - t0;
+  const code = exit ? exit.code : failures.length ? 1 : 0;
+  const failed = failures[0];
   if (opts.json) {
-    printJson(io, {
+    printJson(io, "run", {
       script: name,
-      ok: !failed,
+      ok: code === 0,
+      exitCode: code,
       commands: steps.length,
+      failed: failures.length,
       failedLine: failed?.line ?? null,
+      exitLine: exit?.line ?? null,
       error: failed ? (failed.error ?? `exit code ${failed.exitCode}`) : null,
       steps,
       ms: Math.round(ms),
     });
-    return failed ? 1 : 0;
+    return code;
   }
-  if (failed) {
+  if (exit) io.stdout(`${st.bold("run:")} exit ${exit.code} at line ${exit.line} of ${name}${failures.length ? ` (${failures.length} failed before it)` : ""}\n`);
+  else if (failed && !opts.keepGoing) {
     io.stderr(`${name}:${failed.line}: ${st.red("failed")} (exit ${failed.exitCode}): ${failed.command}\n`);
     io.stdout(`${st.bold("run:")} stopped at line ${failed.line} of ${name}: ${steps.length - 1} of ${steps.length} commands succeeded\n`);
-    return 1;
-  }
-  io.stdout(`${st.bold("run:")} ${steps.length} commands from ${name} succeeded (${ms.toFixed(0)} ms)\n`);
-  return 0;
+  } else if (failed) {
+    for (const f of failures) io.stderr(`${name}:${f.line}: ${st.red("failed")} (exit ${f.exitCode}): ${f.command}\n`);
+    io.stdout(`${st.bold("run:")} ${failures.length} of ${steps.length} commands from ${name} failed (lines ${failures.map((f) => f.line).join(", ")})\n`);
+  } else io.stdout(`${st.bold("run:")} ${steps.length} commands from ${name} succeeded (${ms.toFixed(0)} ms)\n`);
+  return code;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
@@ -247,31 +286,48 @@ async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
   return s;
 }
 
-export function registerShell(program: Command, io: Io): void {
+/** Exit with `code` without printing anything more (the front end already said why). */
+class ExitWith extends CliError {
+  constructor(code: number) {
+    super("", code, "EXIT");
+  }
+}
+
+export function registerShell(program: Command, io: Io, host: SessionHost): void {
   program
     .command("shell")
-    .description("an interactive prompt over one booted board (the lfa commands, ls, cat, echo VALUE > PATH, help, exit)")
-    .action(async () => {
-      const code = await runShell(io);
-      if (code !== 0) throw new CheckFailed("");
+    .description("an interactive prompt over the board (the lfa commands, ls, cat, echo VALUE > PATH, help, exit)")
+    .option("--fresh", "a fresh board for this shell only (the state directory is not read or written)")
+    .action(async (o: { fresh?: boolean }) => {
+      const code = await runShell(io, o.fresh ? SessionHost.ephemeral() : host);
+      if (code !== 0) throw new ExitWith(code);
     });
 
   program
     .command("run")
-    .description("run an lfa script against one booted board: one command per line, # comments; stops at the first failure")
-    .argument("<script>", "the script file (- for stdin)")
-    .option("--json", "run every command with --json and print one JSON summary {ok, failedLine, steps[{line, command, exitCode, result}]}")
-    .action(async (file: string, o: { json?: boolean }) => {
+    .description("run an lfa script: one command per line, # comments, exit [N]; stops at the first failure unless --keep-going")
+    .argument("<script>", "the script file (- for stdin); relative paths inside it resolve against its directory")
+    .option("--keep-going", "run every line even after a failure (exit 1 if any failed)")
+    .option("--fresh", "run on a fresh board (the state directory is not read or written)")
+    .option("--json", "run every command with --json and print one JSON summary {ok, exitCode, failedLine, steps[{line, command, exitCode, result}]}")
+    .addHelpText("after", "\nExit status: 0 every command succeeded, 1 one failed, N from an `exit N` line, 2 usage.\nExample:\n  lfa run --fresh flow.lfa\n")
+    .action(async (file: string, o: { json?: boolean; keepGoing?: boolean; fresh?: boolean }) => {
       let text: string;
-      if (file === "-") text = await readAll(io.input ?? process.stdin);
+      const path = file === "-" ? null : resolve(io.cwd ?? ".", file);
+      if (path === null) text = await readAll(io.input ?? process.stdin);
       else {
         try {
-          text = readFileSync(file, "utf8");
+          text = readFileSync(path, "utf8");
         } catch (e) {
-          throw new CheckFailed(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+          throw new CheckFailed(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, "ENOENT");
         }
       }
-      const code = await runScript(text, file === "-" ? "<stdin>" : file, io, { json: o.json });
-      if (code !== 0) throw new CheckFailed("");
+      const code = await runScript(text, file === "-" ? "<stdin>" : file, io, {
+        json: o.json,
+        keepGoing: o.keepGoing,
+        host: o.fresh ? SessionHost.ephemeral() : host,
+        cwd: path ? dirname(path) : io.cwd,
+      });
+      if (code !== 0) throw new ExitWith(code);
     });
 }

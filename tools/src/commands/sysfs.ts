@@ -3,6 +3,7 @@ import type { Command } from "commander";
 import { type Io, printJson, UsageError } from "../io.js";
 import { type Session, type SessionHost, LFA_SYSFS, sys } from "../lfa/session.js";
 import { styleFor } from "../lfa/format.js";
+import type { OpArgs, OpContext } from "../board/ops.js";
 
 export interface Entry {
   name: string;
@@ -50,6 +51,24 @@ export function printDriverLog(io: Io, lines: string[]): void {
   for (const l of lines) io.stdout(st.dim(`  [driver] ${l}`) + "\n");
 }
 
+/** `ls` (operation sysfs-ls). */
+export const sysfsList = (s: Session, path: string): { path: string; entries: Entry[] } => ({ path, entries: listDir(s, path) });
+
+/** `cat` (operation sysfs-read). */
+export const sysfsRead = (s: Session, path: string): { path: string; value: string } => ({ path, value: readAttr(s, path) });
+
+/** `echo VALUE > PATH` (operation sysfs-write): the driver's log lines it caused come back with it. */
+export function sysfsWrite(ctx: OpContext, a: OpArgs["sysfs-write"]): { path: string; value: string; log: string[] } {
+  ctx.host.takeLog();
+  try {
+    writeAttr(ctx.session, a.path, a.value + "\n");
+  } catch (e) {
+    (e as { log?: string[] }).log = ctx.host.takeLog();
+    throw e;
+  }
+  return { path: a.path, value: a.value, log: ctx.host.takeLog() };
+}
+
 export function registerSysfs(program: Command, io: Io, host: SessionHost): void {
   const sysfs = program.command("sysfs").description(`read and write the host driver's virtual sysfs (${LFA_SYSFS}, /sys/class/firmware)`);
 
@@ -58,12 +77,11 @@ export function registerSysfs(program: Command, io: Io, host: SessionHost): void
     .description("list a directory")
     .argument("[path]", "directory", LFA_SYSFS)
     .option("--json", "print the entries as JSON")
-    .action((path: string, o: { json?: boolean }) => {
-      const s = host.get();
-      const entries = listDir(s, path);
-      if (o.json) return printJson(io, { path, entries });
+    .action(async (path: string, o: { json?: boolean }) => {
+      const r = await host.run("sysfs-ls", { path });
+      if (o.json) return printJson(io, "sysfs-ls", r);
       const st = styleFor(io);
-      for (const e of entries) io.stdout(`${e.type === "dir" ? "d" : "-"}${e.mode.padEnd(9)}  ${e.type === "dir" ? st.bold(e.name) : e.name}\n`);
+      for (const e of r.entries) io.stdout(`${e.type === "dir" ? "d" : "-"}${e.mode.padEnd(9)}  ${e.type === "dir" ? st.bold(e.name) : e.name}\n`);
     });
 
   sysfs
@@ -71,11 +89,10 @@ export function registerSysfs(program: Command, io: Io, host: SessionHost): void
     .description("read an attribute")
     .argument("<path>", "attribute file")
     .option("--json", "print {path, value} as JSON")
-    .action((path: string, o: { json?: boolean }) => {
-      const s = host.get();
-      const value = readAttr(s, path);
-      if (o.json) return printJson(io, { path, value });
-      io.stdout(value + "\n");
+    .action(async (path: string, o: { json?: boolean }) => {
+      const r = await host.run("sysfs-read", { path });
+      if (o.json) return printJson(io, "sysfs-cat", r);
+      io.stdout(r.value + "\n");
     });
 
   sysfs
@@ -84,15 +101,15 @@ export function registerSysfs(program: Command, io: Io, host: SessionHost): void
     .argument("<path>", "attribute file")
     .argument("<value>", "the value (written with a trailing newline, as echo does)")
     .option("--json", "print {path, value, log} as JSON")
-    .action((path: string, value: string, o: { json?: boolean }) => {
+    .action(async (path: string, value: string, o: { json?: boolean }) => {
       if (value === undefined) throw new UsageError("write: a value is required");
-      const s = host.get();
-      host.takeLog();
       try {
-        writeAttr(s, path, value + "\n");
-      } finally {
-        if (!o.json) printDriverLog(io, host.takeLog());
+        const r = await host.run("sysfs-write", { path, value });
+        if (o.json) printJson(io, "sysfs-write", r);
+        else printDriverLog(io, r.log);
+      } catch (e) {
+        if (!o.json) printDriverLog(io, (e as { log?: string[] }).log ?? []);
+        throw e;
       }
-      if (o.json) printJson(io, { path, value, log: host.takeLog() });
     });
 }

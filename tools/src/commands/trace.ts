@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import type { TraceEvent, TraceKind } from "@lfa-wasm/trace";
 import type { Platform } from "@lfa-wasm/platform";
-import { type Io, printJson, UsageError, CheckFailed } from "../io.js";
+import { type Io, printJson, UsageError, CheckFailed, resolvePath } from "../io.js";
 import type { SessionHost } from "../lfa/session.js";
 import { formatTraceText, traceJson, traceToMermaid } from "../lfa/trace-render.js";
 
@@ -36,17 +36,17 @@ export function registerTrace(program: Command, io: Io, host: SessionHost): void
     .description("print the board's trace: SMCs, FF-A messages, state changes, swaps (text, JSON or Mermaid)")
     .option("--mermaid", "render a Mermaid sequenceDiagram instead of the event list")
     .option("--since <seq>", "only events with a sequence number >= seq")
-    .option("--activation", "only the events of the last `activate` on this board (in lfa shell / lfa run)")
+    .option("--activation", "only the events of the last successful `activate` on this board")
     .option("--kind <kinds>", `only these kinds (comma-separated: ${KINDS.join(", ")})`)
     .option("--out <file>", "write the text / diagram to a file instead of stdout")
     .option("--verbose", "Mermaid: also draw routine vCPU transitions and the agent's internal events")
     .option("--json", "print the events (or the diagram) as JSON")
-    .action((o: { mermaid?: boolean; activation?: boolean; since?: string; kind?: string; out?: string; verbose?: boolean; json?: boolean }) => {
+    .action(async (o: { mermaid?: boolean; activation?: boolean; since?: string; kind?: string; out?: string; verbose?: boolean; json?: boolean }) => {
       const since = parseSince(o.since);
       const kinds = parseKinds(o.kind);
-      const p = host.get().platform;
+      const p = (await host.get()).platform;
       const all = p.trace.query();
-      const win = o.activation ? host.lastActivation : undefined;
+      const win = o.activation ? host.lastActivation() : undefined;
       if (o.activation && !win) throw new CheckFailed("--activation: nothing was activated on this board yet");
       const events: TraceEvent[] = all.filter((e) => e.seq >= since && (!win || (e.seq >= win.from && e.seq < win.to)) && (!kinds || kinds.includes(e.kind)));
       let text: string;
@@ -60,15 +60,15 @@ export function registerTrace(program: Command, io: Io, host: SessionHost): void
       }
       if (o.out) {
         try {
-          writeFileSync(o.out, text);
+          writeFileSync(resolvePath(io, o.out), text);
         } catch (e) {
           throw new CheckFailed(`cannot write ${o.out}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
         }
       }
       if (o.json) {
         const base = { since, kinds: kinds ?? null, count: events.length, out: o.out ?? null };
-        if (diagram) printJson(io, { ...base, format: "mermaid", arrows: diagram.arrows, notes: diagram.notes, diagram: text });
-        else printJson(io, { ...base, format: "events", events: traceJson(events) });
+        if (diagram) printJson(io, "trace", { ...base, format: "mermaid", arrows: diagram.arrows, notes: diagram.notes, diagram: text, events: null });
+        else printJson(io, "trace", { ...base, format: "events", diagram: null, arrows: null, notes: null, events: traceJson(events) });
       } else if (o.out) {
         io.stdout(`wrote ${o.mermaid ? "a Mermaid sequence diagram" : "the trace"} (${events.length} events) to ${o.out}\n`);
       } else {

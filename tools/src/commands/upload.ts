@@ -1,10 +1,11 @@
 // `lfa upload <image> <pkg>`: a package through the fw_upload sysfs ABI, as a user would do it:
 // echo 1 > loading; cat pkg > data; echo 0 > loading; wait for status idle; cat error.
 import type { Command } from "commander";
-import { type Io, printJson, CheckFailed } from "../io.js";
+import { type Io, type ErrorInfo, printJson, CheckFailed, cursorControl } from "../io.js";
 import type { FwUploadDevice } from "@lfa-wasm/host-driver";
 import { type Session, type SessionHost, aliasOf, imageDir, loadPackage, resolveImage, sys, type ImageInfo } from "../lfa/session.js";
 import { formatBytes, progressBar, styleFor } from "../lfa/format.js";
+import type { OpArgs, OpContext } from "../board/ops.js";
 import { printDriverLog, readAttr, writeAttr } from "./sysfs.js";
 
 /** Bytes per write to `data` (the progress bar's resolution). */
@@ -26,13 +27,21 @@ export interface UploadResult {
   /** Every progress change of the upload worker (idle → receiving → preparing → transferring → programming → idle). */
   progress: string[];
   ok: boolean;
-  /** The `error` attribute ("" when none), e.g. "programming:firmware-invalid". */
-  error: string | null;
-  remainingSize: string | null;
+  /** null, or code = the `error` attribute (e.g. "preparing:firmware-invalid"), reason = why (the driver's words). */
+  error: ErrorInfo | null;
+  /** remaining_size after the upload (bytes). */
+  remainingSize: number | null;
   currentVersion: string;
-  pendingVersion: string;
+  /** null when nothing is pending (sysfs "N/A"). */
+  pendingVersion: string | null;
   log: string[];
 }
+
+/** Progress callback of an upload: the data writes, then the worker's status while polling. */
+export type UploadProgress = (phase: "data" | "status", info: { done: number; total: number; status?: string }) => void;
+
+/** sysfs's "N/A" (nothing pending) as null. */
+export const naToNull = (v: string): string | null => (v === "N/A" ? null : v);
 
 /** The fw_upload device the driver registered for an image (/sys/class/firmware/lfa-<image>). */
 export function fwUploadDevice(s: Session, img: ImageInfo): FwUploadDevice {
@@ -47,15 +56,14 @@ function progressOf(dev: FwUploadDevice, mark: number): string[] {
   return t.length ? [t[0]!.from, ...t.map((x) => x.to)] : [];
 }
 
-export async function uploadPackage(
-  s: Session,
-  host: SessionHost,
-  ref: string,
-  pkgRef: string,
-  onProgress?: (phase: "data" | "status", info: { done: number; total: number; status?: string }) => void,
-): Promise<UploadResult> {
-  const img = resolveImage(s, ref);
-  const { bytes, source, sample } = loadPackage(pkgRef);
+/** The upload operation (journaled): the package through fw_upload, as a user would. */
+export async function uploadPackage(ctx: OpContext, args: OpArgs["upload"]): Promise<UploadResult> {
+  const s = ctx.session;
+  const host = ctx.host;
+  const onProgress = ctx.hooks?.uploadProgress;
+  const bytes = ctx.bytes(args.package);
+  const { source, sample } = args.package;
+  const img = resolveImage(s, args.image);
   const dev = fwUploadDevice(s, img);
   const dir = dev.path;
   const mark = dev.transitions.length;
@@ -92,13 +100,14 @@ export async function uploadPackage(
     await new Promise<void>((r) => setImmediate(r));
   }
   const error = readAttr(s, `${dir}/error`);
-  let remainingSize: string | null = null;
+  let remainingSize: number | null = null;
   try {
-    remainingSize = readAttr(s, `${dir}/remaining_size`);
+    remainingSize = Number(readAttr(s, `${dir}/remaining_size`));
   } catch {
     remainingSize = null;
   }
   const idir = imageDir(img);
+  const name = aliasOf(s, img) ?? img.guid;
   return {
     image: aliasOf(s, img) ?? null,
     guid: img.guid,
@@ -109,10 +118,10 @@ export async function uploadPackage(
     statuses,
     progress: progressOf(dev, mark),
     ok: error === "",
-    error: error === "" ? null : error,
+    error: error === "" ? null : { code: error, message: `upload to ${name} failed: ${error}`, reason: dev.errorReason },
     remainingSize,
     currentVersion: readAttr(s, `${idir}/current_version`),
-    pendingVersion: readAttr(s, `${idir}/pending_version`),
+    pendingVersion: naToNull(readAttr(s, `${idir}/pending_version`)),
     log: host.takeLog(),
   };
 }
@@ -125,35 +134,41 @@ export function registerUpload(program: Command, io: Io, host: SessionHost): voi
     .argument("<pkg>", "package file, or a sample package name (sp1-v2, sp2-v2, rmm-v1.1, bl31-v1.1, …)")
     .option("--json", "print the result as JSON")
     .action(async (ref: string, pkgRef: string, o: { json?: boolean }) => {
-      const s = host.get();
+      const pkg = loadPackage(io, pkgRef);
       const st = styleFor(io);
-      const tty = io.isTTY === true && !o.json;
+      const tty = cursorControl(io) && !o.json;
       let total = 0;
       let lastPct = -1;
       if (!o.json) io.stdout(`${st.bold("upload")} ${pkgRef} → ${ref}\n`);
-      const r = await uploadPackage(s, host, ref, pkgRef, (phase, info) => {
-        total = info.total;
-        if (!tty) return;
-        // A live bar on a terminal: the data writes, then the worker's status while polling.
-        const pct = Math.floor((info.done / info.total) * 100);
-        if (phase === "data" && pct === lastPct && info.done !== info.total) return;
-        lastPct = pct;
-        io.stdout(`\r\x1b[K  ${progressBar(info.done, info.total, phase === "data" ? "writing data" : (info.status ?? ""))}`);
-      });
+      const r = await host.run(
+        "upload",
+        { image: ref, package: { ...host.addBlob(pkg.bytes), source: pkg.source, sample: pkg.sample } },
+        {
+          uploadProgress: (phase, info) => {
+            total = info.total;
+            if (!tty) return;
+            // A live bar on a terminal: the data writes, then the worker's status while polling.
+            const pct = Math.floor((info.done / info.total) * 100);
+            if (phase === "data" && pct === lastPct && info.done !== info.total) return;
+            lastPct = pct;
+            io.stdout(`\r\x1b[K  ${progressBar(info.done, info.total, phase === "data" ? "writing data" : (info.status ?? ""))}`);
+          },
+        },
+      );
       if (tty) io.stdout("\n");
-      if (o.json) printJson(io, r);
+      if (o.json) printJson(io, "upload", r);
       else {
         io.stdout(`  ${r.fwUpload}: echo 1 > loading; cat ${r.sample ? `${r.package}.pkg` : r.package} > data (${total} bytes); echo 0 > loading\n`);
         io.stdout(`  status: ${r.progress.join(" → ")}\n`);
-        io.stdout(`  error: ${r.error === null ? "(none)" : st.red(r.error)}\n`);
+        io.stdout(`  error: ${r.error === null ? "(none)" : st.red(r.error.code)}\n`);
         printDriverLog(io, r.log);
         if (r.ok) {
           io.stdout(
             `${st.green("uploaded")} ${r.package}${r.sample ? " (sample package)" : ""}, ${formatBytes(r.bytes)}, to ${r.image ?? r.guid}: ` +
-              `current_version ${r.currentVersion}, pending_version ${r.pendingVersion}\n`,
+              `current_version ${r.currentVersion}, pending_version ${r.pendingVersion ?? "N/A"}\n`,
           );
         }
       }
-      if (!r.ok) throw new CheckFailed(`upload to ${r.image ?? r.guid} failed: ${r.error}`);
+      if (r.error) throw new CheckFailed(o.json ? "" : r.error.message, r.error.code, r.error.reason);
     });
 }

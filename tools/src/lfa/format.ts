@@ -1,6 +1,6 @@
 // Text helpers for the lfa commands: ANSI styles (only on a TTY, never with NO_COLOR), tables,
 // durations and a progress bar.
-import type { Io } from "../io.js";
+import { type Io, colorEnabled } from "../io.js";
 
 export interface Style {
   bold(s: string): string;
@@ -14,9 +14,9 @@ export interface Style {
 const ansi = (code: string) => (s: string) => `\x1b[${code}m${s}\x1b[0m`;
 const plain = (s: string) => s;
 
-/** Colours when stdout is a terminal and NO_COLOR is not set; identity functions otherwise. */
+/** Colours when colorEnabled(io) (--color/--no-color, FORCE_COLOR, NO_COLOR, TERM=dumb, a TTY); identity functions otherwise. */
 export function styleFor(io: Io): Style {
-  const on = io.isTTY === true && !process.env.NO_COLOR;
+  const on = colorEnabled(io);
   return on
     ? { bold: ansi("1"), dim: ansi("2"), green: ansi("32"), red: ansi("31"), yellow: ansi("33"), cyan: ansi("36") }
     : { bold: plain, dim: plain, green: plain, red: plain, yellow: plain, cyan: plain };

@@ -1,63 +1,17 @@
-// One booted board + the host driver probed on it. A single `lfa` invocation boots its own (lazily,
-// only when a command needs it); `lfa shell` and `lfa run` share one across their commands.
+// Helpers every board command shares: images by name, errors with their errno and the firmware's
+// reason, packages by path or sample name. The board itself is SessionHost (../board/host.ts).
 import { existsSync, readFileSync } from "node:fs";
-import { createPlatform, firmwarePackage, samplePackage, type Platform } from "@lfa-wasm/platform";
+import { firmwarePackage, samplePackage, FIRMWARE_PACKAGES, type FirmwarePackageName } from "@lfa-wasm/platform";
 import { packages as spPackages } from "@lfa-wasm/sp-sample";
-import { LfaDriver, type LfaImageInfo } from "@lfa-wasm/host-driver";
-import { CheckFailed, UsageError } from "../io.js";
+import type { LfaImageInfo } from "@lfa-wasm/host-driver";
+import { CheckFailed, CliError, resolvePath, type ErrorInfo, type Io } from "../io.js";
+import type { Session } from "../board/host.js";
+
+export { SessionHost, bootSession, type Session } from "../board/host.js";
 
 export const LFA_SYSFS = "/sys/firmware/lfa";
 
 export type ImageInfo = LfaImageInfo;
-
-export interface Session {
-  platform: Platform;
-  driver: LfaDriver;
-  /** Wall-clock boot time of the board + driver probe (ms). */
-  bootMs: number;
-}
-
-export function bootSession(): Session {
-  const t0 = performance.now();
-  const platform = createPlatform();
-  let driver: LfaDriver;
-  try {
-    driver = LfaDriver.probe(platform, {});
-  } catch (e) {
-    throw new CheckFailed(`host driver probe failed: ${errorText(e)}`);
-  }
-  return { platform, driver, bootMs: performance.now() - t0 };
-}
-
-/** Lazily boots one session and hands it to every command that asks. */
-export class SessionHost {
-  private session: Session | undefined;
-  /** Driver log lines already shown (so each command shows only its own). */
-  logMark = 0;
-  /** Trace sequence numbers [from, to) of the last `activate` on this board (for `trace --activation`). */
-  lastActivation: { from: number; to: number } | undefined;
-
-  get booted(): boolean {
-    return this.session !== undefined;
-  }
-
-  get(): Session {
-    if (!this.session) {
-      this.session = bootSession();
-      this.logMark = this.session.driver.log.length;
-    }
-    return this.session;
-  }
-
-  /** Driver log lines written since the last call. */
-  takeLog(): string[] {
-    if (!this.session) return [];
-    const log = this.session.driver.log;
-    const fresh = log.slice(this.logMark);
-    this.logMark = log.length;
-    return fresh;
-  }
-}
 
 /** "EACCES: message" for errors from the driver / sysfs (they carry .errno), else the message. */
 export function errorText(e: unknown): string {
@@ -75,13 +29,27 @@ export const errnoOf = (e: unknown): string | undefined => {
   return typeof v === "string" ? v : undefined;
 };
 
-/** Runs a sysfs / driver operation; its errors become CheckFailed (exit 1) with the errno. */
+/** The firmware's reason an error carries (LinuxError.reason), if any. */
+export const reasonOf = (e: unknown): string | null => {
+  const v = (e as { reason?: unknown } | null)?.reason;
+  return typeof v === "string" && v !== "" ? v : null;
+};
+
+/** An error as the JSON contract's {code, message, reason}: the errno (or the CLI's code), the text, the firmware's reason. */
+export function errorInfo(e: unknown, context?: string): ErrorInfo {
+  if (e instanceof CliError) return e.info;
+  const text = errorText(e);
+  return { code: errnoOf(e) ?? "FAILED", message: context ? `${context}: ${text}` : text, reason: reasonOf(e) };
+}
+
+/** Runs a sysfs / driver operation; its errors become CheckFailed (exit 1) with the errno and the firmware's reason. */
 export function sys<T>(what: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof CheckFailed || e instanceof UsageError) throw e;
-    throw new CheckFailed(`${what}: ${errorText(e)}`);
+    if (e instanceof CliError) throw e;
+    const i = errorInfo(e, what);
+    throw new CheckFailed(i.message, i.code, i.reason);
   }
 }
 
@@ -93,7 +61,19 @@ export function resolveImage(s: Session, nameOrGuid: string): ImageInfo {
     // ENOENT: fall through to the message below
   }
   const known = s.driver.images().map((i) => `${aliasOf(s, i) ?? i.name} (${i.guid})`);
-  throw new CheckFailed(`no firmware image "${nameOrGuid}"; known: ${known.join(", ")}`);
+  throw new CheckFailed(`no firmware image "${nameOrGuid}"; known: ${known.join(", ")}`, "NOT_FOUND");
+}
+
+/**
+ * The image for a name, GUID or alias from the driver's cached tree — no SMC, nothing run on the
+ * board (for decisions a command makes before its journaled operation). Unknown → exit 1.
+ */
+export function findImage(s: Session, nameOrGuid: string): ImageInfo {
+  const k = nameOrGuid.toLowerCase();
+  const tree = s.driver.tree().filter((i) => i.seq !== -1);
+  const img = tree.find((i) => i.guid === k || i.name === nameOrGuid || aliasOf(s, i) === nameOrGuid || i.name.toLowerCase() === k);
+  if (!img) throw new CheckFailed(`no firmware image "${nameOrGuid}"; known: ${tree.map((i) => `${aliasOf(s, i) ?? i.name} (${i.guid})`).join(", ")}`, "NOT_FOUND");
+  return img;
 }
 
 /** The board's short name for an image (bl31, bl33, rmm, sp1, sp2), from its GUID. */
@@ -107,16 +87,14 @@ export const imageDir = (img: { guid: string }) => `${LFA_SYSFS}/${img.guid}`;
 // Packages: a file path, or the name of a built sample package
 // ---------------------------------------------------------------------------------------------
 
-const FIRMWARE_PACKAGES = ["rmm-v1.0", "rmm-v1.1", "rmm-bad", "bl31-v1.0", "bl31-v1.1"] as const;
-type FirmwarePackageName = (typeof FIRMWARE_PACKAGES)[number];
-
 /** Every sample package name `lfa upload` accepts instead of a path. */
 export function samplePackageNames(): string[] {
   return [...Object.keys(spPackages), ...FIRMWARE_PACKAGES];
 }
 
 /** Reads a package: an existing file, else a sample package name (sp1-v2, rmm-v1.1, …). */
-export function loadPackage(ref: string): { bytes: Uint8Array; source: string; sample: boolean } {
+export function loadPackage(io: Io, name: string): { bytes: Uint8Array; source: string; sample: boolean } {
+  const ref = resolvePath(io, name);
   if (existsSync(ref)) {
     try {
       return { bytes: new Uint8Array(readFileSync(ref)), source: ref, sample: false };
@@ -124,7 +102,7 @@ export function loadPackage(ref: string): { bytes: Uint8Array; source: string; s
       throw new CheckFailed(`cannot read ${ref}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
   }
-  const name = ref.replace(/\.pkg$/, "");
+  name = name.replace(/\.pkg$/, "");
   if (name in spPackages) {
     try {
       return { bytes: samplePackage(name as keyof typeof spPackages), source: name, sample: true };
@@ -135,5 +113,5 @@ export function loadPackage(ref: string): { bytes: Uint8Array; source: string; s
   if ((FIRMWARE_PACKAGES as readonly string[]).includes(name)) {
     return { bytes: firmwarePackage(name as FirmwarePackageName), source: name, sample: true };
   }
-  throw new CheckFailed(`${ref}: no such file or sample package (samples: ${samplePackageNames().join(", ")})`);
+  throw new CheckFailed(`${name}: no such file or sample package (samples: ${samplePackageNames().join(", ")})`, "NOT_FOUND");
 }
