@@ -68,6 +68,8 @@ export function buildProgram(io: Io, opts: ProgramOptions = {}): Command {
     .option("--state <dir>", "the persistent board's directory (default $LFA_STATE, else ./.lfa)")
     .option("--color", "colour even when stdout is not a terminal")
     .option("--no-color", "no colour (also NO_COLOR=1, TERM=dumb)")
+    // Program options only before the command: `pkg build --version 1.2` is the command's.
+    .enablePositionalOptions()
     .showHelpAfterError(opts.nested ? "(type help for the commands)" : true)
     .exitOverride()
     .configureOutput({

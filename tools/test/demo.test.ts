@@ -30,9 +30,9 @@ describe("lfa demo", () => {
     expect(j.ok).toBe(true);
     expect(j).toMatchObject({ image: "sp1", guid: "f07b2a96-1d47-4d17-9ec8-86a64e253e5c", package: "sp1-v2", board: { pes: 4 } });
     expect(j.versions).toMatchObject({
-      before: { currentVersion: "1.0", pendingVersion: "N/A", activationPending: false },
+      before: { currentVersion: "1.0", pendingVersion: null, activationPending: false },
       afterUpload: { currentVersion: "1.0", pendingVersion: "2.0", activationPending: true },
-      after: { currentVersion: "2.0", pendingVersion: "N/A", activationPending: false },
+      after: { currentVersion: "2.0", pendingVersion: null, activationPending: false },
       sp: { before: "1.0", after: "2.0" },
     });
     const c = j.counter;

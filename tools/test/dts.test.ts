@@ -51,7 +51,7 @@ describe("lfa dts compile", () => {
     const out = join(dir, "live.dtb");
     const r = await run("dts", "compile", LIVE, "--output", out, "--json");
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ input: LIVE, output: out, size: readFileSync(out).length });
+    expect(JSON.parse(r.stdout)).toEqual({ schema: "lfa-dts-compile/1", input: LIVE, output: out, size: readFileSync(out).length });
   });
 
   it.skipIf(!haveDtc && !process.env.CI)("writes exactly what dtc writes", async () => {

@@ -34,7 +34,8 @@ async function run(argv: string[], opts: { input?: string[]; isTTY?: boolean; ho
     columns: 100,
     input: opts.input ? Readable.from(opts.input.map((l) => l + "\n")) : undefined,
   };
-  const code = await runCli(argv, io, { host: opts.host });
+  // A fresh board per call unless the test shares one (the persistent board is tested in board-state.test.ts).
+  const code = await runCli(argv, io, { host: opts.host ?? SessionHost.ephemeral() });
   return { code, out, err };
 }
 const lfa = (...argv: string[]) => run(argv);
@@ -69,7 +70,8 @@ describe("lfa list", () => {
       "image", "name", "guid", "seq", "currentVersion", "pendingVersion", "activationCapable", "activationPending",
       "mayResetCpu", "cpuRendezvous", "forceCpuRendezvous", "autoActivate",
     ]);
-    expect(sp1).toMatchObject({ guid: SP1_GUID, seq: 3, currentVersion: "1.0", pendingVersion: "N/A", activationCapable: true, activationPending: false, cpuRendezvous: false, forceCpuRendezvous: true });
+    expect(json(r).schema).toBe("lfa-list/1");
+    expect(sp1).toMatchObject({ guid: SP1_GUID, seq: 3, currentVersion: "1.0", pendingVersion: null, activationCapable: true, activationPending: false, cpuRendezvous: false, forceCpuRendezvous: true });
   });
 
   it("colours only on a TTY", async () => {
@@ -118,7 +120,7 @@ describe("lfa sysfs", () => {
     expect(lsj.path).toBe("/sys/firmware/lfa");
     expect(lsj.entries).toContainEqual({ name: SP1_GUID, type: "dir", mode: "rwxr-xr-x" });
     expect((await lfa("sysfs", "cat", `${SP1_DIR}/current_version`)).out).toBe("1.0\n");
-    expect(json(await lfa("sysfs", "cat", "--json", `${SP1_DIR}/name`))).toEqual({ path: `${SP1_DIR}/name`, value: SP1_GUID });
+    expect(json(await lfa("sysfs", "cat", "--json", `${SP1_DIR}/name`))).toEqual({ schema: "lfa-sysfs-cat/1", path: `${SP1_DIR}/name`, value: SP1_GUID });
     const w = await lfa("sysfs", "write", "--json", `${SP1_DIR}/auto_activate`, "1");
     expect(w.code).toBe(0);
     expect(json(w)).toMatchObject({ path: `${SP1_DIR}/auto_activate`, value: "1" });
@@ -163,7 +165,7 @@ describe("lfa upload", () => {
     const r = await lfa("upload", "sp1", pkg, "--json");
     expect(r.code).toBe(0);
     expect(json(r)).toMatchObject({
-      image: "sp1", guid: SP1_GUID, package: pkg, sample: false, bytes: SP1_V2_BYTES, fwUpload: "/sys/class/firmware/lfa-sp1", ok: true, error: null,
+      schema: "lfa-upload/1", image: "sp1", guid: SP1_GUID, package: pkg, sample: false, bytes: SP1_V2_BYTES, fwUpload: "/sys/class/firmware/lfa-sp1", ok: true, error: null, remainingSize: 0,
       currentVersion: "1.0", pendingVersion: "2.0", progress: ["idle", "receiving", "preparing", "transferring", "programming", "idle"],
     });
     expect(json(r).statuses.at(-1)).toBe("idle");
@@ -175,10 +177,10 @@ describe("lfa upload", () => {
     const r = await lfa("upload", "sp1", bad);
     expect(r.code).toBe(1);
     expect(r.out).toContain("error: preparing:firmware-invalid");
-    expect(r.err).toBe("lfa: upload to sp1 failed: preparing:firmware-invalid\n");
+    expect(r.err).toBe("lfa: upload to sp1 failed: preparing:firmware-invalid\n  reason: not a firmware package: bad package magic 0x5a5a5a5a (expected 0x474b5053 \"SPKG\")\n");
     const j = await lfa("upload", "sp1", bad, "--json");
     expect(j.code).toBe(1);
-    expect(json(j)).toMatchObject({ ok: false, error: "preparing:firmware-invalid" });
+    expect(json(j)).toMatchObject({ ok: false, error: { code: "preparing:firmware-invalid", message: "upload to sp1 failed: preparing:firmware-invalid", reason: expect.stringMatching(/^not a firmware package: bad package magic/) } });
   });
 
   it("no such package (exit 1), an image without fw_upload (exit 1), missing argument (exit 2)", async () => {
@@ -200,11 +202,11 @@ describe("lfa activate / cancel", () => {
     expect(a.out).toMatch(/\[driver\] .*LFA_WRONG_STATE/);
     const c = await lfa("cancel", "sp1", "--json");
     expect(c.code).toBe(1);
-    expect(json(c)).toMatchObject({ image: "sp1", ok: false, error: expect.stringMatching(/^EINVAL/) });
+    expect(json(c)).toMatchObject({ schema: "lfa-cancel/1", image: "sp1", ok: false, error: { code: "EINVAL", message: expect.stringMatching(/^cancel sp1: EINVAL: .*LFA_CANCEL failed/) } });
   });
 
   it("BL31 may reset the CPU: the driver refuses (exit 1)", async () => {
-    const host = new SessionHost();
+    const host = SessionHost.ephemeral();
     expect((await run(["upload", "bl31", "bl31-v1.1"], { host })).code).toBe(0);
     const r = await run(["activate", "bl31"], { host });
     expect(r.code).toBe(1);
@@ -212,16 +214,18 @@ describe("lfa activate / cancel", () => {
   });
 
   it("upload → activate on one board (shared session), text and --json", async () => {
-    const host = new SessionHost();
+    const host = SessionHost.ephemeral();
     expect((await run(["upload", "sp2", "sp2-v2"], { host })).code).toBe(0);
     const r = await run(["activate", "sp2", "--no-rendezvous", "--json", "--diagram", join(dir, "sp2.mmd")], { host });
     expect(r.code).toBe(0);
-    const j = json(r);
+    const all = json(r);
+    expect(all).toMatchObject({ schema: "lfa-activate/1", ok: true, diagram: join(dir, "sp2.mmd") });
+    const j = all.activations[0];
     expect(j).toMatchObject({
       image: "sp2", ok: true, error: null, rendezvous: false,
       before: { currentVersion: "1.0", pendingVersion: "2.0", activationPending: true },
-      after: { currentVersion: "2.0", pendingVersion: "N/A", activationPending: false },
-      timings: { activatePes: [0] }, diagram: join(dir, "sp2.mmd"),
+      after: { currentVersion: "2.0", pendingVersion: null, activationPending: false },
+      timings: { activatePes: [0] },
     });
     for (const k of ["primeUs", "activateUs", "blackoutUs", "spDownUs"]) expect(j.timings[k]).toBeGreaterThan(0);
     expect(j.log).toContainEqual(expect.stringMatching(/successfully activated/));
@@ -295,7 +299,7 @@ describe("lfa run", () => {
     const r = await lfa("run", p, "--json");
     expect(r.code).toBe(0);
     const j = json(r);
-    expect(j).toMatchObject({ script: p, ok: true, commands: 5, failedLine: null, error: null });
+    expect(j).toMatchObject({ schema: "lfa-run/1", script: p, ok: true, exitCode: 0, commands: 5, failedLine: null, error: null });
     expect(j.steps.map((s: { line: number; command: string; exitCode: number }) => [s.line, s.command, s.exitCode])).toEqual([
       [2, "list", 0],
       [4, "upload sp1 sp1-v2   # through fw_upload", 0],
@@ -305,9 +309,9 @@ describe("lfa run", () => {
     ]);
     expect(j.steps[0].result.images).toHaveLength(6);
     expect(j.steps[1].result).toMatchObject({ ok: true, pendingVersion: "2.0" });
-    expect(j.steps[2].result).toMatchObject({ ok: true, rendezvous: true, after: { currentVersion: "2.0" }, timings: { activatePes: [0, 1, 2, 3] } });
+    expect(j.steps[2].result.activations[0]).toMatchObject({ ok: true, rendezvous: true, after: { currentVersion: "2.0" }, timings: { activatePes: [0, 1, 2, 3] } });
     expect(j.steps[3].result.attributes).toMatchObject({ current_version: "2.0", pending_version: "N/A", activation_pending: "0" });
-    expect(j.steps[4].result).toEqual({ path: `/sys/firmware/lfa/${SP1_GUID}/pending_version`, value: "N/A" });
+    expect(j.steps[4].result).toEqual({ schema: "lfa-sysfs-cat/1", path: `/sys/firmware/lfa/${SP1_GUID}/pending_version`, value: "N/A" });
   });
 
   it("text mode echoes each command and prints a summary", async () => {
@@ -370,7 +374,7 @@ describe("lfa shell", () => {
       ],
     });
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^lfa shell — default board booted in \d+ ms: 4 PEs, 6 firmware images under \/sys\/firmware\/lfa\./);
+    expect(r.out).toMatch(/^lfa shell — a fresh board: 4 PEs, 6 firmware images under \/sys\/firmware\/lfa \(booted in \d+ ms\)\./);
     expect(r.out).toContain("echo VALUE > PATH");
     expect(r.out).toMatch(new RegExp(`^drwxr-xr-x\\s+${SP1_GUID}$`, "m"));
     expect(r.out).toMatch(/^1\.0\n/m);
@@ -386,18 +390,20 @@ describe("lfa shell", () => {
 
   it("ends at end of input; exit N sets the status", async () => {
     expect((await run(["shell"], { input: ["list"] })).code).toBe(0);
-    expect((await run(["shell"], { input: ["exit 3"] })).code).toBe(1);
+    expect((await run(["shell"], { input: ["exit 3"] })).code).toBe(3);
   });
 });
 
 describe("--help", () => {
   it("every command has help (exit 0)", async () => {
-    for (const c of [["list"], ["show"], ["upload"], ["activate"], ["cancel"], ["sysfs"], ["sysfs", "ls"], ["sysfs", "cat"], ["sysfs", "write"], ["trace"], ["shell"], ["run"], ["demo"]]) {
+    for (const c of [["list"], ["show"], ["upload"], ["check"], ["prime"], ["activate"], ["cancel"], ["call"], ["history"], ["board"], ["board", "init"], ["board", "show"], ["board", "save"], ["board", "load"], ["board", "reset"], ["sysfs"], ["sysfs", "ls"], ["sysfs", "cat"], ["sysfs", "write"], ["trace"], ["efivar"], ["shell"], ["run"], ["demo"], ["record"], ["replay"]]) {
       const r = await lfa(...c, "--help");
       expect(r.code, c.join(" ")).toBe(0);
       expect(r.out, c.join(" ")).toMatch(/^Usage: lfa /);
     }
     const top = await lfa("--help");
-    for (const c of ["list", "show", "upload", "activate", "cancel", "sysfs", "trace", "shell", "run", "demo"]) expect(top.out).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+    for (const c of ["list", "show", "upload", "check", "prime", "activate", "cancel", "call", "history", "board", "sysfs", "trace", "efivar", "shell", "run", "demo", "record", "replay"]) expect(top.out).toMatch(new RegExp(`^  ${c}\\b`, "m"));
+    expect(top.out).toMatch(/^Exit status:\n {2}0 {2}ok\n {2}1 {2}failed/m);
+    expect(top.out).toMatch(/^Examples:\n {2}lfa upload sp1 sp1-v2 && lfa check sp1 sp1-v2 && lfa activate sp1$/m);
   });
 });

@@ -79,7 +79,7 @@ describe("lfa pkg build", () => {
     const r = await run("pkg", "build", "--manifest", DTS, "--image", wasm, "--pm-offset", "0x1000", "--img-offset", "8192", "--version", "3.4", "-o", out, "--json");
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(["output", "size", "header", "version", "securityVersion", "signed", "keyId", "digest", "imageSha256"]);
+    expect(Object.keys(j)).toEqual(["schema", "output", "size", "header", "version", "securityVersion", "signed", "keyId", "digest", "imageSha256"]);
     expect(j).toMatchObject({ output: out, version: "3.4", securityVersion: 0, signed: false, keyId: null });
     expect(j.header).toMatchObject({ magic: 0x474b5053, version: 2, pmOffset: 0x1000, imgOffset: 0x2000, imgSize: 8 });
     expect(j.imageSha256).toBe(createHash("sha256").update(WASM).digest("hex"));
@@ -174,7 +174,7 @@ describe("lfa pkg inspect", () => {
     const r = await run("pkg", "inspect", "--json", "--key", testKeyPaths.publicKey, signedPkg);
     expect(r.code).toBe(0);
     const j = JSON.parse(r.out);
-    expect(Object.keys(j)).toEqual(["file", "size", "header", "manifest", "image", "bodySize", "trailer", "signature"]);
+    expect(Object.keys(j)).toEqual(["schema", "file", "size", "error", "header", "manifest", "image", "bodySize", "trailer", "signature"]);
     expect(j.header).toEqual({ magic: 0x474b5053, version: 2, pmOffset: 0x1000, pmSize: j.header.pmSize, imgOffset: 0x4000, imgSize: 8 });
     expect(j.manifest.dts).toContain('compatible = "arm,ffa-manifest-1.0";');
     expect(j.manifest.error).toBeNull();
@@ -238,11 +238,11 @@ describe("lfa pkg verify", () => {
     const ok = await run("pkg", "verify", "--json", "--key", testKeyPaths.publicKey, signedPkg);
     expect(ok.code).toBe(0);
     const j = JSON.parse(ok.out);
-    expect(j).toEqual({ file: signedPkg, ok: true, code: null, reason: null, version: "1.2", securityVersion: 5, keyId: testKeyId });
+    expect(j).toEqual({ schema: "lfa-pkg-verify/1", file: signedPkg, ok: true, error: null, version: "1.2", securityVersion: 5, keyId: testKeyId });
     const bad = await run("pkg", "verify", "--json", "--key", otherPub, signedPkg);
     expect(bad.code).toBe(1);
     expect(bad.err).toBe("");
-    expect(JSON.parse(bad.out)).toMatchObject({ ok: false, code: "WRONG_KEY", version: "1.2" });
+    expect(JSON.parse(bad.out)).toMatchObject({ ok: false, error: { code: "WRONG_KEY" }, version: "1.2" });
   });
 });
 

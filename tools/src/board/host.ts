@@ -253,14 +253,16 @@ export class SessionHost {
 
   /** Writes the unsaved entries (persistent boards) after an operation that changed the board. */
   private commit(s: Session, entry: JournalEntry): void {
-    const fp = fingerprint(s.platform, s.driver);
-    entry.digest = fp.digest;
-    this.lastFingerprint = fp;
     const state = this.state;
     if (!state) {
+      // Nothing to save, nothing to fingerprint: inspecting the board is not free (it writes the
+      // SPMC's stack memory), and a recording must see only the board's own calls.
       this.unsaved = 0;
       return;
     }
+    const fp = fingerprint(s.platform, s.driver);
+    entry.digest = fp.digest;
+    this.lastFingerprint = fp;
     state.withLock(() => {
       if (state.exists()) {
         const disk = state.read();

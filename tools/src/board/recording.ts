@@ -99,6 +99,15 @@ function decodeArgs(op: BoundaryOp, args: unknown[], blobs: Record<string, strin
   return args.map((a) => decode(a, blobs));
 }
 
+/** Register values as bigint (callers may pass numbers): call/submit's register file, smc's x0… */
+function normalise(op: BoundaryOp, args: unknown[]): unknown[] {
+  const big = (v: unknown) => (typeof v === "number" ? BigInt(v) : v);
+  if (op === "call" || op === "submit") return [args[0], (args[1] as unknown[]).map(big)];
+  if (op === "smc") return [args[0], ...args.slice(1).map(big)];
+  if (op === "concurrent") return [(args[0] as Array<{ cpu: number; regs: unknown[] }>).map((c) => ({ cpu: c.cpu, regs: c.regs.map(big) })), ...args.slice(1)];
+  return args;
+}
+
 // --- recording ----------------------------------------------------------------------------------
 
 export class Recorder {
@@ -131,7 +140,7 @@ export class Recorder {
 
   private around(op: BoundaryOp, args: unknown[], f: () => unknown): unknown {
     if (this.depth > 0) return f();
-    const ev: RecEvent = { i: this.events.length, cmd: this.cmd, op, in: args.map((a) => encode(a, this.blobs)) };
+    const ev: RecEvent = { i: this.events.length, cmd: this.cmd, op, in: normalise(op, args).map((a) => encode(a, this.blobs)) };
     const writes = this.nwdWrites();
     if (writes.length) ev.nwd = writes;
     this.events.push(ev);

@@ -245,6 +245,7 @@ export async function runScript(script: string, name: string, io: Io, opts: { js
       }
     }
     if (err.trim()) step.error = err.trim().replace(/^lfa: /, "");
+    else if (r.code !== 0) step.error = firstErrorMessage(step.result) ?? undefined;
     steps.push(step);
     if (r.code !== 0) {
       failures.push(step);
@@ -278,6 +279,18 @@ export async function runScript(script: string, name: string, io: Io, opts: { js
     io.stdout(`${st.bold("run:")} ${failures.length} of ${steps.length} commands from ${name} failed (lines ${failures.map((f) => f.line).join(", ")})\n`);
   } else io.stdout(`${st.bold("run:")} ${steps.length} commands from ${name} succeeded (${ms.toFixed(0)} ms)\n`);
   return code;
+}
+
+/** The message of the first {error: {message}} inside a command's JSON result (depth first). */
+function firstErrorMessage(v: unknown): string | null {
+  if (!v || typeof v !== "object") return null;
+  const e = (v as { error?: { message?: unknown } }).error;
+  if (e && typeof e.message === "string") return e.message;
+  for (const x of Object.values(v)) {
+    const m = firstErrorMessage(x);
+    if (m) return m;
+  }
+  return null;
 }
 
 async function readAll(stream: NodeJS.ReadableStream): Promise<string> {
