@@ -12,7 +12,7 @@ const compiled = new Map<string, ValidateFunction>();
 
 function instance(): Ajv2020 {
   if (ajv) return ajv;
-  ajv = new Ajv2020({ allErrors: true, strict: true });
+  ajv = new Ajv2020({ allErrors: true, strict: true, allowUnionTypes: true });
   // Shared definitions ($ref "defs.schema.json#/$defs/…").
   for (const f of readdirSync(SCHEMA_DIR)) {
     if (f.endsWith(".schema.json")) ajv.addSchema(JSON.parse(readFileSync(new URL(f, SCHEMA_DIR), "utf8")) as object, f);

@@ -1,6 +1,7 @@
 // `lfa bench` smoke test: a --quick run with tiny N; checks the JSON's shape and that every ratio is
 // finite and positive. No timing assertions (shared machines are noisy).
 import { afterAll, describe, expect, it } from "vitest";
+import { validatorFor } from "../src/schemas.js";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -32,6 +33,8 @@ describe("lfa bench --quick --json", () => {
     const { out } = await bench(...TINY, "--json", "--out", dir);
     const r = JSON.parse(out) as BenchResult;
     expect(r.schema).toBe("lfa-bench/1");
+    const v = validatorFor("bench");
+    expect(v(r), JSON.stringify(v.errors?.slice(0, 3))).toBe(true);
     expect(r.mode).toBe("quick");
     expect(r.machine.node).toBe(process.version);
     expect(r.machine.v8).toBe(process.versions.v8);

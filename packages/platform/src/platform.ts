@@ -149,11 +149,12 @@ export class Platform {
 
   /**
    * Every memory of the board by name, in a fixed order: the EL3 agent, the LSP, the RMM, the
-   * SPMC, each SP's IPA space (`sp:0x8001`, …) and the normal world's memory. Views, not copies: what `lfa` hashes to prove that a replayed board is
+   * SPMC, each SP's IPA space (`sp:0x8001`, …, with the ranges its manifest gives it) and the
+   * normal world's memory. Views, not copies: what `lfa` hashes to prove that a replayed board is
    * the saved one.
    */
-  memories(): Array<{ name: string; bytes: Uint8Array }> {
-    const out: Array<{ name: string; bytes: Uint8Array }> = [
+  memories(): Array<{ name: string; bytes: Uint8Array; ranges?: Array<{ base: number; size: number }> }> {
+    const out: Array<{ name: string; bytes: Uint8Array; ranges?: Array<{ base: number; size: number }> }> = [
       { name: "el3-agent", bytes: new Uint8Array(this.agent.memory.buffer) },
       { name: "lsp", bytes: new Uint8Array(this.spmd.lspMemory.buffer) },
     ];
@@ -162,7 +163,7 @@ export class Platform {
     for (const c of this.store.all) {
       if (!c.cfg.sp) continue;
       try {
-        out.push({ name: `sp:${hex(c.cfg.sp.id)}`, bytes: this.spmc.spMemory(c.cfg.sp.id) });
+        out.push({ name: `sp:${hex(c.cfg.sp.id)}`, bytes: this.spmc.spMemory(c.cfg.sp.id), ranges: this.spmc.memoryRanges(c.cfg.sp.id) });
       } catch {
         // a partition that failed to load has no memory
       }

@@ -108,3 +108,7 @@ export function la_tracker(): u64 {
   return (tracker.in_progress ? <u64>1 << 32 : 0) | (<u64>tracker.partition_id << 16) | tracker.initiator_id;
 }
 export function interrupts_masked(): bool { return secure_interrupts_masked; }
+/** Partition i's manifest memory regions: how many, and each one's base (IPA) and size in 4 KiB pages. */
+export function vm_region_count(i: i32): i32 { return vms[i].manifest.memory_regions.length; }
+export function vm_region_base(i: i32, r: i32): u64 { return vms[i].manifest.memory_regions[r].base_address; }
+export function vm_region_pages(i: i32, r: i32): u32 { return vms[i].manifest.memory_regions[r].pages_count; }

@@ -16,7 +16,8 @@ import { TraceDecoder } from "./trace-decode.js";
 // inside the activation blackout (design D3: compile belongs in PRIME). Set once, at load.
 setFlagsFromString("--no-wasm-lazy-compilation");
 
-const SPMC_WASM = new URL("../build/spmc.wasm", import.meta.url);
+/** The SPMC module (build output). */
+export const SPMC_WASM = new URL("../build/spmc.wasm", import.meta.url);
 let spmcModule: WebAssembly.Module | null = null;
 
 /** The compiled SPMC module (compiled once per process). */
@@ -50,6 +51,9 @@ interface SpmcExports {
   spmc_precheck(vmIndex: number, len: number, stagingSize: number): number;
   precheck_ptr(): number;
   interrupts_masked(): number;
+  vm_region_count(i: number): number;
+  vm_region_base(i: number, r: number): bigint;
+  vm_region_pages(i: number, r: number): number;
 }
 
 export interface SpmcOptions {
@@ -308,6 +312,21 @@ export class Spmc {
       ffaVersion: this.ex.vm_ffa_version(i),
       manifestError: valid ? null : manifestErrorName(err),
     };
+  }
+
+  /**
+   * The parts of partition `id`'s IPA space its manifest gives it — the working region, then every
+   * memory region (live-state buffer, RX/TX, static regions) — clipped to its Memory: all the SP
+   * can reach (the rest of a sparse IPA space stays untouched).
+   */
+  memoryRanges(id: number): Array<{ base: number; size: number }> {
+    const p = this.partition(id);
+    const top = this.spMemory(p.id).length;
+    const out = [{ base: p.loadAddress, size: p.memSize }];
+    for (let r = 0; r < this.ex.vm_region_count(p.index); r++) {
+      out.push({ base: Number(this.ex.vm_region_base(p.index, r)), size: this.ex.vm_region_pages(p.index, r) * abi.FFA_PAGE_SIZE });
+    }
+    return out.filter((x) => x.base < top).map((x) => ({ base: x.base, size: Math.min(x.size, top - x.base) }));
   }
 
   /** The SP's IPA space (its WebAssembly.Memory), e.g. to read its live-state buffer. */

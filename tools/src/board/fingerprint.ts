@@ -1,8 +1,8 @@
 // A board's fingerprint: a hash of every memory and of the host-side records that are not in a
 // memory (what runs, what is staged or primed, PE power, the SPMC's partition states, the
 // driver's image tree and upload devices, virtual time, the number of trace events). Two boards
-// with the same fingerprint behave the same from here on. Memories are hashed page by page,
-// skipping all-zero 64 KiB pages (the variable SP's IPA space alone is 273 MiB, nearly all zero).
+// with the same fingerprint behave the same from here on. Memories are hashed in 64 KiB chunks,
+// skipping all-zero ones; an SP's memory only where its manifest maps it.
 import { createHash } from "node:crypto";
 import type { Platform } from "@lfa-wasm/platform";
 import type { LfaDriver } from "@lfa-wasm/host-driver";
@@ -10,15 +10,23 @@ import type { LfaDriver } from "@lfa-wasm/host-driver";
 const CHUNK = 64 * 1024;
 const ZERO = new Uint8Array(CHUNK);
 
-/** sha256 of a memory's contents: (chunk index, bytes) of every non-zero 64 KiB chunk, then the length. */
-export function memoryHash(bytes: Uint8Array): string {
+/**
+ * sha256 of a memory's contents: (chunk index, bytes) of every non-zero 64 KiB chunk, then the
+ * length. With `ranges`, only those parts (an SP's working region and manifest regions: what it
+ * can reach) — a sparse IPA space is not read page by page (reading untouched pages costs page
+ * faults: the variable SP's 273 MiB alone took over a second).
+ */
+export function memoryHash(bytes: Uint8Array, ranges?: ReadonlyArray<{ base: number; size: number }>): string {
   const h = createHash("sha256");
   const idx = Buffer.alloc(4);
-  for (let off = 0; off < bytes.length; off += CHUNK) {
-    const chunk = bytes.subarray(off, Math.min(bytes.length, off + CHUNK));
-    if (Buffer.compare(chunk, ZERO.subarray(0, chunk.length)) === 0) continue;
-    idx.writeUInt32LE(off / CHUNK);
-    h.update(idx).update(chunk);
+  const parts = ranges ?? [{ base: 0, size: bytes.length }];
+  for (const r of parts) {
+    for (let off = r.base; off < r.base + r.size; off += CHUNK) {
+      const chunk = bytes.subarray(off, Math.min(r.base + r.size, off + CHUNK));
+      if (Buffer.compare(chunk, ZERO.subarray(0, chunk.length)) === 0) continue;
+      idx.writeUInt32LE(off >>> 0);
+      h.update(idx).update(chunk);
+    }
   }
   idx.writeUInt32LE(bytes.length >>> 16);
   return h.update(idx).digest("hex");
@@ -58,7 +66,7 @@ export function hostRecords(p: Platform, d: LfaDriver): Record<string, unknown> 
 /** Every memory's hash (Platform.memories() order). */
 export function memoryHashes(p: Platform): Record<string, string> {
   const memories: Record<string, string> = {};
-  for (const m of p.memories()) memories[m.name] = memoryHash(m.bytes);
+  for (const m of p.memories()) memories[m.name] = memoryHash(m.bytes, m.ranges);
   return memories;
 }
 

@@ -16,7 +16,9 @@ export const RECORDING_SCHEMA = "lfa-recording/1";
 
 /** The board methods the recorder intercepts (the normal world's way in). */
 const BOUNDARY = ["smc", "call", "submit", "step", "run", "concurrent", "stage", "unstage"] as const;
-type BoundaryOp = (typeof BOUNDARY)[number];
+/** And the SPMC's pre-flight entry (lfa check): a host call into the SPMC outside the SMC conduit. */
+const SPMC_BOUNDARY = ["precheck"] as const;
+type BoundaryOp = (typeof BOUNDARY)[number] | "spmc.precheck";
 
 export interface RecEvent {
   /** Position. */
@@ -127,15 +129,18 @@ export class Recorder {
     this.board = p;
     this.shadow = p.spmc.nwd.bytes().slice();
     const rec = this;
-    return new Proxy(p, {
-      get(target, prop) {
-        const v = Reflect.get(target, prop, target) as unknown;
-        if (typeof v !== "function") return v;
-        const f = v as (...a: unknown[]) => unknown;
-        if (!(BOUNDARY as readonly (string | symbol)[]).includes(prop)) return f.bind(target);
-        return (...args: unknown[]) => rec.around(prop as BoundaryOp, args, () => f.apply(target, args));
-      },
-    });
+    const intercept = <T extends object>(obj: T, names: readonly string[], prefix: string, nested: Record<string, unknown> = {}): T =>
+      new Proxy(obj, {
+        get(target, prop) {
+          if (typeof prop === "string" && prop in nested) return nested[prop];
+          const v = Reflect.get(target, prop, target) as unknown;
+          if (typeof v !== "function") return v;
+          const f = v as (...a: unknown[]) => unknown;
+          if (typeof prop !== "string" || !names.includes(prop)) return f.bind(target);
+          return (...args: unknown[]) => rec.around(`${prefix}${prop}` as BoundaryOp, args, () => f.apply(target, args));
+        },
+      });
+    return intercept(p, BOUNDARY, "", { spmc: intercept(p.spmc, SPMC_BOUNDARY, "spmc.") });
   }
 
   private around(op: BoundaryOp, args: unknown[], f: () => unknown): unknown {
@@ -277,7 +282,9 @@ export function replayRecording(r: Recording): ReplayResult {
     if (rec !== c.records) return { event: null, command: c.after, commandLine: line(c.after), what: "board records (versions, staged/primed images, PE or partition states)", expected: c.records, got: rec };
     return null;
   };
-  const board = p as unknown as Record<BoundaryOp, (...a: unknown[]) => unknown>;
+  const calls = p as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const spmcCalls = p.spmc as unknown as Record<string, (...a: unknown[]) => unknown>;
+  const invoke = (op: BoundaryOp, args: unknown[]) => (op.startsWith("spmc.") ? spmcCalls[op.slice(5)]!.apply(p.spmc, args) : calls[op]!.apply(p, args));
   const nwd = p.spmc.nwd;
   let ci = 0;
   for (const ev of r.events) {
@@ -290,7 +297,7 @@ export function replayRecording(r: Recording): ReplayResult {
     let out: unknown;
     let threw: string | undefined;
     try {
-      out = board[ev.op](...decodeArgs(ev.op, ev.in, r.blobs));
+      out = invoke(ev.op, decodeArgs(ev.op, ev.in, r.blobs));
     } catch (e) {
       threw = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     }

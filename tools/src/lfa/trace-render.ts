@@ -44,7 +44,7 @@ export function formatTraceText(events: readonly TraceEvent[], t0?: bigint): str
 
 /** JSON-friendly events (t as a decimal string of ns, as printJson writes bigints). */
 export function traceJson(events: readonly TraceEvent[]): unknown[] {
-  return events.map((e) => ({ seq: e.seq, t: e.t, kind: e.kind, name: e.name, pe: e.pe ?? null, from: e.from ?? null, to: e.to ?? null, detail: e.detail ?? null }));
+  return events.map((e) => ({ seq: e.seq, t: Number(e.t), kind: e.kind, name: e.name, pe: e.pe ?? null, from: e.from ?? null, to: e.to ?? null, detail: e.detail ?? null }));
 }
 
 // ---------------------------------------------------------------------------------------------
