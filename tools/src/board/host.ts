@@ -182,6 +182,7 @@ export class SessionHost {
     try {
       await op.apply({ session: s, host: this, bytes: (r) => this.blobBytes(r) }, e.args as never);
     } catch (err) {
+      if (err instanceof StateError) throw err; // the state itself (a package) is bad, not the operation
       error = errorInfoOf(err);
     }
     if ((error === null) !== (e.error === null)) {

@@ -50,15 +50,16 @@ export function registerBoard(program: Command, io: Io, host: SessionHost): void
     .action(async (o: { json?: boolean }) => {
       const st = host.readState();
       const s = await host.get();
-      const images = await host.run("list", {});
       const changes = host.journal.filter((e) => !e.readOnly);
       const last = host.journal[host.journal.length - 1];
+      const operations = host.journal.length;
+      const images = await host.run("list", {});
       const r = {
         state: host.state?.dir ?? null,
         exists: st !== null,
         board: host.source,
         created: st ? host.createdAt : null,
-        operations: host.journal.length,
+        operations,
         changes: changes.length,
         lastOperation: last ? { n: last.n, op: last.op, at: last.at } : null,
         fingerprint: host.fingerprint?.digest ?? null,
