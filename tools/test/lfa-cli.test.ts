@@ -1,13 +1,14 @@
 // The board commands of the lfa CLI, in-process: list, show, upload, activate, cancel, sysfs,
 // trace — text and JSON shapes, exit codes — and the two multi-command front ends (run, shell).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { runCli } from "../src/cli.js";
 import type { Io } from "../src/io.js";
 import { SessionHost } from "../src/lfa/session.js";
+import { shellWords } from "../src/commands/shell.js";
 import { packages as samplePackages } from "@lfa-wasm/sp-sample";
 
 /** Size of the built sample packages sp1-v2 / sp2-v2 (they change whenever the images do), and in KiB as the CLI prints it. */
@@ -405,5 +406,71 @@ describe("--help", () => {
     for (const c of ["list", "show", "upload", "check", "prime", "activate", "cancel", "call", "history", "board", "sysfs", "trace", "efivar", "shell", "run", "demo", "record", "replay"]) expect(top.out).toMatch(new RegExp(`^  ${c}\\b`, "m"));
     expect(top.out).toMatch(/^Exit status:\n {2}0 {2}ok\n {2}1 {2}failed/m);
     expect(top.out).toMatch(/^Examples:\n {2}lfa upload sp1 sp1-v2 && lfa check sp1 sp1-v2 && lfa activate sp1$/m);
+  });
+});
+
+describe("scripts and the shell: --keep-going, exit N, paths relative to the script, help and completion", () => {
+  it("--keep-going runs every line and reports each failure; exit N ends a script with N", async () => {
+    const p = join(dir, "keep.lfa");
+    writeFileSync(p, "activate sp2\nlist\ncancel sp1\nshow sp1\n");
+    const r = await lfa("run", p, "--keep-going");
+    expect(r.code).toBe(1);
+    expect(r.out).toMatch(/^run: 2 of 4 commands from .*keep\.lfa failed \(lines 1, 3\)$/m);
+    expect(r.err).toContain(`${p}:1: failed (exit 1): activate sp2`);
+    expect(r.err).toContain(`${p}:3: failed (exit 1): cancel sp1`);
+    const e = join(dir, "exit.lfa");
+    writeFileSync(e, "list\nexit 3\nlist\n");
+    const x = await lfa("run", e, "--json");
+    expect(x.code).toBe(3);
+    expect(json(x)).toMatchObject({ ok: false, exitCode: 3, exitLine: 2, commands: 1 });
+    expect((await lfa("run", e)).out).toMatch(/^run: exit 3 at line 2 of /m);
+  });
+
+  it("relative paths inside a script resolve against the script's directory, not the cwd", async () => {
+    const sub = join(dir, "scripts");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(join(sub, "mine.pkg"), readFileSync(samplePackages["sp2-v2"].url));
+    writeFileSync(join(sub, "rel.lfa"), "upload sp2 mine.pkg\ntrace --mermaid --out flow.mmd\n");
+    const r = await lfa("run", join(sub, "rel.lfa"), "--json");
+    expect(r.code).toBe(0);
+    expect(json(r).steps[0].result).toMatchObject({ ok: true, package: join(sub, "mine.pkg") });
+    expect(readFileSync(join(sub, "flow.mmd"), "utf8")).toMatch(/^sequenceDiagram/);
+  });
+
+  it("help and completion know every command (efivar, check, call, …)", async () => {
+    const r = await run(["shell"], { input: ["help"] });
+    for (const c of ["efivar list|get|set|delete", "check <image> <pkg>", "prime <image>", "call <image> <cmd>", "history", "board show"]) expect(r.out).toContain(c);
+    const words = shellWords({ stdout: () => {}, stderr: () => {} });
+    for (const w of ["efivar", "check", "prime", "call", "history", "board", "ls", "cat", "echo", "exit"]) expect(words).toContain(w);
+    expect(words).not.toContain("demo");
+  });
+});
+
+describe("--version, colour, TERM", () => {
+  it("--version", async () => {
+    const r = await lfa("--version");
+    expect(r).toMatchObject({ code: 0, out: expect.stringMatching(/^lfa 0\.1\.0 \(lfa-wasm; node v\d+/) });
+  });
+
+  it("FORCE_COLOR, NO_COLOR, --no-color, --color and TERM=dumb", async () => {
+    const env = { ...process.env };
+    try {
+      delete process.env.NO_COLOR;
+      delete process.env.FORCE_COLOR;
+      process.env.FORCE_COLOR = "1";
+      expect((await run(["list"])).out).toContain("\x1b[1m");
+      delete process.env.FORCE_COLOR;
+      process.env.NO_COLOR = "1";
+      expect((await run(["list"], { isTTY: true })).out).not.toContain("\x1b[");
+      delete process.env.NO_COLOR;
+      expect((await run(["list", "--no-color"], { isTTY: true })).out).not.toContain("\x1b[");
+      expect((await run(["--color", "list"])).out).toContain("\x1b[1m");
+      process.env.TERM = "dumb";
+      const up = await run(["upload", "sp2", "sp2-v2"], { isTTY: true });
+      expect(up.out).not.toContain("\r");
+      expect(up.out).not.toContain("\x1b[");
+    } finally {
+      process.env = env;
+    }
   });
 });

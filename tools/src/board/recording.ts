@@ -264,7 +264,12 @@ function firstDiff(a: unknown, b: unknown, path = ""): [string, string, string] 
   return [path || "value", JSON.stringify(a ?? null), JSON.stringify(b ?? null)];
 }
 
-const REG_NAME = /\[(\d+)\]$/;
+/** "call on PE0: x4", "run PE2: x0", or the path, for a difference inside an event's output. */
+function describePath(ev: RecEvent, path: string): string {
+  const reg = /^(?:(\d+)\.)?(?:regs)?\[(\d+)\]$/.exec(path);
+  if (reg) return `${ev.op} ${reg[1] !== undefined ? `PE${reg[1]}` : `on PE${String(ev.in[0])}`}: x${reg[2]}`;
+  return `${ev.op}: ${path}`;
+}
 
 /** Replays a recording on a fresh board; stops at the first divergence. */
 export function replayRecording(r: Recording): ReplayResult {
@@ -307,9 +312,7 @@ export function replayRecording(r: Recording): ReplayResult {
     const got = out === undefined ? undefined : encode(out, {});
     const d = firstDiff(ev.out, got);
     if (d) {
-      const m = REG_NAME.exec(d[0]);
-      const what = m ? `${ev.op} ${d[0].replace(REG_NAME, "")}${d[0].startsWith("[") || d[0].startsWith("regs") ? `on PE${String(ev.in[0])}` : ""} x${m[1]}`.replace(/\s+/g, " ") : `${ev.op} ${d[0]}`;
-      return div(what, d[1], d[2]);
+      return div(describePath(ev, d[0]), d[1], d[2]);
     }
   }
   while (ci < r.checkpoints.length) {

@@ -66,7 +66,8 @@ export function registerRecord(program: Command, io: Io): void {
         if (!r.divergence) io.stdout(`${st.green("identical")}: ${file}: ${r.commands} commands, ${r.events} board calls, ${r.checkpoints} checkpoints replayed on a fresh board\n`);
         else {
           const d = r.divergence;
-          io.stdout(`${st.red("diverged")} at ${d.event === null ? "the checkpoint" : `event ${d.event}`} after ${d.command < 0 ? "the boot" : `command ${d.command + 1}`} (${d.commandLine}): ${d.what}\n`);
+          const where = d.command < 0 ? "the boot" : `command ${d.command + 1} (${d.commandLine})`;
+          io.stdout(`${st.red("diverged")} ${d.event === null ? `at the checkpoint after ${where}` : `at event ${d.event}, in ${where}`}: ${d.what}\n`);
           io.stdout(`  expected ${d.expected}\n  got      ${d.got}\n`);
         }
       }
