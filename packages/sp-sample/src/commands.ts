@@ -45,20 +45,19 @@ export function spCommand(nameOrNumber: string | number): SpCommand | undefined 
   return SP_COMMANDS.find((x) => x.name === nameOrNumber || x.cmd === nameOrNumber);
 }
 
-/** Response x3 (status) → name. */
-export const SP_STATUS_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  [p.SP_STATUS_OK]: "OK",
-  [p.SP_STATUS_NOT_SUPPORTED]: "NOT_SUPPORTED",
-  [p.SP_STATUS_INVALID_PARAMETERS]: "INVALID_PARAMETERS",
-  [p.SP_STATUS_DENIED]: "DENIED",
-  [p.SP_STATUS_ABORTED]: "ABORTED",
-});
+/** The protocol's constants with `prefix`, value → name (kebab-case when `kebab`); `skip` names an alias. */
+function names(prefix: string, kebab: boolean, skip: string[] = []): Readonly<Record<number, string>> {
+  const out: Record<number, string> = {};
+  for (const [k, v] of Object.entries(p)) {
+    if (!k.startsWith(prefix) || typeof v !== "number" || skip.includes(k)) continue;
+    const n = k.slice(prefix.length);
+    out[v] ??= kebab ? n.toLowerCase().replace(/_/g, "-") : n;
+  }
+  return Object.freeze(out);
+}
 
-/** SP_CMD_VERSION x6 → image kind name. */
-export const SP_IMAGE_KIND_NAMES: Readonly<Record<number, string>> = Object.freeze({
-  [p.SP_IMAGE_V1]: "v1",
-  [p.SP_IMAGE_V2]: "v2",
-  [p.SP_IMAGE_REFUSE_STOP]: "refuse-stop",
-  [p.SP_IMAGE_ABORT_INIT]: "abort-init",
-  [p.SP_IMAGE_TRAP_INIT]: "trap-init",
-});
+/** Response x3 (status) → name (OK, NOT_SUPPORTED, INVALID_PARAMETERS, DENIED, ABORTED). */
+export const SP_STATUS_NAMES = names("SP_STATUS_", false, ["SP_STATUS_UNKNOWN_COMMAND"]);
+
+/** SP_CMD_VERSION x6 → image kind name (v1, v2, refuse-stop, abort-init, trap-init). */
+export const SP_IMAGE_KIND_NAMES = names("SP_IMAGE_", true);

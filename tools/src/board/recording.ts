@@ -9,8 +9,7 @@ import { createHash } from "node:crypto";
 import type { Platform } from "@lfa-wasm/platform";
 import { memoryHashes, platformRecords, recordsHash } from "./fingerprint.js";
 import { boardIdentity, bootBoard, type BoardSource } from "./source.js";
-import { StateError } from "./state.js";
-import { validatorFor } from "../schemas.js";
+import { StateError, parseDocument } from "./state.js";
 
 export const RECORDING_SCHEMA = "lfa-recording/1";
 
@@ -210,17 +209,7 @@ export function formatRecording(r: Recording): string {
 }
 
 export function parseRecording(text: string, file: string): Recording {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw new StateError(`${file} is not JSON: ${(e as Error).message}`, "RECORDING_CORRUPT");
-  }
-  const schema = (doc as { schema?: unknown } | null)?.schema;
-  if (schema !== RECORDING_SCHEMA) throw new StateError(`${file} is not an lfa recording (schema ${JSON.stringify(schema ?? null)}, expected "${RECORDING_SCHEMA}")`, "RECORDING_FOREIGN");
-  const v = validatorFor("recording");
-  if (!v(doc)) throw new StateError(`${file} is corrupted: ${v.errors![0]!.instancePath || "/"} ${v.errors![0]!.message}`, "RECORDING_CORRUPT");
-  return doc as Recording;
+  return parseDocument<Recording>(text, file, { schema: RECORDING_SCHEMA, file: "recording", noun: "recording", code: "RECORDING" });
 }
 
 // --- replay -------------------------------------------------------------------------------------

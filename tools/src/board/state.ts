@@ -66,26 +66,40 @@ export class StateError extends CliError {
 
 export const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
 
-/** Parses and validates a JSON document of `schema` (a StateError naming `what` and the first problem otherwise). */
-export function parseDocument<T>(text: string, what: string, schema: typeof STATE_SCHEMA | typeof BOARD_FILE_SCHEMA): T {
+/** A kind of lfa document read from disk: its schema id, its schema file, what to call it, its error codes' prefix. */
+export interface DocumentKind {
+  schema: string;
+  file: string;
+  noun: string;
+  code: "STATE" | "RECORDING";
+}
+
+export const STATE_DOC: DocumentKind = { schema: STATE_SCHEMA, file: "state", noun: "board state", code: "STATE" };
+export const BOARD_DOC: DocumentKind = { schema: BOARD_FILE_SCHEMA, file: "board", noun: "board file", code: "STATE" };
+
+/**
+ * Parses and validates a JSON document of `kind`: a StateError naming `what` and the first
+ * problem otherwise (<code>_CORRUPT, _FOREIGN, _VERSION).
+ */
+export function parseDocument<T>(text: string, what: string, kind: DocumentKind): T {
   let doc: unknown;
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw new StateError(`${what} is not JSON: ${(e as Error).message}`, "STATE_CORRUPT");
+    throw new StateError(`${what} is not JSON: ${(e as Error).message}`, `${kind.code}_CORRUPT`);
   }
   const got = (doc as { schema?: unknown } | null)?.schema;
   if (typeof doc !== "object" || doc === null || Array.isArray(doc) || got === undefined) {
-    throw new StateError(`${what} is not an lfa ${schema === STATE_SCHEMA ? "board state" : "board file"} (no "schema" field; expected "${schema}")`, "STATE_FOREIGN");
+    throw new StateError(`${what} is not an lfa ${kind.noun} (no "schema" field; expected "${kind.schema}")`, `${kind.code}_FOREIGN`);
   }
   const [family, version] = String(got).split("/");
-  const [wantFamily, wantVersion] = schema.split("/");
-  if (family !== wantFamily) throw new StateError(`${what} is not an lfa ${schema === STATE_SCHEMA ? "board state" : "board file"}: schema "${String(got)}", expected "${schema}"`, "STATE_FOREIGN");
-  if (version !== wantVersion) throw new StateError(`${what} has schema "${String(got)}"; this lfa reads "${schema}"`, "STATE_VERSION");
-  const validate = validatorFor(schema === STATE_SCHEMA ? "state" : "board");
+  const [wantFamily, wantVersion] = kind.schema.split("/");
+  if (family !== wantFamily) throw new StateError(`${what} is not an lfa ${kind.noun}: schema "${String(got)}", expected "${kind.schema}"`, `${kind.code}_FOREIGN`);
+  if (version !== wantVersion) throw new StateError(`${what} has schema "${String(got)}"; this lfa reads "${kind.schema}"`, `${kind.code}_VERSION`);
+  const validate = validatorFor(kind.file);
   if (!validate(doc)) {
     const e = validate.errors![0]!;
-    throw new StateError(`${what} is corrupted: ${e.instancePath || "/"} ${e.message}`, "STATE_CORRUPT", JSON.stringify(validate.errors!.slice(0, 3).map((x) => `${x.instancePath || "/"} ${x.message}`)));
+    throw new StateError(`${what} is corrupted: ${e.instancePath || "/"} ${e.message}`, `${kind.code}_CORRUPT`, JSON.stringify(validate.errors!.slice(0, 3).map((x) => `${x.instancePath || "/"} ${x.message}`)));
   }
   return doc as T;
 }
@@ -126,7 +140,7 @@ export class StateDir {
     } catch (e) {
       throw new StateError(`cannot read ${this.file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, "STATE_UNREADABLE");
     }
-    const st = parseDocument<StateFile>(text, this.file, STATE_SCHEMA);
+    const st = parseDocument<StateFile>(text, this.file, STATE_DOC);
     st.journal.forEach((e, i) => {
       if (e.n !== i + 1) throw new StateError(`${this.file} is corrupted: /journal/${i}/n is ${e.n}, expected ${i + 1}`, "STATE_CORRUPT");
     });

@@ -7,7 +7,7 @@ import { type Io, printJson, CheckFailed, resolvePath } from "../io.js";
 import { SessionHost } from "../lfa/session.js";
 import { styleFor } from "../lfa/format.js";
 import { boardIdentity, boardSourceFor } from "../board/source.js";
-import { BOARD_FILE_SCHEMA, StateError, parseDocument, sha256, blobsOf, type BoardFile, type StateFile } from "../board/state.js";
+import { BOARD_DOC, BOARD_FILE_SCHEMA, StateError, parseDocument, sha256, blobsOf, type BoardFile, type StateFile } from "../board/state.js";
 import { inventoryTable } from "./inventory.js";
 
 function persistentOnly(host: SessionHost, what: string): NonNullable<SessionHost["state"]> {
@@ -127,7 +127,7 @@ export function registerBoard(program: Command, io: Io, host: SessionHost): void
       } catch (e) {
         throw new CheckFailed(`cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
       }
-      const doc = parseDocument<BoardFile>(text, file, BOARD_FILE_SCHEMA);
+      const doc = parseDocument<BoardFile>(text, file, BOARD_DOC);
       const blobs = new Map<string, Uint8Array>();
       for (const h of blobsOf(doc.state.journal)) {
         const b64 = doc.blobs[h];
