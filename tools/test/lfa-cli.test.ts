@@ -8,7 +8,8 @@ import { Readable } from "node:stream";
 import { runCli } from "../src/cli.js";
 import type { Io } from "../src/io.js";
 import { SessionHost } from "../src/lfa/session.js";
-import { shellWords } from "../src/commands/shell.js";
+import { shellReadline, shellWords } from "../src/commands/shell.js";
+import { PassThrough } from "node:stream";
 import { packages as samplePackages } from "@lfa-wasm/sp-sample";
 
 /** Size of the built sample packages sp1-v2 / sp2-v2 (they change whenever the images do), and in KiB as the CLI prints it. */
@@ -443,6 +444,31 @@ describe("scripts and the shell: --keep-going, exit N, paths relative to the scr
     const words = shellWords({ stdout: () => {}, stderr: () => {} });
     for (const w of ["efivar", "check", "prime", "call", "history", "board", "ls", "cat", "echo", "exit"]) expect(words).toContain(w);
     expect(words).not.toContain("demo");
+  });
+});
+
+describe("the shell's line editor", () => {
+  it("Ctrl-C drops the line being typed and prompts again; the shell goes on", async () => {
+    let out = "";
+    const input = new PassThrough();
+    const output = new PassThrough();
+    let echoed = "";
+    output.on("data", (d: Buffer) => void (echoed += d.toString()));
+    const rl = shellReadline({ stdout: (t) => void (out += t), stderr: () => {} }, input, true, output);
+    const lines: string[] = [];
+    rl.on("line", (l) => lines.push(l));
+    input.write("upload sp1 sp1-v");
+    await new Promise((r) => setImmediate(r));
+    expect(rl.line).toBe("upload sp1 sp1-v");
+    input.write("\x03"); // Ctrl-C on a terminal
+    await new Promise((r) => setImmediate(r));
+    expect(out).toBe("^C\n");
+    expect(rl.line).toBe("");
+    input.write("list\r");
+    await new Promise((r) => setImmediate(r));
+    expect(lines).toEqual(["list"]);
+    expect(echoed).toContain("lfa> ");
+    rl.close();
   });
 });
 

@@ -4,7 +4,7 @@
 // `ls PATH`, `cat PATH`, `echo VALUE > PATH` on the virtual sysfs, `help` and `exit [N]`.
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { createInterface } from "node:readline";
+import { createInterface, type Interface } from "node:readline";
 import type { Command } from "commander";
 import { buildProgram, runCli } from "../cli.js";
 import { type Io, printJson, UsageError, CheckFailed, CliError } from "../io.js";
@@ -165,23 +165,31 @@ export function shellWords(io: Io): string[] {
   return [...new Set([...cmds, "ls", "cat", "echo", "help", "exit"])].sort();
 }
 
-/** The interactive shell over `input` (lines); resolves to the exit code. */
-export async function runShell(io: Io, host: SessionHost): Promise<number> {
-  const input = io.input ?? process.stdin;
-  const interactive = io.isTTY === true && input === process.stdin && process.stdin.isTTY === true;
-  await shellBanner(io, host);
+/**
+ * The shell's line editor: the `lfa> ` prompt, completion of the commands, history. Ctrl-C drops
+ * the line being typed and prompts again, like a shell; Ctrl-D (end of input) or `exit` leaves.
+ */
+export function shellReadline(io: Io, input: NodeJS.ReadableStream, terminal: boolean, output?: NodeJS.WritableStream): Interface {
   const words = shellWords(io);
   const completer = (line: string): [string[], string] => {
     const hits = words.filter((w) => w.startsWith(line));
     return [hits.length ? hits : words, line];
   };
-  const rl = createInterface({ input, output: interactive ? process.stdout : undefined, terminal: interactive, prompt: "lfa> ", completer: interactive ? completer : undefined, historySize: 200 });
-  // Ctrl-C drops the line being typed (like a shell); Ctrl-D or exit leaves.
+  const rl = createInterface({ input, output, terminal, prompt: "lfa> ", completer: terminal ? completer : undefined, historySize: 200 });
   rl.on("SIGINT", () => {
     io.stdout("^C\n");
     rl.write(null, { ctrl: true, name: "u" });
     rl.prompt();
   });
+  return rl;
+}
+
+/** The interactive shell over `input` (lines); resolves to the exit code. */
+export async function runShell(io: Io, host: SessionHost): Promise<number> {
+  const input = io.input ?? process.stdin;
+  const interactive = io.isTTY === true && input === process.stdin && process.stdin.isTTY === true;
+  await shellBanner(io, host);
+  const rl = shellReadline(io, input, interactive, interactive ? process.stdout : undefined);
   let status = 0;
   const prompt = () => (interactive ? rl.prompt() : undefined);
   prompt();
