@@ -98,6 +98,19 @@ describe("a board that persists between invocations", () => {
     expect(json(await lfa(s, "history", "--json")).attempts.map((a: { op: string; result: string }) => `${a.op}:${a.result}`)).toEqual(["prime:primed", "cancel:cancelled", "activate:activated", "activate:activated"]);
   });
 
+  it("echo 1 > …/activate is an activation attempt too: observed, in the history, exit 1 with the reason when refused", async () => {
+    const s = fresh();
+    await lfa(s, "upload", "sp1", "sp1-v2");
+    const w = json(await lfa(s, "sysfs", "write", `${SP1}/activate`, "1", "--json"));
+    expect(w).toMatchObject({ schema: "lfa-sysfs-write/1", value: "1", cancel: null, activation: { image: "sp1", ok: true, after: { currentVersion: "2.0" } } });
+    const script = join(root, "echo.lfa");
+    writeFileSync(script, `upload sp1 sp1-v2-incompatible\necho 1 > ${SP1}/activate\n`);
+    const r = await lfa(s, "run", script);
+    expect(r.code).toBe(1);
+    expect(r.err).toContain("reason: SPMC refused the live activation of 0x8001: incompatible manifest");
+    expect(json(await lfa(s, "history", "--json")).attempts.map((a: { op: string; result: string }) => `${a.op}:${a.result}`)).toEqual(["activate:activated", "activate:failed"]);
+  });
+
   it("a refusal prints the firmware's reason; history keeps it", async () => {
     const s = fresh();
     await lfa(s, "upload", "sp1", "sp1-v2-incompatible");

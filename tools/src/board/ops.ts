@@ -53,7 +53,7 @@ export type OpName = keyof OpArgs;
 interface OpDef<A> {
   /** Reads the board only: not written unless a later operation of the process changes the board. */
   readOnly: boolean;
-  /** `lfa history` lists it (its result is kept in the journal). */
+  /** `lfa history` may list it (its result is kept in the journal; sysfs writes: those to activate/cancel). */
   history?: boolean;
   apply(ctx: OpContext, args: A): unknown;
 }
@@ -65,7 +65,7 @@ export const OPS = {
   activate: op(false, (c, a: OpArgs["activate"]) => activateImage(c, a), true),
   prime: op(false, (c, a: OpArgs["prime"]) => primeImage(c, a), true),
   cancel: op(false, (c, a: OpArgs["cancel"]) => cancelImage(c, a), true),
-  "sysfs-write": op(false, (c, a: OpArgs["sysfs-write"]) => sysfsWrite(c, a)),
+  "sysfs-write": op(false, (c, a: OpArgs["sysfs-write"]) => sysfsWrite(c, a), true),
   "sysfs-read": op(true, (c, a: OpArgs["sysfs-read"]) => sysfsRead(c.session, a.path)),
   "sysfs-ls": op(true, (c, a: OpArgs["sysfs-ls"]) => sysfsList(c.session, a.path)),
   list: op(true, (c) => inventory(c.session)),

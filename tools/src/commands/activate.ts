@@ -54,11 +54,12 @@ export function readVersions(s: Session, dir: string): Versions {
 const us = (ns: bigint | null) => (ns === null ? null : nsToUs(ns));
 
 /**
- * The activation operation (journaled): the sysfs activate write. `rendezvous: false` writes
+ * The activation operation (journaled): the sysfs activate write (of `value`; Linux's
+ * activate_store ignores what is written). `rendezvous: false` writes
  * force_cpu_rendezvous = 0 for this activation only (the old value is put back afterwards, so the
  * option never leaks into a later activation). Never throws for an activation error (ok = false).
  */
-export function activateImage(ctx: OpContext, args: OpArgs["activate"]): ActivateResult {
+export function activateImage(ctx: OpContext, args: OpArgs["activate"], value = "1"): ActivateResult {
   const s = ctx.session;
   const img = resolveImage(s, args.image);
   const dir = imageDir(img);
@@ -70,7 +71,7 @@ export function activateImage(ctx: OpContext, args: OpArgs["activate"]): Activat
   const from = s.platform.trace.peekSeq();
   let error: ErrorInfo | null = null;
   try {
-    s.driver.sysfs.write(`${dir}/activate`, "1\n");
+    s.driver.sysfs.write(`${dir}/activate`, `${value}\n`);
   } catch (e) {
     error = errorInfo(e, `activate ${aliasOf(s, img) ?? img.guid}`);
   }
@@ -144,14 +145,14 @@ export interface CancelResult {
 }
 
 /** The cancel operation (journaled): echo 1 > cancel. */
-export function cancelImage(ctx: OpContext, args: OpArgs["cancel"]): CancelResult {
+export function cancelImage(ctx: OpContext, args: OpArgs["cancel"], value = "1"): CancelResult {
   const s = ctx.session;
   const img = resolveImage(s, args.image);
   ctx.host.takeLog();
   const from = s.platform.trace.peekSeq();
   let error: ErrorInfo | null = null;
   try {
-    s.driver.sysfs.write(`${imageDir(img)}/cancel`, "1\n");
+    s.driver.sysfs.write(`${imageDir(img)}/cancel`, `${value}\n`);
   } catch (e) {
     error = errorInfo(e, `cancel ${aliasOf(s, img) ?? img.guid}`);
   }

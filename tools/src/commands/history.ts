@@ -1,4 +1,5 @@
-// `lfa history`: every activation attempt on this board — activate, prime, cancel — with the time,
+// `lfa history`: every activation attempt on this board — activate, prime, cancel, and echo 1 > the
+// activate or cancel attribute — with the time,
 // the image, the versions before and after, the result, the firmware's reason of a refusal and
 // the PRIME / ACTIVATE / blackout timings measured when it ran (from the board's journal).
 import type { Command } from "commander";
@@ -6,6 +7,7 @@ import { type Io, type ErrorInfo, printJson } from "../io.js";
 import type { SessionHost } from "../lfa/session.js";
 import { formatUs, styleFor, table } from "../lfa/format.js";
 import type { ActivateResult, CancelResult, PrimeResult, Versions } from "./activate.js";
+import type { SysfsWriteResult } from "./sysfs.js";
 
 export interface HistoryAttempt {
   n: number;
@@ -27,17 +29,26 @@ export function historyOf(host: SessionHost): HistoryAttempt[] {
   host.readState();
   const out: HistoryAttempt[] = [];
   for (const e of host.journal) {
-    if (e.op !== "activate" && e.op !== "prime" && e.op !== "cancel") continue;
-    const r = (e.result ?? null) as (Partial<ActivateResult> & Partial<PrimeResult> & Partial<CancelResult>) | null;
+    let op = e.op;
+    let result = e.result;
+    if (e.op === "sysfs-write") {
+      // echo 1 > …/activate or …/cancel (lfa sysfs write, the shell's echo)
+      const w = (e.result ?? {}) as Partial<SysfsWriteResult>;
+      if (w.activation) [op, result] = ["activate", w.activation];
+      else if (w.cancel) [op, result] = ["cancel", w.cancel];
+      else continue;
+    }
+    if (op !== "activate" && op !== "prime" && op !== "cancel") continue;
+    const r = (result ?? null) as (Partial<ActivateResult> & Partial<PrimeResult> & Partial<CancelResult>) | null;
     const ok = e.error === null && r?.ok === true;
     const args = e.args as { image: string };
     out.push({
       n: e.n,
       at: e.at,
-      op: e.op,
+      op,
       image: r?.image ?? args.image,
       guid: r?.guid ?? null,
-      result: !ok ? "failed" : e.op === "activate" ? "activated" : e.op === "prime" ? "primed" : "cancelled",
+      result: !ok ? "failed" : op === "activate" ? "activated" : op === "prime" ? "primed" : "cancelled",
       before: r?.before ?? null,
       after: r?.after ?? null,
       error: e.error ?? r?.error ?? null,

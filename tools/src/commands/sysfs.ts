@@ -1,9 +1,11 @@
 // `lfa sysfs ls|cat|write`: the host driver's virtual sysfs (/sys/firmware/lfa, /sys/class/firmware).
 import type { Command } from "commander";
-import { type Io, printJson, UsageError } from "../io.js";
+import { type Io, printJson, UsageError, CheckFailed } from "../io.js";
 import { type Session, type SessionHost, LFA_SYSFS, sys } from "../lfa/session.js";
 import { styleFor } from "../lfa/format.js";
+import { LFA_SYSFS_DIR } from "@lfa-wasm/host-driver";
 import type { OpArgs, OpContext } from "../board/ops.js";
+import { activateImage, cancelImage, type ActivateResult, type CancelResult } from "./activate.js";
 
 export interface Entry {
   name: string;
@@ -57,8 +59,34 @@ export const sysfsList = (s: Session, path: string): { path: string; entries: En
 /** `cat` (operation sysfs-read). */
 export const sysfsRead = (s: Session, path: string): { path: string; value: string } => ({ path, value: readAttr(s, path) });
 
-/** `echo VALUE > PATH` (operation sysfs-write): the driver's log lines it caused come back with it. */
-export function sysfsWrite(ctx: OpContext, a: OpArgs["sysfs-write"]): { path: string; value: string; log: string[] } {
+export interface SysfsWriteResult {
+  path: string;
+  value: string;
+  log: string[];
+  /** A write to an image's `activate` attribute is an activation: what it did (else null). */
+  activation: ActivateResult | null;
+  /** A write to an image's `cancel` attribute: what it did (else null). */
+  cancel: CancelResult | null;
+}
+
+/** An image's activate/cancel attribute: /sys/firmware/lfa/<GUID>/(activate|cancel). */
+const ACTION_ATTR = new RegExp(`^${LFA_SYSFS_DIR}/+([^/]+)/+(activate|cancel)/*$`);
+
+/**
+ * `echo VALUE > PATH` (operation sysfs-write): the driver's log lines it caused come back with it.
+ * A write to an image's activate or cancel attribute is observed like `lfa activate` / `lfa cancel`
+ * (versions, timings, the firmware's reason), so `lfa history` lists it.
+ */
+export function sysfsWrite(ctx: OpContext, a: OpArgs["sysfs-write"]): SysfsWriteResult {
+  const action = ACTION_ATTR.exec(a.path);
+  if (action?.[2] === "activate") {
+    const r = activateImage(ctx, { image: action[1]!, rendezvous: null }, a.value);
+    return { path: a.path, value: a.value, log: r.log, activation: r, cancel: null };
+  }
+  if (action?.[2] === "cancel") {
+    const r = cancelImage(ctx, { image: action[1]! }, a.value);
+    return { path: a.path, value: a.value, log: r.log, activation: null, cancel: r };
+  }
   ctx.host.takeLog();
   try {
     writeAttr(ctx.session, a.path, a.value + "\n");
@@ -66,7 +94,7 @@ export function sysfsWrite(ctx: OpContext, a: OpArgs["sysfs-write"]): { path: st
     (e as { log?: string[] }).log = ctx.host.takeLog();
     throw e;
   }
-  return { path: a.path, value: a.value, log: ctx.host.takeLog() };
+  return { path: a.path, value: a.value, log: ctx.host.takeLog(), activation: null, cancel: null };
 }
 
 export function registerSysfs(program: Command, io: Io, host: SessionHost): void {
@@ -107,6 +135,8 @@ export function registerSysfs(program: Command, io: Io, host: SessionHost): void
         const r = await host.run("sysfs-write", { path, value });
         if (o.json) printJson(io, "sysfs-write", r);
         else printDriverLog(io, r.log);
+        const failed = r.activation?.error ?? r.cancel?.error;
+        if (failed) throw new CheckFailed(o.json ? "" : failed.message, failed.code, failed.reason);
       } catch (e) {
         if (!o.json) printDriverLog(io, (e as { log?: string[] }).log ?? []);
         throw e;

@@ -3,13 +3,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { firmwarePackage, samplePackage, FIRMWARE_PACKAGES, type FirmwarePackageName } from "@lfa-wasm/platform";
 import { packages as spPackages } from "@lfa-wasm/sp-sample";
-import type { LfaImageInfo } from "@lfa-wasm/host-driver";
+import { LFA_SYSFS_DIR, type LfaImageInfo } from "@lfa-wasm/host-driver";
 import { CheckFailed, CliError, resolvePath, type ErrorInfo, type Io } from "../io.js";
 import type { Session } from "../board/host.js";
 
 export { SessionHost, bootSession, type Session } from "../board/host.js";
 
-export const LFA_SYSFS = "/sys/firmware/lfa";
+export const LFA_SYSFS = LFA_SYSFS_DIR;
 
 export type ImageInfo = LfaImageInfo;
 
