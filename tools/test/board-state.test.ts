@@ -159,10 +159,13 @@ describe("state errors are precise, never a crash", () => {
   }
   const error = (r: Run) => (expect(r.code).toBe(1), json(r).error as { code: string; message: string; reason: string | null });
 
-  it("not JSON", async () => {
-    const e = error(await withState((d) => writeFileSync(stateFile(d), "{ nope")));
+  it("not JSON; board reset starts over from it", async () => {
+    let dir = "";
+    const e = error(await withState((d) => ((dir = d), writeFileSync(stateFile(d), "{ nope"))));
     expect(e.code).toBe("STATE_CORRUPT");
     expect(e.message).toMatch(/state\.json is not JSON: /);
+    expect(await lfa(dir, "board", "reset")).toMatchObject({ code: 0, out: `reset the board in ${dir} (an unreadable state discarded)\n` });
+    expect((await lfa(dir, "list")).code).toBe(0);
   });
 
   it("another program's JSON; a newer lfa's state", async () => {

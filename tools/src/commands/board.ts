@@ -81,15 +81,21 @@ export function registerBoard(program: Command, io: Io, host: SessionHost): void
     .option("--json", "print the result as JSON")
     .action((o: { json?: boolean }) => {
       const state = persistentOnly(host, "reset");
-      const st = state.exists() ? state.read() : null;
+      // A state that cannot be read is what reset is for: start over from the default board.
+      let st: StateFile | null = null;
+      try {
+        st = state.exists() ? state.read() : null;
+      } catch (e) {
+        if (!(e instanceof StateError)) throw e;
+      }
       const source = st?.board ?? host.source;
       state.withLock(() => {
         state.clear();
         state.write({ schema: "lfa-state/1", board: source, identity: boardIdentity(source), created: new Date().toISOString(), journal: [], fingerprint: null });
       });
-      const discarded = st?.journal.length ?? 0;
+      const discarded = st?.journal.length ?? null;
       if (o.json) return printJson(io, "board-reset", { state: state.dir, board: source, discarded });
-      io.stdout(`${styleFor(io).green("reset")} the board in ${state.dir} (${discarded} operations discarded)\n`);
+      io.stdout(`${styleFor(io).green("reset")} the board in ${state.dir} (${discarded === null ? "an unreadable state" : `${discarded} operations`} discarded)\n`);
     });
 
   board
