@@ -1,6 +1,7 @@
 // `lfa call <image> <cmd> [args…] [--pe N]`: an FF-A direct request (FFA_MSG_SEND_DIRECT_REQ_64,
-// from the normal world, endpoint 0) to a secure partition through the SMC conduit, registers in
-// and out; commands by name and answers decoded when the SP speaks sp-sample's protocol.
+// from the normal world, endpoint 0, after FFA_VERSION(1.0)) to a secure partition through the SMC
+// conduit, registers in and out; commands by name and answers decoded when the SP speaks
+// sp-sample's protocol.
 import type { Command } from "commander";
 import * as abi from "@lfa-wasm/abi";
 import { fidName } from "@lfa-wasm/platform";
@@ -67,6 +68,12 @@ export function directCall(ctx: OpContext, a: OpArgs["call"]): CallResult {
   while (regs.length < 18) regs.push(0n);
   let out: bigint[];
   try {
+    // Like a normal-world FF-A driver, negotiate the version before the request. v1.0, as the
+    // board's other normal-world client (the U-Boot-style variable client) does: the SPMC locks
+    // the normal world's version at its first other call and refuses a different one afterwards.
+    const v = s.platform.call(a.pe, [BigInt(abi.FFA_VERSION_32), BigInt(abi.FFA_VERSION_1_0), ...new Array<bigint>(16).fill(0n)]);
+    if ("reset" in v) throw new Error(`PE${a.pe} was reset by the firmware`);
+    if (BigInt.asIntN(32, v.regs[0]!) < 0n) throw new Error(`FFA_VERSION(1.0) refused: ${BigInt.asIntN(32, v.regs[0]!)}`);
     const o = s.platform.call(a.pe, regs);
     if ("reset" in o) throw new Error(`PE${a.pe} was reset by the firmware`);
     out = o.regs;
