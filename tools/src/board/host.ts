@@ -322,7 +322,9 @@ export class SessionHost {
   lastActivation(): { from: number; to: number } | undefined {
     for (let i = this.journal.length - 1; i >= 0; i--) {
       const e = this.journal[i]!;
-      if (e.op === "activate" && e.error === null) return e.trace;
+      if (e.op === "activate" && e.error === null && (e.result as { ok?: boolean } | null)?.ok) return e.trace;
+      const viaSysfs = (e.result as { activation?: { ok: boolean; trace: { from: number; to: number } } | null } | null)?.activation;
+      if (e.op === "sysfs-write" && viaSysfs?.ok) return viaSysfs.trace;
     }
     return undefined;
   }
