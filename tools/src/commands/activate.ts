@@ -250,6 +250,7 @@ export function registerActivate(program: Command, io: Io, host: SessionHost): v
     .description("PRIME only: authenticate and precompile the pending image (then lfa activate, or lfa cancel)")
     .argument("<image>", IMAGE_HELP)
     .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExit status: 0 primed, 1 refused (with the firmware's reason), 2 usage.\nExample:\n  lfa upload sp1 sp1-v2 && lfa prime sp1 && lfa cancel sp1\n")
     .action(async (ref: string, o: { json?: boolean }) => {
       const r = await host.run("prime", { image: ref });
       if (o.json) printJson(io, "prime", r);
@@ -265,6 +266,7 @@ export function registerActivate(program: Command, io: Io, host: SessionHost): v
     .description("cancel a primed activation: echo 1 > /sys/firmware/lfa/<GUID>/cancel")
     .argument("<image>", IMAGE_HELP)
     .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExit status: 0 cancelled, 1 refused (nothing primed: EINVAL), 2 usage.\n")
     .action(async (ref: string, o: { json?: boolean }) => {
       const r = await host.run("cancel", { image: ref });
       if (o.json) printJson(io, "cancel", r);

@@ -90,6 +90,7 @@ export function registerInventory(program: Command, io: Io, host: SessionHost): 
     .command("list")
     .description(`the firmware images the host driver found (${LFA_SYSFS}): version, pending update, rendezvous`)
     .option("--json", "print the inventory as JSON")
+    .addHelpText("after", "\nExamples:\n  lfa list\n  lfa list --json\n")
     .action(async (o: { json?: boolean }) => {
       const rows = await host.run("list", {});
       if (o.json) return printJson(io, "list", { images: rows });

@@ -41,6 +41,7 @@ export function registerTrace(program: Command, io: Io, host: SessionHost): void
     .option("--out <file>", "write the text / diagram to a file instead of stdout")
     .option("--verbose", "Mermaid: also draw routine vCPU transitions and the agent's internal events")
     .option("--json", "print the events (or the diagram) as JSON")
+    .addHelpText("after", "\nExamples:\n  lfa trace --kind lfa,log\n  lfa trace --mermaid --activation --out activation.mmd\n")
     .action(async (o: { mermaid?: boolean; activation?: boolean; since?: string; kind?: string; out?: string; verbose?: boolean; json?: boolean }) => {
       const since = parseSince(o.since);
       const kinds = parseKinds(o.kind);

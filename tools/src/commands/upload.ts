@@ -133,6 +133,7 @@ export function registerUpload(program: Command, io: Io, host: SessionHost): voi
     .argument("<image>", "name, GUID or alias (bl31, rmm, sp1, sp2)")
     .argument("<pkg>", "package file, or a sample package name (sp1-v2, sp2-v2, rmm-v1.1, bl31-v1.1, …)")
     .option("--json", "print the result as JSON")
+    .addHelpText("after", "\nExit status: 0 staged, 1 refused (the error and its reason), 2 usage.\nExamples:\n  lfa upload sp1 sp1-v2\n  lfa upload rmm ./rmm.pkg --json\n")
     .action(async (ref: string, pkgRef: string, o: { json?: boolean }) => {
       const pkg = loadPackage(io, pkgRef);
       const st = styleFor(io);
