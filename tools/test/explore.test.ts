@@ -2,6 +2,13 @@
 // violation; the seeded bug reports a violation whose choice list --replay reproduces — plus the
 // shard/merge campaign, the Mermaid file and the usage errors.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { validatorFor } from "../src/schemas.js";
+
+/** The document validates against the schema its "schema" field names (tools/schemas). */
+function valid(doc: { schema: string }): void {
+  const v = validatorFor(doc.schema.replace(/^lfa-/, "").replace(/\/1$/, ""));
+  expect(v(doc), JSON.stringify(v.errors?.slice(0, 3))).toBe(true);
+}
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,6 +36,7 @@ describe("lfa explore", () => {
     const r = await lfa("explore", "rmm-cancel-4pe", "--json", "--workers", "1");
     expect(r).toMatchObject({ code: 0, err: "" });
     const j = JSON.parse(r.out);
+    valid(j);
     expect(j).toMatchObject({ schema: "lfa-explore/1", scenario: "rmm-cancel-4pe", mode: "quick", violations: [], asExpected: true, counterexamples: [] });
     expect(j.schedules).toBeGreaterThan(10);
     expect(j.distinctStates).toBeGreaterThan(10);
@@ -55,6 +63,7 @@ describe("lfa explore", () => {
     const rep = await lfa("explore", "seeded-pen-early-release", "--replay", v.choices.join(","), "--json");
     expect(rep.code).toBe(0);
     const rj = JSON.parse(rep.out);
+    valid(rj);
     expect(rj.violation).toMatchObject({ kind: "rendezvous", message: v.message, step: v.steps });
     expect(rj.replay).toMatchObject({ choices: v.choices, steps: 3, end: "violation", unusedChoices: 0 });
     expect(rj.log).toEqual(ce.log);
@@ -85,6 +94,7 @@ describe("lfa explore", () => {
     const m = await lfa("explore", "cpu-off-in-round", "--merge", ...files, "--json");
     expect(m.code).toBe(0);
     const mj = JSON.parse(m.out);
+    valid(mj);
     expect(mj.shard).toEqual({ index: 0, count: 1 });
     expect(mj.distinctStates).toBe(whole.distinctStates);
     expect(mj.violations.map((v: { kind: string }) => v.kind)).toEqual(["deadlock"]);
@@ -94,6 +104,7 @@ describe("lfa explore", () => {
   it("--list", async () => {
     const r = await lfa("explore", "--list", "--json");
     const j = JSON.parse(r.out);
+    valid(j);
     expect(j.schema).toBe("lfa-explore-list/1");
     expect(j.scenarios.map((s: { name: string }) => s.name)).toContain("rmm-cancel-4pe");
   });

@@ -154,7 +154,7 @@ export function registerExplore(program: Command, io: Io): void {
           const s = loadScenario(n);
           return { name: n, title: s.title, expect: s.expect.violations, quick: s.bounds.quick, full: s.bounds.full };
         });
-        if (o.json) printJson(io, { schema: "lfa-explore-list/1", scenarios: rows });
+        if (o.json) printJson(io, "explore-list", { scenarios: rows });
         else io.stdout(rows.map((r) => `${r.name.padEnd(28)} ${r.title}${r.expect.length ? ` [expects: ${r.expect.join(", ")}]` : ""}`).join("\n") + "\n");
         return;
       }
@@ -194,7 +194,7 @@ export function registerExplore(program: Command, io: Io): void {
       if (o.mermaid && examples[0]) writeOut(o.mermaid, examples[0].ce.diagram);
       if (o.json) {
         const { states: _states, ...rest } = r;
-        printJson(io, {
+        printJson(io, "explore", {
           ...rest,
           out: o.out ?? null,
           counterexamples: examples.map(({ v, ce }) => ({
@@ -203,7 +203,7 @@ export function registerExplore(program: Command, io: Io): void {
             replay: `lfa explore ${s.name} --replay ${v.choices.join(",")}`,
             log: ce.log,
             diagram: ce.diagram,
-            ...(o.trace ? { trace: traceJson(ce.events) } : {}),
+            trace: o.trace ? traceJson(ce.events) : null,
           })),
         });
       } else {
@@ -229,7 +229,7 @@ async function exploreAll(io: Io, o: ExploreFlags): Promise<void> {
     rows.push(await explore(s, { mode: o.full ? "full" : "quick", bound: boundOf(s, o), workers }));
   }
   if (o.json) {
-    printJson(io, { schema: "lfa-explore-all/1", results: rows });
+    printJson(io, "explore-all", { results: rows });
   } else {
     const head = ["scenario", "bounds", "schedules", "states", "exhaustive", "time", "schedules/s", "violations (shortest steps)", "as expected"];
     const body = rows.map((r) => [
@@ -265,8 +265,7 @@ function replayCommand(io: Io, s: Scenario, factory: BoardFactory, choices: numb
   const v = run.violation;
   const asExpected = v === null || s.expect.violations.includes(v.kind);
   if (o.json) {
-    printJson(io, {
-      schema: "lfa-explore/1",
+    printJson(io, "explore", {
       scenario: s.name,
       replay: { choices, bound, steps: run.steps, end: run.end, unusedChoices: run.unusedChoices },
       violation: v,
@@ -274,7 +273,7 @@ function replayCommand(io: Io, s: Scenario, factory: BoardFactory, choices: numb
       asExpected,
       log: ce.log,
       diagram: ce.diagram,
-      ...(o.trace ? { trace: traceJson(ce.events) } : {}),
+      trace: o.trace ? traceJson(ce.events) : null,
     });
   } else {
     let text = `replay ${s.name} [${choices.join(",")}]: ${plural(run.steps, "step")}, ended: ${run.end}\n`;
