@@ -1,42 +1,53 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "../src/index.js";
-import { specValues } from "./spec-tables.js";
+import { upstream } from "./upstream.js";
 
 const constants = abi as unknown as Record<string, number | bigint>;
-const spec = specValues();
+const ours = Object.keys(constants).filter((k) => /^[A-Z][A-Z0-9_]*$/.test(k));
 
-/** Every (name, value) of a spec table must be one of our constants with the same value. */
-function expectAll(table: Map<string, number | bigint>, name: (n: string) => string, minRows: number) {
-  expect(table.size).toBeGreaterThanOrEqual(minRows);
-  for (const [specName, value] of table) {
-    const ours = name(specName);
-    expect(constants[ours], `${ours} (spec: ${specName})`).toBe(value);
-  }
-}
+describe("the upstream fixture (test/fixtures/upstream-abi.json)", () => {
+  it("names a repository at a pinned commit, a path and a line for every row", () => {
+    for (const [key, repo] of Object.entries(upstream.repositories)) {
+      expect(repo.url, key).toMatch(/^https:\/\/github\.com\/[\w.-]+\/[\w.-]+$/);
+      expect(repo.commit, key).toMatch(/^[0-9a-f]{40}$/);
+    }
+    const seen = new Set<string>();
+    for (const t of upstream.tables) {
+      expect(t.rows.length, t.id).toBeGreaterThan(0);
+      for (const r of t.rows) {
+        const m = /^([\w-]+):([\w./-]+):([1-9]\d*)$/.exec(r.source);
+        expect(m, `${r.name}: source ${r.source}`).not.toBeNull();
+        expect(upstream.repositories[m![1]!], `${r.name}: repository ${m![1]}`).toBeDefined();
+        expect(r.value, r.name).toMatch(/^(0x[0-9A-F]+|-?\d+)$/);
+        expect(seen.has(r.name), `${r.name} has two rows`).toBe(false);
+        seen.add(r.name);
+      }
+    }
+  });
+});
 
-describe("ABI constants against the spec tables (TypeScript)", () => {
-  it("FF-A function IDs (spec §1.2)", () => expectAll(spec.ffaFids, (n) => n, 50));
-  it("FF-A error codes (spec §1.3)", () => expectAll(spec.ffaErrors, (n) => n, 10));
-  it("FF-A partition properties incl. live activation and CPU rendezvous (spec §1.5)", () => {
-    expectAll(spec.partitionProps, (n) => n, 11);
-    expect(abi.FFA_PARTITION_LIVE_ACTIVATION).toBe(1 << 11);
-    expect(abi.FFA_PARTITION_CPU_RENDEZVOUS).toBe(1 << 12);
+describe("ABI constants against upstream (TypeScript)", () => {
+  it.each(upstream.tables.map((t) => [t.title, t] as const))("%s", (_title, table) => {
+    for (const r of table.rows) {
+      const value = constants[r.name];
+      const want = BigInt(r.value);
+      expect(value, `${r.name} is not an @lfa-wasm/abi constant (${r.source})`).toBeDefined();
+      expect(typeof value === "bigint" ? value : BigInt(value!), `${r.name} = ${r.upstream ?? r.name} at ${r.source}`).toBe(want);
+    }
   });
-  it("framework message types 0-15 (spec §2.2)", () => expectAll(spec.frameworkTypes, (n) => `FFA_FRAMEWORK_MSG_${n}`, 15));
-  it("endpoint IDs (spec §1.4)", () => expectAll(spec.endpointIds, (n) => n, 7));
-  it("vCPU and VM states (spec §3.1, §3.2)", () => {
-    expectAll(spec.vcpuStates, (n) => `VCPU_STATE_${n}`, 12);
-    expectAll(spec.vmStates, (n) => `VM_STATE_${n}`, 5);
-  });
-  it("manifest enums and error codes (spec §5.1)", () => {
-    expectAll(spec.abortActions, (n) => `ABORT_ACTION_${n}`, 4);
-    expectAll(spec.manifestErrors, (n) => (n === "MANIFEST_SUCCESS" ? n : `MANIFEST_ERROR_${n}`), 7);
-  });
-  it("LFA function IDs (spec §1.1)", () => expectAll(spec.lfaFids, (n) => n, 7));
-  it("LFA status codes 0…-11 (spec §1.2)", () => expectAll(spec.lfaErrors, (n) => n, 12));
-  it("LFA inventory flags (spec §1.3)", () => expectAll(spec.inventoryFlags, (n) => n, 4));
 
-  it("encodes versions as the spec says", () => {
+  it.each(upstream.tables.map((t) => [t.title, t] as const))("every constant of ours the table covers has an upstream row: %s", (_title, table) => {
+    const rows = new Set(table.rows.map((r) => r.name));
+    const covered = ours.filter((k) => new RegExp(table.covers).test(k));
+    expect(covered.filter((k) => !rows.has(k)), `constants matching ${table.covers} without an upstream row`).toEqual([]);
+  });
+
+  it("keeps LFA status codes 64-bit (x0 is a signed 64-bit register) and FF-A status codes 32-bit", () => {
+    for (const r of upstream.tables.find((t) => t.id === "lfa-status")!.rows) expect(typeof constants[r.name], r.name).toBe("bigint");
+    for (const r of upstream.tables.find((t) => t.id === "ffa-status")!.rows) expect(typeof constants[r.name], r.name).toBe("number");
+  });
+
+  it("encodes versions as upstream does", () => {
     expect(abi.ffaVersion(1, 3)).toBe(abi.FFA_VERSION_1_3);
     expect(abi.ffaVersion(1, 0)).toBe(0x10000);
     expect(abi.lfaFwVersion(2, 7)).toBe(0x0000000200000007n);
