@@ -36,14 +36,8 @@ export function dtcDecompile(blob: Uint8Array): string {
 }
 
 function walk(dir: string, out: string[]): void {
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return;
-  }
-  for (const e of entries) {
-    if (e.name === "node_modules" || e.name.startsWith(".")) continue;
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith(".") || ["node_modules", "build", "dist"].includes(e.name)) continue;
     const p = join(dir, e.name);
     if (e.isDirectory()) walk(p, out);
     else if (e.isFile() && e.name.endsWith(".dts")) out.push(p);
@@ -51,14 +45,13 @@ function walk(dir: string, out: string[]): void {
 }
 
 /**
- * Every .dts file the repository holds: packages/<pkg>/manifests/** (added by other packages
- * over time) and this package's test fixtures. Paths are relative to the repository root.
+ * Every .dts file the repository holds (packages/**, tools/**: manifests and test fixtures, build
+ * output excluded), relative to the repository root and sorted. Every one of them is compiled
+ * by @lfa-wasm/devicetree somewhere (builds, tests), so every one is compared against dtc.
  */
 export function repoDtsFiles(): string[] {
   const out: string[] = [];
-  for (const pkg of readdirSync(join(repoRoot, "packages"), { withFileTypes: true })) {
-    if (pkg.isDirectory() && pkg.name !== "node_modules") walk(join(repoRoot, "packages", pkg.name, "manifests"), out);
-  }
-  walk(fixturesDir, out);
-  return [...new Set(out)].sort().map((p) => relative(repoRoot, p));
+  walk(join(repoRoot, "packages"), out);
+  walk(join(repoRoot, "tools"), out);
+  return out.sort().map((p) => relative(repoRoot, p));
 }

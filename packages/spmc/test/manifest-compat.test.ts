@@ -2,7 +2,7 @@
 // checks the new manifest's `compatible` string (spec §4.4). manifest_compat_diff lists every
 // difference the SPMC cannot honour because it keeps the cold-boot state (spec §4.1).
 import { describe, expect, it } from "vitest";
-import { Harness, dtc, fixture } from "./fixtures/manifests/harness.js";
+import { Harness, toDtb, fixture } from "./fixtures/manifests/harness.js";
 
 const h = new Harness();
 const SP1 = fixture("sp1_la_v1_0.dts");
@@ -19,7 +19,7 @@ const delLine = (s: string, text: string) => {
   lines.splice(i, 1);
   return lines.join("\n");
 };
-const diff = (a: string, b: string, load = 0x100000) => h.diff(dtc(a), dtc(b), load);
+const diff = (a: string, b: string, load = 0x100000) => h.diff(toDtb(a), toDtb(b), load);
 
 describe("manifest_compat_diff", () => {
   it("identical manifests are compatible", () => {

@@ -5,11 +5,11 @@
 // would be an out-of-bounds trap.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
-import { Harness, dtc, fixture, prng, buildPkg, codeName } from "./fixtures/manifests/harness.js";
+import { Harness, toDtb, fixture, prng, buildPkg, codeName } from "./fixtures/manifests/harness.js";
 
-const SP1 = dtc(fixture("sp1_la_v1_0.dts"));
-const SP2 = dtc(fixture("sp2_la_v1_1.dts"));
-const SPMC = dtc(fixture("spmc.dts"));
+const SP1 = toDtb(fixture("sp1_la_v1_0.dts"));
+const SP2 = toDtb(fixture("sp2_la_v1_1.dts"));
+const SPMC = toDtb(fixture("spmc.dts"));
 const MAX_CODE = abi.MANIFEST_ERROR_DUPLICATE_IMAGE_UUID;
 
 /**
@@ -59,7 +59,7 @@ describe("FDT header and structure validation", () => {
     return b;
   };
 
-  it("accepts the dtc output and walks it", () => {
+  it("accepts the compiled DTB and walks it", () => {
     expect(h.fdtEdge(SP1)).toBe(1);
     expect(h.fdtEdge(SPMC)).toBe(1);
     expect(codeName(h.parseEdge(SP1))).toBe("MANIFEST_SUCCESS");

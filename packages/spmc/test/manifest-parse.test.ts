@@ -2,12 +2,12 @@
 // and the UUID word orders of spec §5.2 for v1.0 and v1.1 manifests.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
-import { Harness, dtc, fixture, codeName } from "./fixtures/manifests/harness.js";
+import { Harness, toDtb, fixture, codeName } from "./fixtures/manifests/harness.js";
 
 const h = new Harness();
-const sp1 = dtc(fixture("sp1_la_v1_0.dts"));
-const sp2 = dtc(fixture("sp2_la_v1_1.dts"));
-const sp3 = dtc(fixture("sp3_mp_v1_0.dts"));
+const sp1 = toDtb(fixture("sp1_la_v1_0.dts"));
+const sp2 = toDtb(fixture("sp2_la_v1_1.dts"));
+const sp3 = toDtb(fixture("sp3_mp_v1_0.dts"));
 
 function parseOk(dtb: Uint8Array, load: number, memSize = 0x100000) {
   expect(codeName(h.parse(dtb, load, memSize))).toBe("MANIFEST_SUCCESS");
@@ -86,9 +86,9 @@ describe("SP1: v1.0 S-EL1 live-activatable manifest (spec §5.1, §7.1)", () => 
 
   it("resolves a load-address-relative-offset against the SPMC's load address, not the manifest's", () => {
     const src = fixture("sp1_la_v1_0.dts").replace("base-address = <0x0 0x202000>;", "load-address-relative-offset = <0x0 0x102000>;");
-    const m = parseOk(dtc(src), 0x100000);
+    const m = parseOk(toDtb(src), 0x100000);
     expect(m.memory_regions[2]).toMatchObject({ name: "tx-buffer", base_address: 0x202000, is_relative: true, relative_offset: 0x102000 });
-    const moved = parseOk(dtc(src), 0x500000);
+    const moved = parseOk(toDtb(src), 0x500000);
     expect(moved.memory_regions[2]).toMatchObject({ base_address: 0x602000, is_relative: true });
     expect(moved.load_address).toBe(0x500000);
     expect(moved.manifest_load_address).toBe(0x100000);
@@ -98,7 +98,7 @@ describe("SP1: v1.0 S-EL1 live-activatable manifest (spec §5.1, §7.1)", () => 
     const src = fixture("sp1_la_v1_0.dts")
       .replace("load-address = <0x0 0x100000>;", "load-address = /bits/ 64 <0x100000>;")
       .replace("entrypoint-offset = <0x2000>;", "entrypoint-offset = <0x3000>;");
-    const m = parseOk(dtc(src), 0x100000);
+    const m = parseOk(toDtb(src), 0x100000);
     expect([m.manifest_load_address, m.entrypoint_offset]).toEqual([0x100000, 0x3000]);
   });
 });
@@ -147,7 +147,7 @@ describe("SP2: v1.1 S-EL0 manifest with services (spec §5.1, §5.2)", () => {
 
   it("§5.2 example: 00112233-4455-6677-8899-aabbccddeeff → {0x00112233,0x44556677,0x8899aabb,0xccddeeff}", () => {
     const src = fixture("sp2_la_v1_1.dts").replace('"a609f132-0000-6b4f-0000-4c1400009489"', '"00112233-4455-6677-8899-AABBCCDDEEFF"');
-    const m = parseOk(dtc(src), 0x300000);
+    const m = parseOk(toDtb(src), 0x300000);
     expect(m.services[0].uuid).toEqual([0x00112233, 0x44556677, 0x8899aabb, 0xccddeeff]);
   });
 });
@@ -178,7 +178,7 @@ describe("SP3: v1.0 MP partition without lifecycle", () => {
 
   it("v1.0 one messaging method per UUID when as many are given", () => {
     const src = fixture("sp3_mp_v1_0.dts").replace("messaging-method = <0x3>;", "messaging-method = <0x1 0x4>;");
-    const m = parseOk(dtc(src), 0x600000);
+    const m = parseOk(toDtb(src), 0x600000);
     expect(m.services.map((s: { messaging_method: number }) => s.messaging_method)).toEqual([1, 4]);
   });
 });

@@ -3,7 +3,7 @@
 // regions, working regions), absolute regions not containing the load address, unique image UUIDs.
 import { describe, expect, it, beforeEach } from "vitest";
 import * as abi from "@lfa-wasm/abi";
-import { Harness, dtc, fixture, codeName } from "./fixtures/manifests/harness.js";
+import { Harness, toDtb, fixture, codeName } from "./fixtures/manifests/harness.js";
 
 const SPMC = fixture("spmc.dts");
 const SP1 = fixture("sp1_la_v1_0.dts");
@@ -18,7 +18,7 @@ describe("SPMC manifest", () => {
   const h = new Harness();
 
   it("parses the hypervisor vmN nodes, the attribute node and the memory ranges", () => {
-    expect(codeName(h.spmcParse(dtc(SPMC)))).toBe("MANIFEST_SUCCESS");
+    expect(codeName(h.spmcParse(toDtb(SPMC)))).toBe("MANIFEST_SUCCESS");
     const m = h.spmc();
     expect(m).toMatchObject({
       ffa_tee_enabled: false,
@@ -49,7 +49,7 @@ describe("SPMC manifest", () => {
     s = rep(s, "reg = <0x0 0x8000000 0x100000>;", "reg = <0x0 0x8000000 0x0 0x100000>;");
     s = rep(s, "vm2 {", "vm7 {");
     s = rep(s, "hypervisor {", "hypervisor@0 {"); // found by path, unit address omitted
-    expect(codeName(h.spmcParse(dtc(s)))).toBe("MANIFEST_SUCCESS");
+    expect(codeName(h.spmcParse(toDtb(s)))).toBe("MANIFEST_SUCCESS");
     const m = h.spmc();
     expect(m.mem_ranges).toEqual([{ base: 0, size: 0x2000000 }, { base: 0x2000000, size: 0x2000000 }]);
     expect(m.ns_mem_ranges).toEqual([{ base: 0x100000000, size: 0x100000000 }]);
@@ -83,16 +83,16 @@ describe("SPMC manifest", () => {
     ["load_address zero", rep(SPMC, "load_address = <0x0 0x300000>;", "load_address = <0x0 0x0>;"), "MANIFEST_ERROR_NOT_COMPATIBLE"],
   ];
   it.each(cases.map(([what, src, expected]) => ({ what, src, expected })))("$what → $expected", ({ src, expected }) => {
-    const code = h.spmcParse(dtc(src));
+    const code = h.spmcParse(toDtb(src));
     expect(codeName(code)).toBe(expected);
     expect(code).toBe(abi[expected]);
   });
 
   it("a DTB that fails validation → FILE_SIZE", () => {
-    const d = dtc(SPMC).slice();
+    const d = toDtb(SPMC).slice();
     d[0] = 0;
     expect(codeName(h.spmcParse(d))).toBe("MANIFEST_ERROR_FILE_SIZE");
-    expect(codeName(h.spmcParse(dtc(SPMC).slice(0, 100)))).toBe("MANIFEST_ERROR_FILE_SIZE");
+    expect(codeName(h.spmcParse(toDtb(SPMC).slice(0, 100)))).toBe("MANIFEST_ERROR_FILE_SIZE");
   });
 });
 
@@ -101,14 +101,14 @@ describe("placement and overlap (spec §5.3)", () => {
   /** Fresh harness: SPMC manifest parsed, SPMC image recorded first (as Hafnium does). */
   beforeEach(() => {
     h = new Harness();
-    expect(h.spmcParse(dtc(SPMC))).toBe(0);
+    expect(h.spmcParse(toDtb(SPMC))).toBe(0);
     h.ex.placement_reset();
     expect(h.ex.record_range(0x3000000, 0, 0x80000, 0)).toBe(1);
   });
   const load = (src: string, vm: number) => {
     const spmc = h.spmc();
     const v = spmc.vms[vm];
-    const p = h.parse(dtc(src), v.load_address, v.mem_size);
+    const p = h.parse(toDtb(src), v.load_address, v.mem_size);
     if (p !== 0) return `parse:${codeName(p)}`;
     return codeName(h.ex.place_current_as_vm(vm));
   };
@@ -143,9 +143,9 @@ describe("placement and overlap (spec §5.3)", () => {
     expect(load(rep(SP1, "base-address = <0x0 0x200000>;", "base-address = <0x0 0x4000000>;"), 0)).toBe("MANIFEST_ERROR_MEM_REGION_INVALID");
     expect(load(rep(SP1, "base-address = <0x0 0x200000>;", "base-address = <0x0 0x3fff000>;"), 0)).toBe("MANIFEST_SUCCESS"); // last page
     const h2 = new Harness();
-    h2.spmcParse(dtc(SPMC));
+    h2.spmcParse(toDtb(SPMC));
     const crossing = rep(rep(SP1, "base-address = <0x0 0x200000>;", "base-address = <0x0 0x3fff000>;"), "pages-count = <1>;", "pages-count = <2>;");
-    expect(h2.parse(dtc(crossing), 0x100000, 0x100000)).toBe(0);
+    expect(h2.parse(toDtb(crossing), 0x100000, 0x100000)).toBe(0);
     expect(codeName(h2.ex.place_current_as_vm(0))).toBe("MANIFEST_ERROR_MEM_REGION_INVALID");
   });
 
@@ -177,7 +177,7 @@ describe("placement and overlap (spec §5.3)", () => {
   });
 
   it("the working region must be in secure memory, aligned, not overlapping; mem_size 0 is refused", () => {
-    const m = h.parse(dtc(SP1), 0x100000, 0x100000);
+    const m = h.parse(toDtb(SP1), 0x100000, 0x100000);
     expect(m).toBe(0);
     // place_current(load, mem_size, secure range, ns range)
     expect(codeName(h.ex.place_current(0x3ff0000, 0, 0x100000, 0, 0x4000000, 0x10000000, 0x1000000))).toBe("MANIFEST_ERROR_MEM_REGION_INVALID");

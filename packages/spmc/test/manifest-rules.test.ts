@@ -2,7 +2,7 @@
 // exact Hafnium manifest error code, by number and by name from the abi package.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
-import { Harness, dtc, fixture, codeName } from "./fixtures/manifests/harness.js";
+import { Harness, toDtb, fixture, codeName } from "./fixtures/manifests/harness.js";
 
 const h = new Harness();
 const BASE = {
@@ -179,14 +179,14 @@ describe("manifest rules → Hafnium error codes (spec §5.1)", () => {
   const table = cases.map(([what, base, edit, expected]) => ({ what, base, edit, expected }));
   it.each(table)("$what [$base] → $expected", ({ base, edit, expected }) => {
     const b = BASE[base];
-    const dtb = dtc(edit(b.src));
+    const dtb = toDtb(edit(b.src));
     const code = h.parse(dtb, b.load);
     expect(codeName(code)).toBe(expected);
     expect(code).toBe(abi[expected]);
   });
 
   it("every base fixture is valid on its own", () => {
-    for (const b of Object.values(BASE)) expect(codeName(h.parse(dtc(b.src), b.load))).toBe("MANIFEST_SUCCESS");
+    for (const b of Object.values(BASE)) expect(codeName(h.parse(toDtb(b.src), b.load))).toBe("MANIFEST_SUCCESS");
   });
 
   it("the codes are Hafnium's enum positions (spec §5.1)", () => {
@@ -211,7 +211,7 @@ describe("manifest rules → Hafnium error codes (spec §5.1)", () => {
       del("xlat-granule"),
       del("load-address"),
     )(BASE.sp1.src);
-    expect(codeName(h.parse(dtc(src), 0x100000))).toBe("MANIFEST_SUCCESS");
+    expect(codeName(h.parse(toDtb(src), 0x100000))).toBe("MANIFEST_SUCCESS");
     expect(h.manifest()).toMatchObject({
       gp_register_num: 3,
       boot_order: 0xffff,
@@ -226,6 +226,6 @@ describe("manifest rules → Hafnium error codes (spec §5.1)", () => {
     const extra = Array.from({ length: 6 }, (_, i) => `\t\tr${i} { base-address = <0x0 ${0x210000 + i * 0x1000}>; pages-count = <1>; attributes = <1>; };\n`).join("");
     const src = rep("\t\trxbuf: rx-buffer {", extra + "\t\trxbuf: rx-buffer {")(BASE.sp1.src);
     // lsb, r0..r5 (7 regions), rx (8th); tx is the 9th and is dropped, so the TX phandle dangles.
-    expect(codeName(h.parse(dtc(src), 0x100000))).toBe("MANIFEST_ERROR_NOT_COMPATIBLE");
+    expect(codeName(h.parse(toDtb(src), 0x100000))).toBe("MANIFEST_ERROR_NOT_COMPATIBLE");
   });
 });
