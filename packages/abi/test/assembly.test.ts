@@ -19,7 +19,7 @@ beforeAll(async () => {
   if (out.error) throw new Error(`${out.error.message}\n${out.stderr.toString()}`);
   const inst = new WebAssembly.Instance(new WebAssembly.Module(out.binary! as Uint8Array<ArrayBuffer>), { env: { abort() {} } });
   probe = inst.exports as unknown as Record<string, () => bigint>;
-}, 60_000);
+});
 
 describe("ABI constants in AssemblyScript", () => {
   it("exports every TypeScript constant with the same value", () => {

@@ -91,7 +91,7 @@ beforeAll(async () => {
   flags.splice(i, 2);
   const b = await compile(FIXTURE, join(dir, "stress-unconfined.wasm"), flags);
   unconfined = new WebAssembly.Module(await readFile(b.outFile));
-}, 60_000);
+});
 
 afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });

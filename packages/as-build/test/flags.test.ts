@@ -153,7 +153,7 @@ describe("compile errors and build modes", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  });
 });
 
 describe("lfa-asbuild CLI (dist/cli.js, built by `npm run build`)", () => {
@@ -188,5 +188,5 @@ describe("lfa-asbuild CLI (dist/cli.js, built by `npm run build`)", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
-  }, 30_000);
+  });
 });
