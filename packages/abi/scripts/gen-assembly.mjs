@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Generates the AssemblyScript twin of src/*.ts (design D6: one ABI table, two compilers).
+// Generates the AssemblyScript twin of src/*.ts (one ABI table, two compilers:
+// docs/architecture.md#one-table-for-every-abi-constant).
 // Each `export const NAME = T(literal);` becomes `export const NAME: T = literal;` (bigint
 // suffixes dropped). Any other code line in a constants file is an error, so the two worlds
 // cannot drift apart. Output: assembly/*.ts (gitignored), imported from AS as "@lfa-wasm/abi/assembly".

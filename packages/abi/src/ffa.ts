@@ -1,9 +1,9 @@
 // Arm Firmware Framework for A-profile (FF-A) v1.3 ABI.
-// Source: shared/spec/ffa-hafnium-live-activation.md §1.1-1.6 and §2 (Hafnium inc/vmapi/hf/ffa.h,
-// TF-A include/services/ffa_svc.h). Names follow Hafnium.
+// Source: Hafnium inc/vmapi/hf/ffa.h and TF-A include/services/ffa_svc.h; names follow Hafnium.
+// Upstream values row by row: test/fixtures/upstream-abi.json.
 import { u16, u32, i32 } from "./types.js";
 
-// §1.1 Version encoding: bit 31 MBZ, major in 30:16, minor in 15:0.
+// Version encoding: bit 31 MBZ, major in 30:16, minor in 15:0.
 export const FFA_VERSION_MBZ_BIT = u32(0x80000000);
 export const FFA_VERSION_MAJOR_SHIFT = u32(16);
 export const FFA_VERSION_MAJOR_MASK = u32(0x7fff);
@@ -15,13 +15,13 @@ export const FFA_VERSION_1_3 = u32(0x10003);
 /** The version the SPMC and SPMD are built as (Hafnium default). */
 export const FFA_VERSION_COMPILED = u32(0x10003);
 
-// §1.2 Function IDs: SMC32 = 0x84000000 | n, SMC64 = 0xC4000000 | n.
+// Function IDs: SMC32 = 0x84000000 | n, SMC64 = 0xC4000000 | n.
 export const FFA_ERROR_32 = u32(0x84000060);
 export const FFA_ERROR_64 = u32(0xc4000060);
 export const FFA_SUCCESS_32 = u32(0x84000061);
 export const FFA_SUCCESS_64 = u32(0xc4000061);
 export const FFA_INTERRUPT_32 = u32(0x84000062);
-/** SMC64 form the U-Boot runtime series also accepts (efi-variables-over-ffa.md §2.1). */
+/** SMC64 form the U-Boot runtime series also accepts (U-Boot's 2026 FF-A runtime series). */
 export const FFA_INTERRUPT_64 = u32(0xc4000062);
 export const FFA_VERSION_32 = u32(0x84000063);
 export const FFA_FEATURES_32 = u32(0x84000064);
@@ -35,7 +35,7 @@ export const FFA_MSG_POLL_32 = u32(0x8400006a);
 export const FFA_MSG_WAIT_32 = u32(0x8400006b);
 export const FFA_YIELD_32 = u32(0x8400006c);
 export const FFA_RUN_32 = u32(0x8400006d);
-/** SMC64 form used by U-Boot's runtime path after an SMC64 FFA_INTERRUPT (efi-variables-over-ffa.md §2.1). */
+/** SMC64 form used by U-Boot's runtime path after an SMC64 FFA_INTERRUPT (U-Boot's 2026 FF-A runtime series). */
 export const FFA_RUN_64 = u32(0xc400006d);
 export const FFA_MSG_SEND_32 = u32(0x8400006e);
 export const FFA_MSG_SEND_DIRECT_REQ_32 = u32(0x8400006f);
@@ -86,7 +86,7 @@ export const FFA_ABORT_64 = u32(0xc4000090);
 export const FFA_FNUM_MIN = u32(0x60);
 export const FFA_FNUM_MAX = u32(0x97);
 
-// §1.3 Error codes (int32, zero-extended into x2 of FFA_ERROR).
+// Error codes (int32, zero-extended into x2 of FFA_ERROR).
 export const FFA_NOT_SUPPORTED = i32(-1);
 export const FFA_INVALID_PARAMETERS = i32(-2);
 export const FFA_NO_MEMORY = i32(-3);
@@ -98,7 +98,7 @@ export const FFA_ABORTED = i32(-8);
 export const FFA_NO_DATA = i32(-9);
 export const FFA_NOT_READY = i32(-10);
 
-// §1.4 Endpoint IDs.
+// Endpoint IDs (Hafnium inc/vmapi/hf/vm_ids.h, src/arch/aarch64/inc/hf/arch/vmid_base.h).
 /** Bit 15 of an endpoint ID: 1 = secure endpoint (SP/SPMC/SPMD side), 0 = normal-world VM. */
 export const FFA_SECURE_ID_BIT = u16(0x8000);
 export const HF_SPMC_VM_ID = u16(0x8000);
@@ -123,7 +123,7 @@ export const FFA_ID_MASK = u32(0xffff);
 export const FFA_TARGET_INFO_ID_SHIFT = u32(16);
 export const FFA_TARGET_INFO_VCPU_MASK = u32(0xffff);
 
-// §1.5 Partition info properties.
+// Partition info properties.
 export const FFA_PARTITION_DIRECT_REQ_RECV = u32(1 << 0);
 export const FFA_PARTITION_DIRECT_REQ_SEND = u32(1 << 1);
 export const FFA_PARTITION_INDIRECT_MSG = u32(1 << 2);
@@ -149,7 +149,7 @@ export const FFA_PARTITION_COUNT_FLAG = u32(1 << 0);
 /** PARTITION_INFO_GET_REGS: at most this many descriptors per call (6 registers each from x3). */
 export const FFA_PARTITION_INFO_GET_REGS_MAX_ENTRIES = u32(2);
 
-// §1.6 Notifications.
+// Notifications.
 export const FFA_NOTIFICATIONS_MAX = u32(64);
 export const FFA_NOTIFICATION_FLAG_PER_VCPU = u32(1 << 0);
 export const FFA_NOTIFICATION_FLAG_DELAY_SRI = u32(1 << 1);
@@ -167,7 +167,7 @@ export const FFA_NOTIFICATION_INFO_GET_LISTS_COUNT_MASK = u32(0x1f);
 export const FFA_NOTIFICATION_INFO_GET_LIST_SIZE_SHIFT = u32(12);
 export const FFA_NOTIFICATION_INFO_GET_LIST_SIZE_BITS = u32(2);
 
-// §2.1-2.2 Framework messages: DIRECT_REQ/RESP with bit 31 of w2 set, type in bits 7:0.
+// Framework messages: DIRECT_REQ/RESP with bit 31 of w2 set, type in bits 7:0.
 export const FFA_FRAMEWORK_MSG_BIT = u32(0x80000000);
 export const FFA_FRAMEWORK_MSG_FUNC_MASK = u32(0xff);
 export const FFA_FRAMEWORK_MSG_PSCI_REQ = u32(0);
@@ -195,7 +195,7 @@ export const LFA_RESPONSE_SUCCESS = u32(0);
 // Memory granule used for page counts in FF-A and LFA (4 KiB).
 export const FFA_PAGE_SIZE = u32(4096);
 
-// Memory management (Hafnium inc/vmapi/hf/ffa.h:405-417, 640-846, 1540-1720; FF-A v1.1 §10-11).
+// Memory management (Hafnium inc/vmapi/hf/ffa.h:405-417, 640-846, 1540-1720; FF-A v1.1 chapters 10-11).
 /** Handle bit 63 (FFA_MEMORY_HANDLE_ALLOCATOR_BIT): 0 = allocated by the SPMC, 1 = by the hypervisor. */
 export const FFA_MEMORY_HANDLE_ALLOCATOR_BIT = u32(63);
 /** ffa_memory_region flags. */

@@ -1,4 +1,4 @@
-// @lfa-wasm/abi — the single source of truth for every ABI constant (design D6).
+// @lfa-wasm/abi — the single source of truth for every ABI constant (docs/architecture.md#one-table-for-every-abi-constant).
 // TypeScript imports this module; AssemblyScript imports the generated twin
 // (`import { … } from "@lfa-wasm/abi/assembly"`, generated into assembly/ at build).
 export * from "./smccc.js";

@@ -1,6 +1,6 @@
 // FF-A partition manifest enums and Hafnium manifest error codes.
-// Source: shared/spec/ffa-hafnium-live-activation.md §5.1 (Hafnium src/manifest.c,
-// inc/hf/ffa_partition_manifest.h, inc/hf/manifest_return_codes.h; TF-A ffa-manifest-binding.rst).
+// Source: Hafnium src/manifest.c, inc/hf/ffa_partition_manifest.h, inc/hf/manifest_return_codes.h; TF-A
+// docs/components/ffa-manifest-binding.rst.
 import { u8, u16, u32, u64 } from "./types.js";
 
 // `exception-level`

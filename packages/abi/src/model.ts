@@ -59,7 +59,7 @@ export const TRACE_CONSOLE = u32(12);
 
 // The agent's Memory (created by the platform, imported as env.memory): create it with
 // { initial: AGENT_MEMORY_PAGES, maximum: AGENT_MEMORY_PAGES }. The agent's code, data and heap
-// are confined to [AGENT_WINDOW_LO, AGENT_WINDOW_HI) (SP-image build, design D2); BL31
+// are confined to [AGENT_WINDOW_LO, AGENT_WINDOW_HI) (SP-image build, docs/architecture.md#images-confined-to-their-working-window); BL31
 // self-activation zeroes that window and instantiates the new image there. Everything that
 // survives a BL31 activation lives in the persistent state region [AGENT_STATE_BASE,
 // AGENT_STATE_BASE + AGENT_STATE_SIZE), outside the window.
@@ -77,14 +77,14 @@ export const AGENT_STATE_LAYOUT_VERSION = u32(1);
 export const AGENT_MAX_PES = u32(64);
 export const AGENT_MAX_COMPONENTS = u32(32);
 
-// add_component() kinds: which activator (§2.1 lfa_component_ops) a component has.
+// add_component() kinds: which activator (TF-A include/services/lfa_component_desc.h lfa_component_ops) a component has.
 /** No activator (e.g. BL32, BL33): not activation capable. */
 export const LFA_COMPONENT_KIND_NONE = u32(0);
-/** BL31 self-activation (§2.6): rendezvous required, may reset the CPU. */
+/** BL31 self-activation (TF-A services/std_svc/lfa/bl31_lfa.c): rendezvous required, may reset the CPU. */
 export const LFA_COMPONENT_KIND_BL31 = u32(1);
-/** RMM (§2.7): rendezvous required, no reset. */
+/** RMM (TF-A services/std_svc/rmmd/rmmd_rmm_lfa.c): rendezvous required, no reset. */
 export const LFA_COMPONENT_KIND_RMM = u32(2);
-/** Secure partition (§2.8): activated through the LSP (plat.sp_activate). */
+/** Secure partition (TF-A plat/arm/board/fvp/fvp_spmd_logical_sp.c): activated through the LSP (plat.sp_activate). */
 export const LFA_COMPONENT_KIND_SP = u32(3);
 
 // smc_handler / smc_resume / bl31_warm_entry results.
@@ -119,15 +119,15 @@ export const AGENT_PE_WAIT_RELOCK = u32(4);
 export const AGENT_PE_WAIT_SWAP = u32(5);
 
 // options(flags): TF-A quirk switches (default 0 = the specification's intent).
-/** PRIME(B) after PRIME(A) completed keeps component_id = A (§2.3 step 5). */
+/** PRIME(B) after PRIME(A) completed keeps component_id = A (TF-A services/std_svc/lfa/lfa_main.c, lfa_prime). */
 export const AGENT_OPT_TFA_PRIME_KEEPS_OLD_ID = u32(1 << 0);
-/** The RMM leader calls lfa_reset_activation() after the pen release (§2.7): CANCEL → -8 after. */
+/** The RMM leader calls lfa_reset_activation() after the pen release (TF-A services/std_svc/rmmd/rmmd_rmm_lfa.c): CANCEL → -8 after. */
 export const AGENT_OPT_TFA_RMM_RESET_ACTIVATION = u32(1 << 1);
 /** BL31 with reset never runs lfa_activate_finish (users/in_progress/pending stay set). */
 export const AGENT_OPT_TFA_BL31_NO_FINISH = u32(1 << 2);
 /** CANCEL of a non-BL31 rendezvous activation leaves the pen's followers parked. */
 export const AGENT_OPT_TFA_CANCEL_KEEPS_PEN = u32(1 << 3);
-/** GET_INVENTORY leaves x4/x5 alone (TF-A returns x0..x3 only, §1.5 item 1). */
+/** GET_INVENTORY leaves x4/x5 alone (TF-A returns x0..x3 only; docs/sources.md#el3-lfa-agent). */
 export const AGENT_OPT_TFA_NO_INVENTORY_VERSIONS = u32(1 << 4);
 /** PRIME is accepted while an activation round is in progress. */
 export const AGENT_OPT_TFA_PRIME_DURING_ACTIVATION = u32(1 << 5);

@@ -1,9 +1,9 @@
 // Container formats the secure world parses: sptool SP packages, transfer lists, flattened
-// device trees. Source: shared/spec/ffa-hafnium-live-activation.md §6 (Hafnium inc/hf/sp_pkg.h,
-// inc/hf/transfer_list.h); Devicetree Specification v0.4 §5 (FDT).
+// device trees. Source: Hafnium src/partition_pkg.c, inc/hf/sp_pkg.h, inc/hf/transfer_list.h;
+// Devicetree Specification v0.4, chapter 5 (FDT).
 import { u32 } from "./types.js";
 
-// §6.1 SP package header: six little-endian u32 (magic, version, pm_offset, pm_size, img_offset, img_size).
+// SP package header (Hafnium inc/hf/sp_pkg.h, src/sp_pkg.c): six little-endian u32 (magic, version, pm_offset, pm_size, img_offset, img_size).
 export const SP_PKG_HEADER_MAGIC = u32(0x474b5053);
 export const SP_PKG_HEADER_VERSION_1 = u32(1);
 export const SP_PKG_HEADER_VERSION_2 = u32(2);
@@ -14,7 +14,7 @@ export const SP_PKG_DEFAULT_PM_OFFSET = u32(0x1000);
 export const SP_PKG_DEFAULT_IMG_OFFSET = u32(0x4000);
 export const SP_PKG_ALIGN = u32(0x1000);
 
-// §6.2 Transfer list (recognised, not produced).
+// Transfer list (recognised, not produced).
 export const TRANSFER_LIST_SIGNATURE = u32(0x4a0fb10b);
 
 // Flattened device tree (DTB) header and structure tokens.
@@ -29,7 +29,7 @@ export const FDT_NOP = u32(0x4);
 export const FDT_END = u32(0x9);
 
 // Result of the SPMC's SP package header check (model-defined: Hafnium's sp_pkg_init only
-// returns false). Rules: spec §6.1.
+// returns false). Rules: Hafnium src/sp_pkg.c.
 export const SP_PKG_SUCCESS = u32(0);
 /** Buffer shorter than the 24-byte header. */
 export const SP_PKG_ERROR_TOO_SMALL = u32(1);

@@ -1,5 +1,6 @@
 // PSCI (Arm DEN0022) — the subset the board implements so the number of running PEs can change
-// (the LFA holding pen counts running PEs, spec lfa-agent-and-host.md §2.4).
+// (the LFA holding pen counts running PEs, TF-A services/std_svc/lfa/lfa_holding_pen.c).
+// Source: TF-A include/lib/psci/psci.h.
 import { u32, i64 } from "./types.js";
 
 // Function IDs (SMC32 fast calls 0x84000000 | n, SMC64 0xC4000000 | n).

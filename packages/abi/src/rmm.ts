@@ -1,4 +1,4 @@
-// The realm monitor (RMM) as the board models it (spec lfa-agent-and-host.md §2.7): the RMI
+// The realm monitor (RMM) as the board models it (TF-A services/std_svc/rmmd/rmmd_rmm_lfa.c, include/services/rmmd_svc.h): the RMI
 // calls the normal world makes through the RMMD, the RSI call a realm makes, and the RMM ↔ EL3
 // boot interface with its per-PE activation token. RMI/RSI FIDs are the Arm RMM specification's
 // (DEN0137); the realm-entry encoding of RMI_REC_ENTER is this model's.

@@ -1,5 +1,5 @@
 // SMC Calling Convention (Arm DEN0028), as used by LFA and FF-A.
-// Source: shared/spec/lfa-agent-and-host.md §1.1-1.3 (SMCCC 1.2, x0..x17).
+// Source: TF-A include/lib/smccc.h; SMCCC 1.2 passes x0..x17.
 import { u32, i64 } from "./types.js";
 
 /** Number of general-purpose registers carried by an SMCCC 1.2 call (x0..x17). */

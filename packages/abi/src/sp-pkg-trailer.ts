@@ -1,4 +1,4 @@
-// Signed trailer of an lfa-wasm SP package (design D8): versions, anti-rollback counter and an
+// Signed trailer of an lfa-wasm SP package (docs/architecture.md#packages-are-signed-sp-packages): versions, anti-rollback counter and an
 // Ed25519 signature over a SHA-256 digest, appended after the sptool body so that Hafnium-style
 // loaders, which only read [0, img_offset + img_size), are unaffected.
 // Byte-by-byte layout and digest definition: packages/sp-pkg/README.md ("Signed trailer").

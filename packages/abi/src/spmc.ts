@@ -1,8 +1,8 @@
-// SPMC state machines. Source: shared/spec/ffa-hafnium-live-activation.md §3.1-3.3
-// (Hafnium inc/hf/vcpu.h, inc/hf/vm.h). Values are the enum order.
+// SPMC state machines. Source: Hafnium inc/hf/vcpu.h, inc/hf/vm.h (transitions in src/vcpu.c,
+// src/vm.c, the tracker in src/live_activation_mgmt.c). Values are the enum order.
 import { u8 } from "./types.js";
 
-// §3.1 vCPU states.
+// vCPU states.
 export const VCPU_STATE_OFF = u8(0);
 export const VCPU_STATE_RUNNING = u8(1);
 export const VCPU_STATE_WAITING = u8(2);
@@ -16,7 +16,7 @@ export const VCPU_STATE_CREATED = u8(9);
 export const VCPU_STATE_STARTING = u8(10);
 export const VCPU_STATE_STOPPING = u8(11);
 
-// §3.1 Runtime models and scheduling modes.
+// Runtime models and scheduling modes.
 export const RTM_NONE = u8(0);
 export const RTM_FFA_RUN = u8(1);
 export const RTM_FFA_DIR_REQ = u8(2);
@@ -26,14 +26,14 @@ export const SCHED_MODE_NONE = u8(0);
 export const NWD_MODE = u8(1);
 export const SPMC_MODE = u8(2);
 
-// §3.2 VM (partition) states.
+// VM (partition) states.
 export const VM_STATE_NULL = u8(0);
 export const VM_STATE_CREATED = u8(1);
 export const VM_STATE_RUNNING = u8(2);
 export const VM_STATE_ABORTING = u8(3);
 export const VM_STATE_HALTED = u8(4);
 
-// §3.3 Per-VM live-activation phase (lfa_progress).
+// Per-VM live-activation phase (lfa_progress).
 export const LFA_PHASE_RESET = u8(0);
 export const LFA_PHASE_START = u8(1);
 export const LFA_PHASE_FINISH = u8(2);

@@ -79,7 +79,7 @@ async function main(argv: string[]): Promise<number> {
       });
     } else {
       if (!v.window) return usage("an SP image needs --window LOAD:SIZE (or pass --firmware)");
-      if (v.runtime || v["import-memory"]) return usage("--runtime/--import-memory are fixed for SP images (D2)");
+      if (v.runtime || v["import-memory"]) return usage("--runtime/--import-memory are fixed for SP images (window confinement)");
       const maximumMemory = pages(v["maximum-memory"], "--maximum-memory");
       if (maximumMemory === undefined) return usage("an SP image needs --maximum-memory PAGES");
       const initialMemory = pages(v["initial-memory"], "--initial-memory");

@@ -1,5 +1,5 @@
 /**
- * Checker for design D2: fill every byte of an SP Memory outside its working window with a
+ * Checker for window confinement (docs/architecture.md#images-confined-to-their-working-window): fill every byte of an SP Memory outside its working window with a
  * known pattern, then prove later that not one of those bytes changed (and that the Memory did
  * not grow). Kept apart from index.ts so tests and hosts can use it without loading the compiler.
  */

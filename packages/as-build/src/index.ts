@@ -3,7 +3,7 @@
  *
  * Two modes:
  *  - SP image mode: the image imports its whole IPA space as `env.memory` and is confined to
- *    its working window [loadAddress, loadAddress + memSize) (design D1/D2).
+ *    its working window [loadAddress, loadAddress + memSize) (docs/architecture.md#images-confined-to-their-working-window).
  *  - Firmware module mode (SPMC, EL3 agent, LSP): the module owns a private memory.
  */
 import { mkdir } from "node:fs/promises";
@@ -124,7 +124,7 @@ export function validateSpWindow(
   const winHi = winLo + memSize;
   if (winHi > MAX_WINDOW_END) {
     throw new AsBuildUsageError(
-      `window end ${hex(winHi)} exceeds ${hex(MAX_WINDOW_END)} (asc keeps --lowMemoryLimit as i32); keep IPAs compact (D1)`,
+      `window end ${hex(winHi)} exceeds ${hex(MAX_WINDOW_END)} (asc keeps --lowMemoryLimit as i32); keep IPAs compact`,
     );
   }
   const maximumMemory = opts.maximumMemory;
@@ -156,7 +156,7 @@ export function validateSpWindow(
 }
 
 /**
- * The asc flags for an SP image confined to `window` (design D2). Pure; throws
+ * The asc flags for an SP image confined to `window` (docs/architecture.md#images-confined-to-their-working-window). Pure; throws
  * AsBuildUsageError on a bad window.
  */
 export function spImageFlags(window: SpWindow, opts: SpImageOptions): string[] {
@@ -202,7 +202,7 @@ export function firmwareFlags(opts: FirmwareOptions = {}): string[] {
   return flags;
 }
 
-/** Flags that would break SP confinement (D2); rejected in extraArgs of an SP build. */
+/** Flags that would break SP confinement; rejected in extraArgs of an SP build. */
 const FORBIDDEN_SP_ARGS = [
   "--runtime", "--zeroFilledMemory", "--memoryBase", "--lowMemoryLimit",
   "--initialMemory", "--maximumMemory", "--importMemory", "--sharedMemory",
@@ -256,7 +256,7 @@ export async function compile(
 }
 let queue: Promise<void> = Promise.resolve();
 
-/** Builds an SP image confined to its working window (D2). */
+/** Builds an SP image confined to its working window. */
 export async function buildSpImage(
   opts: BuildCommon & SpImageOptions & { window: SpWindow },
 ): Promise<CompileResult> {
@@ -265,7 +265,7 @@ export async function buildSpImage(
   for (const a of extra) {
     const name = a.split("=")[0]!;
     if (FORBIDDEN_SP_ARGS.includes(name)) {
-      throw new AsBuildUsageError(`extra argument ${name} is not allowed for an SP image (it is fixed by the window, D2)`);
+      throw new AsBuildUsageError(`extra argument ${name} is not allowed for an SP image (it is fixed by the window)`);
     }
   }
   return compile(opts.entry, opts.outFile, [...flags, ...extra], opts);

@@ -1,4 +1,4 @@
-// The confinement proof required by design D2: an allocation-heavy image built in SP image mode
+// The confinement proof (docs/architecture.md#images-confined-to-their-working-window): an allocation-heavy image built in SP image mode
 // never writes one byte of its Memory outside its working window.
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -97,7 +97,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-describe("SP image confinement (D2)", () => {
+describe("SP image confinement", () => {
   it(`runs ${CALLS} allocation-heavy entries without touching one byte outside the window`, () => {
     const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MAX_PAGES });
     const guard = guardOutsideWindow(memory, WINDOW);

@@ -18,8 +18,8 @@ import {
   windowPages,
 } from "../src/index.js";
 
-describe("spImageFlags (D2)", () => {
-  it("computes exactly the D2 flags for a compact window", () => {
+describe("spImageFlags (window confinement)", () => {
+  it("computes exactly the confinement flags for a compact window", () => {
     expect(spImageFlags({ loadAddress: 0x100000, memSize: 0x100000 }, { maximumMemory: 64 })).toEqual([
       "--importMemory",
       "--memoryBase", "1048576",

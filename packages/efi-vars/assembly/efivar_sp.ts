@@ -1,4 +1,5 @@
-// The UEFI variable SP (smm-gateway contract, spec efi-variables-over-ffa.md §2–§4): one source
+// The UEFI variable SP (Trusted Services smm-gateway contract, as U-Boot's efi_variable_tee.c
+// speaks it): one source
 // for every image (v1, v2, the edk2-semantics variant), built once per variant by src/build.ts.
 // Each generated entry file calls efivar_configure() at instantiation with the image kind, the
 // store semantics and the layout from the manifest, and re-exports entry() and regs().
@@ -176,7 +177,7 @@ function handleFramework(sender: u32, receiver: u32, w2: u32): void {
 }
 
 // ---------------------------------------------------------------------------------------------
-// MM endpoint (TS mm_communicate_call_ep.c, smm_variable_mm_service.c) — §4.1
+// MM endpoint (TS mm_communicate_call_ep.c, smm_variable_mm_service.c)
 // ---------------------------------------------------------------------------------------------
 
 /** Request payload (after the SMM variable header), its length, and the response space. */
@@ -286,7 +287,7 @@ function visible(attrs: u32): bool {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET_VARIABLE (§4.2, §4.4)
+// GET_VARIABLE (TS smm_variable_provider.c)
 // ---------------------------------------------------------------------------------------------
 
 function getVariable(): u64 {
@@ -316,7 +317,7 @@ function getVariable(): u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// GET_NEXT_VARIABLE_NAME (§4.2, §4.5)
+// GET_NEXT_VARIABLE_NAME (TS smm_variable_provider.c)
 // ---------------------------------------------------------------------------------------------
 
 function getNextVariableName(): u64 {
@@ -364,7 +365,7 @@ function getNextVariableName(): u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// SET_VARIABLE (§4.3)
+// SET_VARIABLE (TS smm_variable_provider.c; edk2 Variable.c in the edk2 variant)
 // ---------------------------------------------------------------------------------------------
 
 function checkAttributes(attrs: u32): u64 {
@@ -469,7 +470,7 @@ function setVariable(): u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// QUERY_VARIABLE_INFO (§4.6)
+// QUERY_VARIABLE_INFO (TS smm_variable_provider.c; edk2 Variable.c in the edk2 variant)
 // ---------------------------------------------------------------------------------------------
 
 function queryVariableInfo(): u64 {
@@ -497,7 +498,7 @@ function queryVariableInfo(): u64 {
 }
 
 // ---------------------------------------------------------------------------------------------
-// VAR_CHECK_VARIABLE_PROPERTY_SET / _GET (§4.2, §4.8)
+// VAR_CHECK_VARIABLE_PROPERTY_SET / _GET (TS smm_variable_provider.c)
 // ---------------------------------------------------------------------------------------------
 
 function propertyName(): u32 {

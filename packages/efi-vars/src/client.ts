@@ -1,5 +1,6 @@
 /**
- * The normal-world client in U-Boot's role (spec efi-variables-over-ffa.md §2, §3.9, §5):
+ * The normal-world client in U-Boot's role (U-Boot lib/efi_loader/efi_variable_tee.c,
+ * drivers/firmware/arm-ffa, and the 2026 FF-A runtime series):
  *
  *  - FfaBus — the boot-time FF-A driver (arm-ffa-uclass): VERSION → ID_GET → FEATURES(RXTX_MAP)
  *    → RXTX_MAP_64 → PARTITION_INFO_GET(nil) → RX_RELEASE; partition discovery by UUID;
@@ -8,13 +9,13 @@
  *    own id} and a send path that issues only FFA_MSG_SEND_DIRECT_REQ and FFA_RUN.
  *  - EfiVariables — efi_variable_tee.c: boot transport (copy in and out of the static shared
  *    buffer), runtime transport (message built in place, cached ids), the status pipeline of
- *    §2.7, and the public GetVariable/SetVariable/GetNextVariableName/QueryVariableInfo/EBS API.
+ *    efi_variable_tee.c, and the public GetVariable/SetVariable/GetNextVariableName/QueryVariableInfo/EBS API.
  *
- * The §5.9 defects are not reproduced: the runtime doorbell reads x3 (1), runtime GetVariable
- * keeps the attributes of the GET_VARIABLE reply before the PROPERTY_GET call reuses the buffer (2),
- * runtime attributes are masked to 0xFF and bits above 0xFF are rejected (3), the message is placed
- * at base + offset, the offset the SP reads (8). Cache maintenance is range-only over the shared
- * buffer (§5.5) and modelled: the buffer is non-coherent (SharedBuffer).
+ * The series' defects are not reproduced (docs/sources.md#uefi-variables-over-ffa): the runtime
+ * doorbell reads x3, runtime GetVariable keeps the attributes of the GET_VARIABLE reply before the
+ * PROPERTY_GET call reuses the buffer, runtime attributes are masked to 0xFF and bits above 0xFF
+ * are rejected, the message is placed at base + offset, the offset the SP reads. Cache maintenance
+ * is range-only over the shared buffer (as in the series) and modelled: the buffer is non-coherent (SharedBuffer).
  */
 import * as abi from "@lfa-wasm/abi";
 import {
@@ -50,7 +51,7 @@ export function platformConduit(p: { smc(cpu: number, ...x: Array<bigint | numbe
 }
 
 // ---------------------------------------------------------------------------------------------
-// errno and the status pipeline (§2.1, §2.7)
+// errno and the status pipeline (U-Boot drivers/firmware/arm-ffa, lib/efi_loader/efi_variable_tee.c)
 // ---------------------------------------------------------------------------------------------
 
 export const EPERM = 1;
@@ -119,7 +120,7 @@ export function efiStatusName(s: bigint): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Direct messages (shared by the boot and runtime paths: ffa_invoke_msg_send_direct_req, §5.3)
+// Direct messages (shared by the boot and runtime paths: ffa_invoke_msg_send_direct_req)
 // ---------------------------------------------------------------------------------------------
 
 export interface DirectMsg {
@@ -133,7 +134,7 @@ export const directMsg = (data0: bigint | number = 0n, ...rest: Array<bigint | n
   data0: BigInt(data0), data1: BigInt(rest[0] ?? 0n), data2: BigInt(rest[1] ?? 0n), data3: BigInt(rest[2] ?? 0n), data4: BigInt(rest[3] ?? 0n),
 });
 
-/** Which FF-A calls may be issued: all at boot; only DIRECT_REQ and RUN at runtime (§5.3). */
+/** Which FF-A calls may be issued: all at boot; only DIRECT_REQ and RUN at runtime (the 2026 series). */
 type Invoke = (...x: Array<bigint | number>) => bigint[];
 
 /**
@@ -307,7 +308,7 @@ export class FfaBus {
 const EPROTONOSUPPORT = 93;
 
 // ---------------------------------------------------------------------------------------------
-// The runtime FF-A context (S:42): state copied at EBS, direct requests and FFA_RUN only
+// The runtime FF-A context (the series' "arm-ffa: add FF-A bus runtime support"): state copied at EBS, direct requests and FFA_RUN only
 // ---------------------------------------------------------------------------------------------
 
 export class FfaRuntime {
@@ -348,7 +349,7 @@ export class FfaRuntime {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The static shared buffer, non-coherent (§5.5)
+// The static shared buffer, non-coherent (the 2026 series' cache maintenance)
 // ---------------------------------------------------------------------------------------------
 
 /**
@@ -395,7 +396,7 @@ export interface EfiVariablesOptions {
   /**
    * "series" (default): runtime services reach the SP through the minimal FF-A runtime transport.
    * "mainline": U-Boot without the series — runtime Set/Query → UNSUPPORTED, Get/GetNext from a
-   * RAM snapshot of the RT variables taken at EBS (§3.9, scenario 49).
+   * RAM snapshot of the RT variables taken at EBS (mainline efi_variable_tee.c, scenario 49).
    */
   runtime?: "series" | "mainline";
   /** efi_init_platform_lang: set PlatformLangCodes (BS|RT, read-only) at init (default true). */
@@ -483,7 +484,7 @@ export class EfiVariables {
     return true;
   }
 
-  /** The doorbell (§2.5) through the boot bus or the runtime context; → EFI_STATUS of the transport. */
+  /** The doorbell (efi_variable_tee.c) through the boot bus or the runtime context; → EFI_STATUS of the transport. */
   private notify(): bigint {
     const msg = directMsg(this.bufOffset);
     this.doorbells++;
@@ -523,7 +524,7 @@ export class EfiVariables {
 
   /**
    * setup_mm_hdr: a zeroed message for `func` with `payload` bytes — allocated at boot, the
-   * shared buffer itself (wiped whole, §5.4) at runtime.
+   * shared buffer itself (wiped whole, as the 2026 series does) at runtime.
    */
   private setupMmHdr(func: number, payload: number): { comm: CommBuf; size: number } | bigint {
     const size = MM_HDR_SIZE + SMM_VAR_HDR_SIZE + payload;
@@ -572,7 +573,7 @@ export class EfiVariables {
   }
 
   /**
-   * ExitBootServices, in U-Boot's order (§5.2): the FF-A EBS event copies the runtime state and
+   * ExitBootServices, in U-Boot's order (lib/efi_loader/efi_boottime.c with the 2026 series): the FF-A EBS event copies the runtime state and
    * enables the runtime context; efi_variables_boot_exit_notify sends EXIT_BOOT_SERVICE over the
    * boot path (and, mainline only, snapshots the RT variables); then the bus device is removed
    * (FFA_RXTX_UNMAP). From here on only the runtime transport is used.

@@ -1,5 +1,5 @@
 /**
- * @lfa-wasm/efi-vars — UEFI variables over FF-A (spec efi-variables-over-ffa.md):
+ * @lfa-wasm/efi-vars — UEFI variables over FF-A (sources: docs/sources.md#uefi-variables-over-ffa):
  *  - the variable SP: manifests (DTS → DTB), images (AssemblyScript → Wasm: v1, v2, and the
  *    edk2-semantics variant) and signed SP packages (TEST-ONLY key), built by `npm run build`;
  *  - the U-Boot-style client (./client.ts): boot transport (FF-A bus, discovery, copy in/out of
@@ -21,7 +21,7 @@ export const BUILD_DIR: URL = new URL("../build/", import.meta.url);
 export const EFIVAR_LAYOUT: Readonly<EfivarLayout> = Object.freeze(readEfivarLayout());
 /** Its FF-A partition ID on the default board (vm3 → 0x8003, as Corstone-1000's smm-gateway). */
 export const EFIVAR_SP_ID = EFIVAR_LAYOUT.id;
-/** The FF-A partition UUID (= gEfiSmmVariableProtocolGuid), spec §2.3. */
+/** The FF-A partition UUID (= gEfiSmmVariableProtocolGuid, as U-Boot's efi_variable_tee.c finds it). */
 export const MM_SP_UUID = "ed32d533-99e6-4209-9cc0-2d72cdd998a7";
 /** The LFA component UUID (byte-order string) = the manifest's image-uuid (LE words of these bytes). */
 export const EFIVAR_COMPONENT_UUID = "b2c7e1a4-5d3f-4a8e-9f61-3c0d7e2a1b94";
@@ -56,7 +56,7 @@ const image = (name: string, kind: number, semantics: number, major: number): Ef
 export const images = Object.freeze({
   "efivar-v1": image("efivar-v1", EFIVAR_IMAGE_V1, EFIVAR_SEMANTICS_TS, 1),
   "efivar-v2": image("efivar-v2", EFIVAR_IMAGE_V2, EFIVAR_SEMANTICS_TS, 2),
-  /** Build variant: the edk2 StandaloneMm variable-driver rules where TS and edk2 disagree (§4.3–4.6). */
+  /** Build variant: the edk2 StandaloneMm variable-driver rules where TS and edk2 disagree (edk2 Variable.c). */
   "efivar-edk2": image("efivar-edk2", EFIVAR_IMAGE_V1, EFIVAR_SEMANTICS_EDK2, 1),
 } satisfies Record<string, EfivarImageInfo>);
 export type EfivarImageName = keyof typeof images;

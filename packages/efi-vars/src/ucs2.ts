@@ -1,4 +1,5 @@
-// UCS-2 names and the GUID/UUID byte orders of spec §2.3/§3.5.
+// UCS-2 names and the GUID/UUID byte orders (U-Boot lib/efi_loader/efi_variable_tee.c,
+// include/efi_api.h).
 
 /** UCS-2LE bytes of `s` including the NUL (UEFI variable names). Throws on characters outside the BMP. */
 export function ucs2Encode(s: string): Uint8Array {
@@ -71,7 +72,7 @@ export function uuidBytes(uuid: string): Uint8Array {
   return Uint8Array.from({ length: 16 }, (_, i) => parseInt(h.slice(2 * i, 2 * i + 2), 16));
 }
 
-/** Well-known GUIDs (§3.5). */
+/** Well-known GUIDs (U-Boot include/efi_api.h). */
 export const EFI_GLOBAL_VARIABLE_GUID = "8be4df61-93ca-11d2-aa0d-00e098032b8c";
 export const EFI_MM_VARIABLE_GUID = "ed32d533-99e6-4209-9cc0-2d72cdd998a7";
 /** The model's info-handler GUID (EFIVAR_INFO_GUID_LO/HI). */

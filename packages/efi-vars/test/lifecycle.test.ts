@@ -1,6 +1,6 @@
 // Live activation of the variable SP through LFA (v1 → v2 → v1) with 60 variables in the store,
 // and a simulated platform reboot (NV variables survive, volatile ones are gone). Plus the
-// artefacts: manifests, packages, and the §3.8 worked example byte for byte.
+// artefacts: manifests, packages, and the bytes U-Boot writes for one SetVariable, byte for byte.
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import * as abi from "@lfa-wasm/abi";
@@ -132,7 +132,7 @@ describe("artefacts", () => {
     expect(SP).toBe(0x8003);
   });
 
-  it("UUIDs: partition UUID words as TS writes them (§2.3); image UUID = the LFA component UUID's LE words", () => {
+  it("UUIDs: partition UUID words as TS writes them; image UUID = the LFA component UUID's LE words", () => {
     expect(L.uuidWords).toEqual([0x33d532ed, 0x0942e699, 0x722dc09c, 0xa798d9cd]);
     expect(L.imageUuidWords).toEqual(uuidLeWords(uuidBytes(EFIVAR_COMPONENT_UUID)));
     expect(L.commBuffer).toEqual({ base: 0x10fff000, size: 4096, attributes: 0xb });
@@ -147,7 +147,7 @@ describe("artefacts", () => {
     }
   });
 
-  it("§3.8 worked example: SetVariable(L\"Foo\", vendor0, 7, 01 02 03 04) puts exactly these 92 bytes in the shared buffer", () => {
+  it("what U-Boot writes for SetVariable(L\"Foo\", vendor0, 7, 01 02 03 04) puts exactly these 92 bytes in the shared buffer", () => {
     const p = board();
     let captured: Uint8Array | null = null;
     const conduit: FfaConduit = {

@@ -1,6 +1,6 @@
-// §7 scenarios 47–53: ExitBootServices and the runtime switch (TS runtimeStateAccessControl,
-// U-Boot efi_selftest_variables_runtime.c mainline and S:47), and the regressions for the §5.9
-// defects. Scenario 54 (U-Boot's RT_VOLATILE_STORE file backend) is not modelled.
+// Scenarios 47–53 (packages/efi-vars/README.md): ExitBootServices and the runtime switch (TS
+// runtimeStateAccessControl, U-Boot efi_selftest_variables_runtime.c mainline and the series'
+// runtime variable selftests), and the regressions for the 2026 series' defects. Scenario 54 (U-Boot's RT_VOLATILE_STORE file backend) is not modelled.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import {
@@ -96,7 +96,7 @@ describe("the runtime series — 49–51", () => {
   });
 });
 
-describe("regressions for §5.9 — 52, 53", () => {
+describe("regressions for the 2026 series' defects — 52, 53", () => {
   it("52: runtime GetVariable reports the stored attributes (not bytes of the PROPERTY_GET reply); masked to 0xFF", () => {
     const c = client(board());
     expect(c.setVariable("attr7", V0, BS | RT | NV, 5, v)).toBe(EFI_SUCCESS);
@@ -125,7 +125,7 @@ describe("regressions for §5.9 — 52, 53", () => {
     expect(c.queryVariableInfo(BS | RT, r(0n), r(0n), r(0n))).toBe(EFI_SUCCESS);
   });
 
-  it("§5.5: the shared buffer is non-coherent; the client's range maintenance makes every exchange visible", () => {
+  it("the shared buffer is non-coherent; the client's range maintenance makes every exchange visible", () => {
     const c = client(board());
     const f = c.buf.flushes, i = c.buf.invalidates;
     expect(c.setVariable("coh", V0, BS | RT, 3, v)).toBe(EFI_SUCCESS);

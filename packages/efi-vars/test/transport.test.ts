@@ -1,7 +1,7 @@
-// §7 scenarios 1–23: the FF-A bus and the runtime context (U-Boot test/dm/ffa.c, S:48
-// test/dm/ffa_runtime.c — adapted from the sandbox emulator to this board's SPMC), and the MM
+// Scenarios 1–23 (packages/efi-vars/README.md): the FF-A bus and the runtime context (U-Boot
+// test/dm/ffa.c, the series' test/dm/ffa_runtime.c — adapted from the sandbox emulator to this board's SPMC), and the MM
 // endpoint of the variable SP (raw shared-buffer contents + a doorbell) with the client's
-// status pipeline (§2.7).
+// status pipeline (efi_variable_tee.c).
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { SP_CMD_ECHO, partitions } from "@lfa-wasm/sp-sample";
@@ -32,7 +32,7 @@ function smmVar(func: number, payload: Uint8Array = new Uint8Array(0), returnSta
   b.set(payload, 16);
   return b;
 }
-/** The pipeline of §2.7 for a raw doorbell's x3. */
+/** efi_variable_tee.c's status pipeline for a raw doorbell's x3. */
 const s32 = (v: bigint | undefined) => Number(BigInt.asIntN(32, v ?? 0n));
 const mmStatus = (x3: bigint | undefined) => errnoToEfi(mmToErrno(Number(BigInt.asIntN(32, x3 ?? 0n))));
 
@@ -318,7 +318,7 @@ describe("MM endpoint — scenarios 15–23", () => {
     expect(c.ffaMmCommunicate(msg, msg.length)).toBe(EFI_OUT_OF_RESOURCES);
   });
 
-  it("the message is placed at base + offset, where the SP reads it (§5.9-8 not reproduced)", () => {
+  it("the message is placed at base + offset, where the SP reads it (the series' defect not reproduced)", () => {
     const p = board();
     const c = client(p, { bufOffset: 0x100 });
     expect(c.maxPayloadSize).toBe(4020 - 0x100 - 2);

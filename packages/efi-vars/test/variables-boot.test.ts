@@ -1,4 +1,4 @@
-// §7 scenarios 24–46: variables at boot time (U-Boot efi_selftest_variables.c and the TS
+// Scenarios 24–46 (packages/efi-vars/README.md): variables at boot time (U-Boot efi_selftest_variables.c and the TS
 // smm_variable tests), through the client's public API on the default board. Where TS and edk2
 // disagree (25, 27, 31) both are checked: the default image (TS) and the efivar-edk2 build variant.
 import { describe, expect, it } from "vitest";
@@ -20,7 +20,7 @@ describe("QueryVariableInfo — 24–27", () => {
     expect(c.queryVariableInfo(BS, a, b, m)).toBe(EFI_SUCCESS);
     expect(a.value > 0n && b.value > 0n && m.value > 0n).toBe(true);
   });
-  it("25: Query(RT only) → INVALID_PARAMETER with edk2 rules; TS answers SUCCESS (§4.6)", () => {
+  it("25: Query(RT only) → INVALID_PARAMETER with edk2 rules; TS answers SUCCESS", () => {
     expect(q(client(board("edk2")), RT)).toBe(EFI_INVALID_PARAMETER);
     expect(q(client(board()), RT)).toBe(EFI_SUCCESS);
   });

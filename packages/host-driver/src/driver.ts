@@ -1,4 +1,4 @@
-// The Linux LFA driver (drivers/firmware/smccc/lfa_fw.c, v3 semantics; spec §4) on the virtual
+// The Linux LFA driver (drivers/firmware/smccc/lfa_fw.c, v3 semantics) on the virtual
 // board: probe, /sys/firmware/lfa/<GUID>/ with its 11 attributes, PRIME/ACTIVATE with their
 // CALL_AGAIN/BUSY loops and time budgets, stop_machine through the platform's PE scheduler, the
 // image tree refresh with deferred removal, the smc_lock rw_semaphore, firmware-store-updated
@@ -17,7 +17,7 @@ import { UpdatePolicy, fmtVersion, packageVersion, type UpdatePolicyFile, type V
 import { Sysfs } from "./sysfs.js";
 
 export const LFA_SYSFS_DIR = "/sys/firmware/lfa";
-/** §4.4 budgets and polling period (virtual ms). */
+/** lfa_fw.c's budgets and polling period (virtual ms). */
 export const LFA_PRIME_BUDGET_MS = 30_000;
 export const LFA_ACTIVATE_BUDGET_MS = 10_000;
 export const LFA_RETRY_DELAY_MS = 10;
@@ -37,7 +37,7 @@ export function uploadLimit(comp: Pick<ComponentSlot, "kind" | "cfg">): number {
   return comp.kind === "sp" && comp.cfg.sp ? comp.cfg.sp.staging.size : LFA_STORE_SIZE;
 }
 
-/** The 11 attributes of a v3 image directory (§4.3) and their modes. */
+/** The 11 attributes of a v3 image directory and their modes. */
 export const LFA_ATTRIBUTES: ReadonlyArray<readonly [string, number]> = Object.freeze([
   ["name", 0o444],
   ["current_version", 0o444],
@@ -96,7 +96,7 @@ export interface LfaDriverOptions {
   upload?: { chunkBytes?: number; msPerChunk?: number; prepareMs?: number; programMs?: number };
   /**
    * Regression demonstrators, all off: `sharedSmcRegs` = v1's PRIME loop passing one register
-   * set as input and output (§4.8 #1); `noSmcLock` = no smc_lock (§4.8 #13).
+   * set as input and output (found in v1's review); `noSmcLock` = no smc_lock (v1 had none).
    */
   bugs?: { sharedSmcRegs?: boolean; noSmcLock?: boolean };
 }
@@ -139,7 +139,7 @@ export class LfaDriver {
   readonly log: string[] = [];
   readonly kernel: Kernel;
   readonly policy: UpdatePolicy;
-  /** smc_lock: readers for seq-carrying SMCs, the writer for ACTIVATE + refresh (§4.6). */
+  /** smc_lock: readers for seq-carrying SMCs, the writer for ACTIVATE + refresh. */
   readonly smcLock: RwSemaphore;
   /** The kset list (insertion order). */
   private readonly list: FwImage[] = [];
@@ -184,7 +184,7 @@ export class LfaDriver {
     return this.info(img);
   }
 
-  /** The ACPI/DT "firmware store updated" notification (§4.7): activates pending images whose auto_activate is 1. */
+  /** The ACPI/DT "firmware store updated" notification: activates pending images whose auto_activate is 1. */
   notifyFirmwareStoreUpdated(): void {
     this.kernel.settle();
     this.kernel.join(this.spawnNotification());
@@ -352,7 +352,7 @@ export class LfaDriver {
     return imgs.length;
   }
 
-  // --- probe and the image tree (§4.2, §4.5) ------------------------------------------------------
+  // --- probe and the image tree ------------------------------------------------------------------
 
   private *probeOp(): KOp<void> {
     const r = yield* this.smc([abi.LFA_VERSION]);
@@ -476,7 +476,7 @@ export class LfaDriver {
     });
   }
 
-  // --- activation (§4.4) -------------------------------------------------------------------------
+  // --- activation ---------------------------------------------------------------------------------
 
   /** activate_store(): PRIME then ACTIVATE; any failure → -ECANCELED. */
   private *activateStore(img: FwImage): KOp<void> {
@@ -509,7 +509,7 @@ export class LfaDriver {
       return { ret: EINVAL, reason: "CPU reset not supported by kernel driver" };
     }
     const deadline = this.platform.clock.now() + LFA_PRIME_BUDGET_MS;
-    // v1's bug (§4.8 #1) kept one register set for input and output, initialised once.
+    // v1's bug (found in its review) kept one register set for input and output, initialised once.
     let shared: bigint[] | null = this.opts.bugs?.sharedSmcRegs ? [BigInt(abi.LFA_PRIME), BigInt.asUintN(64, BigInt(img.seq))] : null;
     for (;;) {
       // touch_nmi_watchdog(): nothing to do in the model.
@@ -642,7 +642,7 @@ export class LfaDriver {
     return { ret: EINVAL, status: a0 };
   }
 
-  // --- notifications (§4.7) ----------------------------------------------------------------------
+  // --- notifications -------------------------------------------------------------------------------
 
   private *notificationOp(): KOp<void> {
     let ret: number;

@@ -1,5 +1,5 @@
 // The Linux fw_upload core (drivers/base/firmware_loader/sysfs_upload.c + the sysfs fallback
-// files of sysfs.c), spec §5: /sys/class/firmware/<name>/{loading,data,status,error,
+// files of sysfs.c): /sys/class/firmware/<name>/{loading,data,status,error,
 // remaining_size,cancel}, the IDLE → RECEIVING → PREPARING → TRANSFERRING → PROGRAMMING → IDLE
 // worker, the error strings. Generic over its ops (prepare / write / poll_complete / cancel /
 // cleanup), like firmware_upload_register(); the LFA driver registers one device per

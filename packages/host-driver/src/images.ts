@@ -1,5 +1,6 @@
 // Firmware image identity as the Linux lfa_fw.c driver presents it
-// (spec shared/spec/lfa-agent-and-host.md §1.3 UUID encoding, §1.4 known components, §4.3 formats).
+// (the UUID encoding of TF-A services/std_svc/lfa/lfa_main.c, the known components of
+// include/tools_share/firmware_image_package.h, the formats of Linux lfa_fw.c).
 
 /**
  * The GUID string of an inventory entry: GET_INVENTORY returns the 16 UUID bytes as two
@@ -26,7 +27,7 @@ export function regsFromGuid(guid: string): { x1: bigint; x2: bigint } {
   return { x1: v.getBigUint64(0, true), x2: v.getBigUint64(8, true) };
 }
 
-/** The driver's known-name table (v2/v3 names, spec §1.4). */
+/** The driver's known-name table (lfa_fw.c's v2/v3 names). */
 export const KNOWN_IMAGE_NAMES: ReadonlyMap<string, string> = new Map([
   ["47d4086d-4cfe-9846-9b95-2950cbbd5a00", "TF-A BL31 runtime"],
   ["d6d0eea7-fcea-d54b-9782-9934f234b6e4", "BL33 non-secure payload"],

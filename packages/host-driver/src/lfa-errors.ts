@@ -1,4 +1,5 @@
-// LFA status codes as the Linux driver names them (spec §1.2) and lfa_error_string() (§4.8 item 3).
+// LFA status codes as the Linux driver names them (TF-A include/services/lfa_svc.h) and lfa_error_string()
+// (added in v2 after v1's out-of-bounds lookup).
 import * as abi from "@lfa-wasm/abi";
 
 /** Driver-internal codes (v2+): returned as -32 / -33 inside the driver only. */

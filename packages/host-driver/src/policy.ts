@@ -1,4 +1,4 @@
-// The update policy checked before a package reaches the activation store (TDX-like, spec §6.3):
+// The update policy checked before a package reaches the activation store (shaped like the TDX module update series' mapping_file.json):
 // a compatibility table that ships with the packages lists, per component and target version,
 // the minimum running version (non-linear paths allowed) and whether going down to it is allowed.
 // The operator picks any allowed version explicitly (fw_upload of that package); a downgrade also

@@ -6,7 +6,7 @@ import { boot, failure, hex, read, smcIn, smcOut, smcs, stage, write } from "./h
 
 const PRIME = hex(abi.LFA_PRIME);
 
-describe("activation (§4.4)", () => {
+describe("activation (Linux lfa_fw.c)", () => {
   it("SP with force_cpu_rendezvous = 1 (default): PRIME, then stop_machine — every online PE issues ACTIVATE with x2 = 0; the SP activates once", () => {
     const { p, d } = boot();
     stage(p, d, "sp1", samplePackage("sp1-v2"));

@@ -4,7 +4,7 @@ import { firmwarePackage, samplePackage, Trace, VirtualClock, type Platform } fr
 import { LFA_ATTRIBUTES, LinuxError, LfaDriver, NoLfaAgentError, kstrtobool, simpleStrtol } from "../src/index.js";
 import { attr, boot, failure, read, write, smcs } from "./helpers.js";
 
-describe("probe (§4.2)", () => {
+describe("probe (Linux lfa_fw.c)", () => {
   it("LFA_VERSION → 'detected v1.0'; one GUID directory per inventory entry", () => {
     const lines: string[] = [];
     const { p, d } = boot({ driver: { log: (l) => lines.push(l) } });
@@ -50,7 +50,7 @@ describe("probe (§4.2)", () => {
   });
 });
 
-describe("the 11 attributes of /sys/firmware/lfa/<GUID>/ (§4.3)", () => {
+describe("the 11 attributes of /sys/firmware/lfa/<GUID>/ (Linux lfa_fw.c)", () => {
   const { p, d } = boot();
 
   it("exactly the v3 files with their modes", () => {

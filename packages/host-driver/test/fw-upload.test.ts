@@ -9,7 +9,7 @@ import { boot, failure, read, write } from "./helpers.js";
 const DEV = "/sys/class/firmware/lfa-sp1";
 const f = (n: string) => `${DEV}/${n}`;
 
-describe("fw_upload devices (§5)", () => {
+describe("fw_upload devices (Linux sysfs_upload.c)", () => {
   it("one device per activation-capable component, with the ABI's files and modes", () => {
     const { p, d } = boot();
     const capable = p.components.filter((c) => c.kind !== "none").map((c) => `lfa-${c.name}`);

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { guidFromRegs, regsFromGuid, imageName, formatFwVersion, formatPendingVersion } from "../src/index.js";
 import { lfaFwVersion } from "@lfa-wasm/abi";
 
-describe("GUIDs from GET_INVENTORY registers (spec §1.3, §1.4)", () => {
+describe("GUIDs from GET_INVENTORY registers (TF-A lfa_main.c, firmware_image_package.h)", () => {
   it.each([
     ["BL31", 0x4698fe4c6d08d447n, 0x005abdcb5029959bn, "47d4086d-4cfe-9846-9b95-2950cbbd5a00"],
     ["RMM", 0x564bf212a662076cn, 0xd90636638fbacb92n, "6c0762a6-12f2-4b56-92cb-ba8f633606d9"],
@@ -17,7 +17,7 @@ describe("GUIDs from GET_INVENTORY registers (spec §1.3, §1.4)", () => {
   });
 });
 
-describe("attribute formats (spec §4.3)", () => {
+describe("attribute formats (Linux lfa_fw.c)", () => {
   it("name: known table, else the GUID", () => {
     expect(imageName("47d4086d-4cfe-9846-9b95-2950cbbd5a00")).toBe("TF-A BL31 runtime");
     expect(imageName("6C0762A6-12F2-4B56-92CB-BA8F633606D9")).toBe("TF-RMM");

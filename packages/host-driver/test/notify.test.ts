@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { firmwarePackage, samplePackage } from "@lfa-wasm/platform";
 import { boot, read, smcs, write } from "./helpers.js";
 
-describe("firmware-store-updated notifications and auto_activate (§4.7)", () => {
+describe("firmware-store-updated notifications and auto_activate (Linux lfa_fw.c)", () => {
   it("activates every pending image whose auto_activate is 1, one after the other, restarting the scan after each; ends at -ENOENT silently", () => {
     const { p, d } = boot();
     p.stage("sp1", samplePackage("sp1-v2"));

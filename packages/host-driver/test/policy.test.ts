@@ -10,7 +10,7 @@ function repack(name: "sp1-v1" | "sp1-v2", version: { major: number; minor: numb
   return buildSpPkg({ manifest: pkg.manifest, image: pkg.image, version, securityVersion, signingKey: loadPrivateKey(testKeyPaths.privateKey) });
 }
 
-describe("the update policy before staging (§6.3)", () => {
+describe("the update policy before staging (the TDX module update series)", () => {
   it("the shipped table: an allowed upgrade is staged; the decision is logged", () => {
     const { p, d } = boot();
     expect(d.fwUpload("sp1").upload(samplePackage("sp1-v2"))).toEqual({ status: "idle", error: "" });

@@ -5,7 +5,7 @@ import { boot, dir, read, smcIn, smcs, stage, write } from "./helpers.js";
 
 const FVP = ["bl31", "bl33", "rmm", "sp1", "sp2"];
 
-describe("image tree refresh after an activation (§4.5)", () => {
+describe("image tree refresh after an activation (Linux lfa_fw.c)", () => {
   it("sequence ids re-ordered by the new firmware: the same directories follow their GUIDs", () => {
     const { p, d } = boot();
     const rest = p.components.map((c) => c.name).filter((n) => !FVP.includes(n));
@@ -78,7 +78,7 @@ describe("image tree refresh after an activation (§4.5)", () => {
   });
 });
 
-describe("smc_lock: the reader/writer semaphore (§4.6)", () => {
+describe("smc_lock: the reader/writer semaphore (Linux lfa_fw.c)", () => {
   it("a reader that overlaps the activation's PRIME (a reader too) shares the lock; the writer waits for it", () => {
     const { p, d } = boot();
     stage(p, d, "sp1", samplePackage("sp1-v2"));

@@ -1,5 +1,5 @@
 // The SPMD logical SP's live-activation messages (TF-A spmd_logical_sp.c:817-972),
-// spec shared/spec/ffa-hafnium-live-activation.md §8.4.
+// TF-A services/std_svc/spmd/spmd_logical_sp.c.
 import {
   FFA_NOT_SUPPORTED, FFA_INVALID_PARAMETERS, FFA_NO_MEMORY, FFA_BUSY, FFA_INTERRUPTED, FFA_DENIED,
   FFA_RETRY, FFA_ABORTED, FFA_ERROR_32, FFA_MSG_SEND_DIRECT_REQ_64, FFA_FRAMEWORK_MSG_BIT,
@@ -10,7 +10,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import { get_reg, set_reg } from "./regs";
 
-/** convert_ffa_error_code_to_lfa (§8.4 table). */
+/** convert_ffa_error_code_to_lfa (TF-A spmd_logical_sp.c). */
 export function convert_ffa_error_code_to_lfa(code: i32): i64 {
   switch (code) {
     case FFA_NOT_SUPPORTED: return LFA_NOT_SUPPORTED;

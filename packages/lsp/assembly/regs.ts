@@ -1,4 +1,4 @@
-// x0..x17 of the FF-A message the LSP builds or checks (design D4).
+// x0..x17 of the FF-A message the LSP builds or checks (docs/architecture.md#registers-live-in-memory).
 import { SMCCC_NUM_REGS } from "@lfa-wasm/abi/assembly";
 
 export const REGS: usize = memory.data(<i32>SMCCC_NUM_REGS * 8, 16);

@@ -1,8 +1,8 @@
 // The FVP SP activator lfa_sp_activate (TF-A plat/arm/board/fvp/fvp_spmd_logical_sp.c:119-223),
-// spec shared/spec/ffa-hafnium-live-activation.md §8.3, run by the SPMD logical SP (id 0xFFC0).
+// TF-A plat/arm/board/fvp/fvp_spmd_logical_sp.c, run by the SPMD logical SP (id 0xFFC0).
 //
 // The LSP reaches the SPMC through one host import, spmd.ffa_call(): the platform performs the
-// FF-A call held in this module's register block (x0..x17, design D4) as a synchronous SPMD →
+// FF-A call held in this module's register block (x0..x17, docs/architecture.md#registers-live-in-memory) as a synchronous SPMD →
 // SPMC entry and writes the SPMC's reply back into the same block.
 import {
   FFA_ERROR_32, FFA_ERROR_64, FFA_SUCCESS_64, FFA_PARTITION_INFO_GET_REGS_64,
@@ -22,7 +22,7 @@ declare function spmd_ffa_call(): void;
 /** The FVP LSP's FF-A id (SPMD_LP_ID_START). */
 export const LSP_ID: u32 = SPMD_LP_ID_START;
 
-/** Which step of §8.3 decided the last lfa_sp_activate result (for tests and the trace). */
+/** Which step of lfa_sp_activate decided the last lfa_sp_activate result (for tests and the trace). */
 export let last_step: i32 = 0;
 
 function clear_regs(): void {
@@ -31,11 +31,11 @@ function clear_regs(): void {
 
 /**
  * lfa_sp_activate: live-activates the SP whose image UUID is (uuid0..uuid3) — the LFA component
- * UUID bytes loaded as four little-endian u32 words (FF-A digest §5.2) — and whose FF-A id must be
+ * UUID bytes loaded as four little-endian u32 words (as TF-A loads them) — and whose FF-A id must be
  * `expected_id` (0: the component maps to no SP). `image_base` / `page_count` locate the staged
  * package (0 base: the component has no staging area). Returns an LFA status.
  *
- * Steps (§8.3): 2 unknown component → NOT_SUPPORTED; 3 FFA_PARTITION_INFO_GET_REGS_64 filtered on
+ * Steps (in fvp_spmd_logical_sp.c's order): 2 unknown component → NOT_SUPPORTED; 3 FFA_PARTITION_INFO_GET_REGS_64 filtered on
  * the image UUID (FFA_ERROR → convert_ffa_error_code_to_lfa); 4 descriptor 0 unparsable or its id
  * ≠ expected → COMPONENT_WRONG_STATE; 5 exec ctx count ≠ 1 → NOT_SUPPORTED; 6 LIVE_ACTIVATION
  * (bit 11) clear → NOT_SUPPORTED; 7 CPU_RENDEZVOUS (bit 12) set → NOT_SUPPORTED; 8 no staging
@@ -109,7 +109,7 @@ export function lfa_sp_activate(expected_id: u32, uuid0: u32, uuid1: u32, uuid2:
   return LFA_SUCCESS;
 }
 
-/** The step (§8.3 numbering) that decided the last result; 0 after a success. */
+/** The step (numbering above) that decided the last result; 0 after a success. */
 export function sp_activate_last_step(): i32 {
   return last_step;
 }

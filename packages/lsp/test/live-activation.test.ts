@@ -20,7 +20,7 @@ const setRegs = (...x: Array<bigint | number>) => {
   x.forEach((v, i) => (regs[i] = BigInt(v)));
 };
 
-describe("FF-A → LFA error mapping (spec §8.4 convert_ffa_error_code_to_lfa)", () => {
+describe("FF-A → LFA error mapping (TF-A spmd_logical_sp.c convert_ffa_error_code_to_lfa)", () => {
   const table: Array<[number, bigint]> = [
     [abi.FFA_NOT_SUPPORTED, abi.LFA_NOT_SUPPORTED],
     [abi.FFA_INVALID_PARAMETERS, abi.LFA_INVALID_PARAMETERS],
@@ -38,7 +38,7 @@ describe("FF-A → LFA error mapping (spec §8.4 convert_ffa_error_code_to_lfa)"
   it.each(table)("FF-A %i → LFA %s", (ffa, lfa) => expect(lsp.convert_ffa_error_code_to_lfa(ffa)).toBe(lfa));
 });
 
-describe("START / FINISH request building (spec §8.4, the FVP wire example of §2.2)", () => {
+describe("START / FINISH request building (TF-A spmd_logical_sp.c, the FVP wire layout)", () => {
   it("builds START exactly as the spec's wire example", () => {
     setRegs(0, 0, 0, 0x8001, 0x07000000, 0x100, 0, 0);
     expect(lsp.build_live_activation_request(0xffc0, abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_REQ)).toBe(abi.LFA_SUCCESS);
@@ -65,7 +65,7 @@ describe("START / FINISH request building (spec §8.4, the FVP wire example of �
   });
 });
 
-describe("response checking (spec §8.4 spmd_lsp_check_live_activation_response)", () => {
+describe("response checking (TF-A spmd_logical_sp.c spmd_lsp_check_live_activation_response)", () => {
   const START_RESP = abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP;
   it("success", () => {
     setRegs(abi.FFA_MSG_SEND_DIRECT_RESP_32, (0x8000n << 16n) | 0xffc0n, 0x8000000d, 0);

@@ -1,4 +1,4 @@
-// lfa_sp_activate (spec §8.3) against a scripted fake SPMD: every step's error path, in order.
+// lfa_sp_activate (TF-A plat/arm/board/fvp/fvp_spmd_logical_sp.c) against a scripted fake SPMD: every step's error path, in order.
 import { beforeEach, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import * as abi from "@lfa-wasm/abi";
@@ -53,7 +53,7 @@ beforeEach(() => {
   calls = [];
 });
 
-describe("lfa_sp_activate: the success path (§8.3 steps 3, 9, 10)", () => {
+describe("lfa_sp_activate: the success path (steps 3, 9, 10)", () => {
   it("sends PARTITION_INFO_GET_REGS with the image UUID words, then START, then FINISH from 0xFFC0", () => {
     script = [info(), START_OK, FINISH_OK];
     expect(activate()).toBe(abi.LFA_SUCCESS);

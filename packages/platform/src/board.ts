@@ -1,4 +1,4 @@
-// The embedded default board: 4 PEs; components in TF-A FVP order (spec §2.2): BL31, BL33, RMM,
+// The embedded default board: 4 PEs; components in TF-A FVP order (TF-A plat/arm/board/fvp/fvp_lfa.c): BL31, BL33, RMM,
 // SP1, SP2, then the UEFI variable SP (efivar); SP1 and SP2 from the sample secure world (sp-sample
 // sp1-v1, sp2-v1), the variable SP from @lfa-wasm/efi-vars (efivar-v1, 0x8003).
 import { readFileSync } from "node:fs";

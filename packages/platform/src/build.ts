@@ -1,5 +1,5 @@
 // `npm run build` step after tsc: compiles the RMM image variants (assembly/rmm, SP-image mode:
-// imported Memory, confined to the RMM window, design D2) and writes the board's firmware
+// imported Memory, confined to the RMM window, docs/architecture.md#images-confined-to-their-working-window) and writes the board's firmware
 // packages (build/<name>.pkg) for the CLI and demos.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";

@@ -1,4 +1,4 @@
-// The RMMD side of the board (TF-A services/std_svc/rmmd, spec lfa-agent-and-host.md §2.7): owns
+// The RMMD side of the board (TF-A services/std_svc/rmmd/rmmd_rmm_lfa.c): owns
 // the realm monitor's Memory, boots the RMM image on every PE and keeps each PE's opaque
 // activation token, forwards RMI calls, and performs the RMM live activation: the leader's
 // primary activate (drop the old instance, zero the window, instantiate the primed image on the
@@ -91,7 +91,7 @@ export class RealmMonitor {
    * rmmd_primary_activate on the leader: the primed image replaces the running one in place and is
    * initialised from the leader's token. On failure the old image is re-instantiated and re-booted
    * from the same tokens (the realm state was not written: images validate before they write), so
-   * the RMM keeps serving; the LFA status is LFA_ACTIVATION_FAILED either way (§2.7).
+   * the RMM keeps serving; the LFA status is LFA_ACTIVATION_FAILED either way (as rmmd_rmm_lfa.c).
    */
   primaryActivate(cpu: number, module: WebAssembly.Module): bigint {
     const old = this.module;

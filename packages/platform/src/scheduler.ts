@@ -1,4 +1,4 @@
-// Deterministic scheduling of PEs (design D5): PEs are execution contexts, not threads; the
+// Deterministic scheduling of PEs (docs/architecture.md#deterministic-single-threaded-many-pes): PEs are execution contexts, not threads; the
 // board picks which ready PE runs next either from a fixed priority order or from a seeded PRNG,
 // so a race can be replayed (same seed → same interleaving → same trace).
 

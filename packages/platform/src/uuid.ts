@@ -1,7 +1,8 @@
-// LFA component UUIDs (spec lfa-agent-and-host.md §1.3/§1.4): the canonical string is the byte
+// LFA component UUIDs (TF-A services/std_svc/lfa/lfa_main.c, include/tools_share/firmware_image_package.h):
+// the canonical string is the byte
 // string in memory order (TF-A uuid_t, Linux %pUb); GET_INVENTORY returns bytes 0..7 / 8..15 as
 // little-endian u64 in x1 / x2; the FF-A image-UUID words are the little-endian u32 loads of the
-// same bytes (FF-A digest §5.2).
+// same bytes (Hafnium src/manifest_helpers.c reads v1.1 strings as big-endian words).
 
 /** The 16 bytes of a UUID string, in the order written. */
 export function uuidBytes(uuid: string): Uint8Array {
@@ -32,7 +33,7 @@ export function uuidFromRegs(x1: bigint, x2: bigint): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Known component UUIDs (spec §1.4). */
+/** Known component UUIDs (TF-A firmware_image_package.h, plat_arm_lfa_components.h). */
 export const LFA_UUIDS = Object.freeze({
   bl31: "47d4086d-4cfe-9846-9b95-2950cbbd5a00",
   bl32: "05d0e189-53dc-1347-8d2b-500a4b7a3e38",

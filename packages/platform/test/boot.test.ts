@@ -1,5 +1,5 @@
 // The default board: one-call boot in the real order, component UUIDs against the sample SP
-// manifests (FF-A digest §5.2), the SMC conduit's errors, trace contents.
+// manifests (UUID word orders), the SMC conduit's errors, trace contents.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { partitions } from "@lfa-wasm/sp-sample";

@@ -1,4 +1,4 @@
-// Races through the deterministic PE scheduler (design D5): CANCEL vs. ACTIVATE of a rendezvous
+// Races through the deterministic PE scheduler (docs/architecture.md#deterministic-single-threaded-many-pes): CANCEL vs. ACTIVATE of a rendezvous
 // component, a late skip-rendezvous request, PRIME while another PE's PRIME is incomplete, and
 // replayability (same seed → same trace).
 import { describe, expect, it } from "vitest";

@@ -1,4 +1,4 @@
-// The Hafnium live-activation scenarios (FF-A digest §7.1), driven only through LFA SMCs on the
+// The Hafnium live-activation scenarios (Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c), driven only through LFA SMCs on the
 // board's SMC conduit; the normal world's FF-A calls go through the same conduit to the SPMC.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";

@@ -1,5 +1,5 @@
-// tf-a-tests' LFA suite (spec lfa-agent-and-host.md §3, tests-lfa.xml + the realm-payload test),
-// run end to end on the board, in the suite's order, plus the model-level cases at the end of §3.
+// tf-a-tests' LFA suite (tftf/tests/tests-lfa.xml + the realm-payload test),
+// run end to end on the board, in the suite's order, plus model-level cases no tf-a-tests case covers.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, firmwarePackage, LFA_UUIDS, uuidFromRegs, type Platform } from "../src/index.js";
@@ -28,7 +28,7 @@ describe("tests-lfa.xml, in order, on one board (the lead CPU only is on at firs
     expect(s64(p.smc(0, abi.LFA_GET_INFO, 1)[0])).toBe(abi.LFA_INVALID_PARAMETERS);
   });
 
-  it("4 test_lfa_get_inventory: every component, UUIDs of §1.4 in FVP order, flags and x4/x5 versions", () => {
+  it("4 test_lfa_get_inventory: every component, UUIDs in FVP order, flags and x4/x5 versions", () => {
     const names = ["bl31", "bl33", "rmm", "sp1", "sp2"] as const;
     const flags = { bl31: 0x5n, bl33: 0x0n, rmm: 0x1n, sp1: 0x9n, sp2: 0x9n }; // nothing staged: not pending
     for (let i = 0; i < 5; i++) {
@@ -139,7 +139,7 @@ describe("realm suite: Test Live Firmware Activation of RMM with Realm Payload (
   });
 });
 
-describe("model-level cases (end of §3)", () => {
+describe("model-level cases (no tf-a-tests case)", () => {
   it("PRIME before any GET_INVENTORY → WRONG_STATE; PRIME on BL33 → WRONG_STATE", () => {
     const p = createPlatform();
     p.stage("sp1", new Uint8Array(16));

@@ -1,4 +1,4 @@
-// @lfa-wasm/sp-pkg — sptool SP packages with the lfa-wasm signed trailer (design D8).
+// @lfa-wasm/sp-pkg — sptool SP packages with the lfa-wasm signed trailer (docs/architecture.md#packages-are-signed-sp-packages).
 export { SpPkgError, type SpPkgErrorCode } from "./errors.js";
 export { type FwVersion, parseFwVersion, formatFwVersion, fwVersionToLfa } from "./version.js";
 export { loadPrivateKey, loadPublicKey, testKeyPaths, rawPublicKey, keyIdOf } from "./keys.js";

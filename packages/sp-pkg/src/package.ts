@@ -1,5 +1,5 @@
 // sptool SP packages (Hafnium inc/hf/sp_pkg.h, src/sp_pkg.c; sptool.py) plus the lfa-wasm
-// signed trailer (design D8). Layout and digest definition: ../README.md.
+// signed trailer (docs/architecture.md#packages-are-signed-sp-packages). Layout and digest definition: ../README.md.
 import { createHash, createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from "node:crypto";
 import {
   FDT_HEADER_SIZE,

@@ -5,7 +5,7 @@
 // sp_configure() at instantiation with the image kind and the SP's layout (from its manifest) and
 // re-exports entry() and regs(). Everything the SP keeps across a live activation lives in the
 // live-state buffer (LSB), outside the working window: the window is zeroed and the new image
-// instantiated on the same Memory (design D3).
+// instantiated on the same Memory (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime).
 import {
   FFA_ERROR_32,
   FFA_FRAMEWORK_MSG_BIT,
@@ -164,7 +164,7 @@ function lsbValid(): bool {
   return hasLsb() && load<u32>(lsbBase + SP_LSB_OFF_MAGIC) == SP_LSB_MAGIC;
 }
 
-/** Cold boot (§3.9 live_buffer_init): magic, own ID, token 0, counter 0, abort flag clear. */
+/** Cold boot (as Hafnium's test SP's live_buffer_init): magic, own ID, token 0, counter 0, abort flag clear. */
 function lsbInit(): void {
   if (!hasLsb()) return;
   const used = isV2() ? SP_LSB_SIZE_V2 : SP_LSB_SIZE_V1;
@@ -192,7 +192,7 @@ function lsbSaveCounters(): void {
   if (isV2()) store<u64>(lsbBase + SP_LSB_OFF_REQUESTS_SERVED, requestsServed);
 }
 
-/** On PARTITION_STOP_REQ (§3.9): token = msg[counter % 3], data = the retrieved region, the rest. */
+/** On PARTITION_STOP_REQ (as Hafnium's test SP): token = msg[counter % 3], data = the retrieved region, the rest. */
 function lsbWriteAtStop(): void {
   const counter = <u32>load<u8>(lsbBase + SP_LSB_OFF_COUNTER);
   store<u64>(lsbBase + SP_LSB_OFF_ACTIVATION_TOKEN, token(counter));
@@ -204,7 +204,7 @@ function lsbWriteAtStop(): void {
 }
 
 /**
- * The new image's init after a live activation (§3.9): honour the abort flag, validate the LSB
+ * The new image's init after a live activation (as Hafnium's test SP): honour the abort flag, validate the LSB
  * (a mismatch is fatal: abort()), restore the state, count the activation.
  */
 function liveActivationInit(): void {

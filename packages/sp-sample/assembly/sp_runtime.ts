@@ -1,7 +1,7 @@
 // SP side of the SP <-> SPMC execution ABI (see ../README.md). Shared by every sample image.
 //
 // The register block x0..x17 lives in this image's working window (a static data segment), so
-// the host can cache one BigUint64Array view over it (design D4). Exports take no u64 params.
+// the host can cache one BigUint64Array view over it (docs/architecture.md#registers-live-in-memory). Exports take no u64 params.
 
 import {
   FFA_ABORT_32, FFA_ID_GET_32, FFA_MSG_SEND_DIRECT_RESP_32, FFA_MSG_SEND_DIRECT_RESP_64, FFA_MSG_WAIT_32,

@@ -43,7 +43,7 @@ export {
   type SpWindow,
 } from "./layout.js";
 
-/** Number of u64 registers in the block (x0..x17, design D4). */
+/** Number of u64 registers in the block (x0..x17, docs/architecture.md#registers-live-in-memory). */
 export const SP_NUM_REGS = 18;
 /** The maximum every image declares for its imported Memory (pages); hosts give ≤ this. */
 export const SP_IMAGE_MAX_MEMORY_PAGES = 256;
@@ -60,7 +60,7 @@ export const SP_IDS: Readonly<Record<SpName, number>> = Object.freeze(
 );
 
 /**
- * Live-activation staging areas (FVP values, spec §8.3): where the platform puts the package to
+ * Live-activation staging areas (FVP values, TF-A plat/arm/board/fvp/fvp_spmd_logical_sp.c): where the platform puts the package to
  * activate and what the LSP passes in LIVE_ACTIVATION_START_REQ (x4 base, x5 = size / 4 KiB).
  * Not part of any manifest.
  */
@@ -164,7 +164,7 @@ export const images = Object.freeze({
 export type SpImageName = keyof typeof images;
 
 /**
- * What an SP image exports (design D4: no u64 parameters). `regs()` returns the byte address of
+ * What an SP image exports (docs/architecture.md#registers-live-in-memory: no u64 parameters). `regs()` returns the byte address of
  * the 18×u64 register block inside the working window.
  */
 export interface SpImageExports {
@@ -262,7 +262,7 @@ export interface LsbField {
   since: 1 | 2;
 }
 
-/** The LSB fields (little-endian), spec §3.9 plus this model's extension from byte 32. */
+/** The LSB fields (little-endian), Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c plus this model's extension from byte 32. */
 export const SP_LSB_FIELDS = Object.freeze({
   activationToken: { offset: SP_LSB_OFF_ACTIVATION_TOKEN, size: 8, since: 1 },
   magic: { offset: SP_LSB_OFF_MAGIC, size: 4, since: 1 },

@@ -25,7 +25,7 @@ export const MANIFEST_DIR: URL = new URL("../manifests/", import.meta.url);
 export const SP_NAMES = ["sp1", "sp2", "svc1", "svc2", "svc3", "svc4"] as const;
 export type SpName = (typeof SP_NAMES)[number];
 
-/** A byte range of an SP's Memory (= its IPA space, design D1). */
+/** A byte range of an SP's Memory (= its IPA space, docs/architecture.md#one-memory-per-partition). */
 export interface SpRegion {
   base: number;
   /** Bytes (pages-count × 4 KiB for manifest regions). */
@@ -61,7 +61,7 @@ export interface SpLayout {
   liveActivationSupport: boolean;
   /** `live-activation-register` (x1 here), or null. */
   liveActivationRegister: number | null;
-  /** Image UUID as 4 u32 words (spec §5.2 order), or null. */
+  /** Image UUID as 4 u32 words (Hafnium src/manifest_helpers.c order), or null. */
   imageUuid: readonly number[] | null;
   /** The live-state buffer (`live-state-buffer-info`), or null. */
   lsb: SpRegion | null;
@@ -97,7 +97,7 @@ const num = (v: bigint, what: string): number => {
   return Number(v);
 };
 
-/** Canonical UUID string → 4 big-endian u32 words (Hafnium v1.1 manifests, spec §5.2). */
+/** Canonical UUID string → 4 big-endian u32 words (Hafnium v1.1 manifests, Hafnium src/manifest_helpers.c). */
 export function uuidWords(text: string): number[] {
   const hex = text.replace(/-/g, "");
   if (!/^[0-9a-fA-F]{32}$/.test(hex)) throw new Error(`malformed UUID ${text}`);

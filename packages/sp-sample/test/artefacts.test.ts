@@ -102,8 +102,8 @@ describe("manifests", () => {
     expect(mem("memory@10000000")).toEqual(["ns-memory", [0, 0x10000000, 0x1000000]]);
   });
 
-  /** Every partition manifest property rule of spec §5.1 / §5.3 the samples touch. */
-  it("every SP manifest follows the §5.1 rules and the §5.3 placement rules", () => {
+  /** Every partition manifest property rule of Hafnium src/manifest.c / Hafnium src/manifest.c the samples touch. */
+  it("every SP manifest follows Hafnium's manifest.c rules and placement checks", () => {
     const ranges: Array<[number, number, string]> = [];
     const imageUuids: string[] = [];
     const protocolUuids: string[] = [];
@@ -174,7 +174,7 @@ describe("manifests", () => {
     for (const u of imageUuids) expect(protocolUuids).not.toContain(u);
     expect(new Set(protocolUuids).size).toBe(protocolUuids.length);
     expect(new Set(bootOrders).size).toBe(bootOrders.length);
-    // §5.3: nothing overlaps, everything inside the secure memory [0, 64 MiB).
+    // Hafnium src/manifest.c: nothing overlaps, everything inside the secure memory [0, 64 MiB).
     ranges.sort((a, b) => a[0] - b[0]);
     for (let i = 1; i < ranges.length; i++) expect(ranges[i]![0], `${ranges[i - 1]![2]} / ${ranges[i]![2]}`).toBeGreaterThanOrEqual(ranges[i - 1]![1]);
     for (const [, end] of ranges) expect(end).toBeLessThanOrEqual(0x4000000);

@@ -1,6 +1,6 @@
 // A small fake SPMC for driving one sample SP image in isolation: one Memory (the SP's IPA space),
 // the register block, env.ffa_call answering the calls the images make, and the live-activation
-// swap of design D3 (zero the window, instantiate the next image on the same Memory, enter with
+// swap of docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime (zero the window, instantiate the next image on the same Memory, enter with
 // x<live-activation-register> = 1).
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -166,7 +166,7 @@ export class FakeHost {
     return [...this.x];
   }
 
-  /** Design D3's swap: zero the window, instantiate `next` on the same Memory, enter with LA = 1. */
+  /** The in-place swap: zero the window, instantiate `next` on the same Memory, enter with LA = 1. */
   swapTo(next: SpImageName): void {
     const { loadAddress, memSize } = this.sp.window;
     this.u8.fill(0, loadAddress, loadAddress + memSize);

@@ -328,7 +328,7 @@ describe("notifications", () => {
 });
 
 describe("PARTITION_STOP_REQ", () => {
-  it("writes the LSB (§3.9) and answers STOP_RESP_32 with the LSB base and size", () => {
+  it("writes the LSB (Hafnium sp_live_activation.c) and answers STOP_RESP_32 with the LSB base and size", () => {
     const h = sp1();
     h.dv.setUint32(SHARE.ipa, 0, true);
     h.request(SP_CMD_MEM_RETRIEVE, { x4: 0x42n, x5: 1n });
@@ -616,7 +616,7 @@ describe("lifecycle SP images (no LSB, no live activation)", () => {
   });
 });
 
-describe("confinement (design D2)", () => {
+describe("window confinement", () => {
   it("writes nothing outside its window except the LSB, its TX buffer and the retrieved page", () => {
     const h = new FakeHost("sp1");
     h.shares.set(SHARE.handle, SHARE);

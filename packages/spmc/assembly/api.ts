@@ -195,7 +195,7 @@ export function handle_sp_call(vcpu: Vcpu): i32 {
     case FFA_PARTITION_INFO_GET_32: api_ffa_partition_info_get(vm.space, vm.mailbox, vm.ffa.version, true, r); break;
     case FFA_PARTITION_INFO_GET_REGS_64: api_ffa_partition_info_get_regs(vm.ffa.version, true, r); break;
     case FFA_RXTX_MAP_32: case FFA_RXTX_MAP_64:
-      // §3.6: a live-activated image may map again while lfa_progress == FINISH.
+      // Hafnium lifecycle_msg.c: a live-activated image may map again while lfa_progress == FINISH.
       api_ffa_rxtx_map(vm.space, vm.mailbox, vm.lfa_progress == LFA_PHASE_FINISH, r);
       break;
     case FFA_RXTX_UNMAP_32: api_ffa_rxtx_unmap(vm.mailbox, r); break;

@@ -1,5 +1,5 @@
-// A small flattened-device-tree (DTB) walker over bytes in linear memory (design D7).
-// Devicetree Specification v0.4 §5; the checks follow libfdt's fdt_check_header/fdt_check_full,
+// A small flattened-device-tree (DTB) walker over bytes in linear memory (docs/architecture.md#manifests-are-real-device-trees).
+// Devicetree Specification v0.4 chapter 5; the checks follow libfdt's fdt_check_header/fdt_check_full,
 // which Hafnium runs before it parses a manifest (src/fdt.c fdt_init_from_ptr).
 //
 // Safety contract: the caller guarantees that [ptr, ptr + len) is readable linear memory. Every

@@ -15,7 +15,7 @@
 // @ts-ignore: decorator
 @external("host", "sp_create") export declare function host_sp_create(vm_index: i32, pkg_index: i32, ipa_top: u32): u32;
 
-/** Live activation (design D3): drops the instance, zeroes the working window and instantiates
+/** Live activation (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime): drops the instance, zeroes the working window and instantiates
  *  the precompiled image of the package staged at `staging_pa` (img_offset/img_size inside it)
  *  on the same Memory. Returns 0, or -1 (no precompiled image, instantiation failed). */
 // @ts-ignore: decorator
@@ -71,7 +71,7 @@
 // @ts-ignore: decorator
 @external("host", "staging_image_check") export declare function host_staging_image_check(staging_pa: u32, img_offset: u32, img_size: u32): i32;
 
-/** A structured trace event (design D9); event ids are the TRACE_* constants. */
+/** A structured trace event (docs/architecture.md#everything-is-traced); event ids are the TRACE_* constants. */
 // @ts-ignore: decorator
 @external("host", "trace") export declare function host_trace(event: u32, a: u32, b: u32, c: u32, d: u32): void;
 

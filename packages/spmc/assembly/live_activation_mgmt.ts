@@ -1,5 +1,5 @@
 // The global live-activation tracker (Hafnium inc/hf/live_activation_helper.h,
-// src/live_activation_mgmt.c; spec §3.3): one per SPMC, so only one SP is live activated at a
+// src/live_activation_mgmt.c): one per SPMC, so only one SP is live activated at a
 // time system-wide.
 export class LiveActivationTracker {
   in_progress: bool = false;

@@ -1,6 +1,6 @@
 // Cold boot of the secure world (Hafnium src/load.c, src/manifest.c, boot_flow): the SPMC
 // manifest, then every SP package in SPMC-manifest order (vm1 → 0x8001, …), validated inside
-// Wasm (header, DTB, §5.1 rules, §5.3 placement, unique image UUIDs). An invalid partition gets
+// Wasm (header, DTB, the rules and placement checks of Hafnium src/manifest.c, unique image UUIDs). An invalid partition gets
 // its manifest error traced and is not started; the others are.
 import {
   HF_VM_ID_OFFSET, MANIFEST_SUCCESS, MANIFEST_ERROR_TOO_MANY_VMS, MANIFEST_ERROR_NOT_COMPATIBLE,
@@ -51,7 +51,7 @@ export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
   vm.pkg_index = pkg_index;
   vms.push(vm);
   let err = parse_partition_package(ptr, len, node.load_address, node.mem_size, pkg, m);
-  // Boot order, placement (§5.3) and image-UUID uniqueness, in Hafnium's order.
+  // Boot order, placement and image-UUID uniqueness, in Hafnium's order.
   if (err == MANIFEST_SUCCESS) err = admit_partition(m, recorder, node, spmc_manifest, valid_manifests);
   if (err == MANIFEST_SUCCESS) {
     const top = ipa_top(m, node.load_address, node.mem_size);
@@ -85,7 +85,7 @@ export function map_manifest_mailbox(vm: Vm): void {
 
 /**
  * Static NS memory regions of the manifest (attributes with the NS bit, placed inside the SPMC
- * manifest's ns-memory by §5.3): mapped at load onto the normal world's memory at IPA = PA, as
+ * manifest's ns-memory, as Hafnium src/manifest.c checks): mapped at load onto the normal world's memory at IPA = PA, as
  * a static carve-out both sides know (e.g. the MM communication buffer of an smm-gateway SP).
  * Not FFA_MEM_SHARE: no handle, nothing to retrieve or reclaim. Mapped again on RESTART (an
  * abort drops every mapping). False if the host cannot map one (outside its NS memory).

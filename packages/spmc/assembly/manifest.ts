@@ -1,16 +1,16 @@
-// FF-A partition manifests and the SPMC manifest, parsed from DTBs inside the SPMC (design D7).
-// Rules, order and error codes follow Hafnium src/manifest.c and src/manifest_helpers.c as
-// digested in shared/spec/ffa-hafnium-live-activation.md §5 (§5.1 properties, §5.2 UUID word
-// order, §5.3 placement). Where Hafnium is silent, lenient by accident, or would crash, the
+// FF-A partition manifests and the SPMC manifest, parsed from DTBs inside the SPMC
+// (docs/architecture.md#manifests-are-real-device-trees). Rules, order and error codes follow
+// Hafnium src/manifest.c (properties, placement) and src/manifest_helpers.c (UUID word order,
+// messaging methods), with TF-A docs/components/ffa-manifest-binding.rst. Where Hafnium is silent, lenient by accident, or would crash, the
 // choice made here is marked "MODEL:" next to the check.
 //
 // Split of the work (Hafnium does it all in one pass while it records memory):
-//   parse_partition_manifest  – everything that depends on one manifest alone (§5.1), ending with
+//   parse_partition_manifest  – everything that depends on one manifest alone, ending with
 //                               Hafnium's sanity_check_ffa_manifest.
-//   check_partition_placement – the cross-partition memory checks of §5.3 against an
+//   check_partition_placement – the cross-partition memory checks against an
 //                               AddressRangeRecorder and the SPMC's memory ranges.
 //   check_image_uuid_unique / check_boot_order_unique – the other cross-partition rules.
-//   manifest_compat_diff      – this model's live-activation compatibility check (§4.4: Hafnium
+//   manifest_compat_diff      – this model's live-activation compatibility check (docs/sources.md#hafnium-spmc: Hafnium
 //                               only checks the `compatible` string of the new manifest).
 import {
   MANIFEST_SUCCESS, MANIFEST_ERROR_FILE_SIZE, MANIFEST_ERROR_NO_ROOT_NODE,
@@ -56,7 +56,7 @@ const ALL_ATTR: u32 = RWX | MANIFEST_MEM_NON_SECURE;
 // Data model
 // ---------------------------------------------------------------------------------------------
 
-/** One FF-A service: a protocol UUID (4 words, §5.2 order) and its messaging method. */
+/** One FF-A service: a protocol UUID (4 words in manifest_helpers.c order) and its messaging method. */
 export class ServiceDesc {
   uuid: StaticArray<u32> = new StaticArray<u32>(4);
   messaging_method: u32 = 0;
@@ -169,8 +169,8 @@ export class SpmcVm {
 
 /**
  * The SPMC's own manifest. Format (Hafnium's SPMC manifest as built by TF-A, e.g. the FVP and
- * QEMU `spmc_manifest.dts`; parsers HF:src/manifest.c manifest_init/parse_vm_common and
- * HF:src/fdt_handler.c fdt_find_memory_ranges, boot_flow/common.c):
+ * QEMU `spmc_manifest.dts`; parsers Hafnium src/manifest.c manifest_init/parse_vm_common and
+ * Hafnium src/fdt_handler.c fdt_find_memory_ranges, boot_flow/common.c):
  *
  *   / {
  *     compatible = "arm,ffa-core-manifest-1.0";   // checked by TF-A's SPMD
@@ -325,7 +325,7 @@ function hex_val(c: i32): i32 {
 }
 
 /**
- * §5.2: a canonical UUID string "00112233-4455-6677-8899-aabbccddeeff" becomes the big-endian
+ * manifest_helpers.c: a canonical UUID string "00112233-4455-6677-8899-aabbccddeeff" becomes the big-endian
  * words {0x00112233, 0x44556677, 0x8899aabb, 0xccddeeff} (manifest_helpers.c str_uuid_to_ffa_uuid).
  * Hyphens exactly at 8, 13, 18, 23, hex digits elsewhere, nothing after (MALFORMED_UUID);
  * all zero → UUID_ALL_ZEROS (parse_canonical_uuid).
@@ -354,7 +354,7 @@ function parse_canonical_uuid(s: string, out: StaticArray<u32>): u32 {
 }
 
 /**
- * §5.1 messaging-method (manifest_helpers.c parse_messaging_method): > 0xFFFF → INTEGER_OVERFLOW;
+ * messaging-method (manifest_helpers.c parse_messaging_method): > 0xFFFF → INTEGER_OVERFLOW;
  * zero or a bit outside 0x607 → INVALID_MESSAGING_METHOD.
  */
 function check_messaging_method(value: u32): u32 {
@@ -368,7 +368,7 @@ function uuid_already_parsed(services: Array<ServiceDesc>, uuid: StaticArray<u32
   return false;
 }
 
-/** §5.1/§5.2, v1.0: root `uuid` (flattened u32 words, as written) and `messaging-method` lists. */
+/** v1.0: root `uuid` (flattened u32 words, as written) and `messaging-method` lists. */
 function parse_services_v1_0(r: Reader, root: i32, m: PartitionManifest): u32 {
   let ret = r.list(root, "uuid");
   if (ret != MANIFEST_SUCCESS) return ret;
@@ -413,7 +413,7 @@ function parse_services_v1_0(r: Reader, root: i32, m: PartitionManifest): u32 {
   return MANIFEST_SUCCESS;
 }
 
-/** §5.1, v1.1: `services { compatible = "arm,ffa-manifest-services"; svcN { uuid = "…"; messaging-method = <…>; }; }`. */
+/** v1.1: `services { compatible = "arm,ffa-manifest-services"; svcN { uuid = "…"; messaging-method = <…>; }; }`. */
 function parse_services_v1_1(r: Reader, root: i32, m: PartitionManifest): u32 {
   const fdt = r.fdt;
   const node = fdt.find_child(root, "services");
@@ -451,7 +451,7 @@ function parse_services_v1_1(r: Reader, root: i32, m: PartitionManifest): u32 {
 }
 
 /**
- * §5.1 image-uuid (manifest_helpers.c parse_image_uuid): v1.0 exactly 4 u32 words (more →
+ * image-uuid (manifest_helpers.c parse_image_uuid): v1.0 exactly 4 u32 words (more →
  * TOO_MANY_IMAGE_UUIDS), v1.1 a canonical string; not all zero (UUID_ALL_ZEROS); different from
  * every protocol UUID (IMAGE_UUID_INVALID).
  */
@@ -529,7 +529,7 @@ function parse_page_count(r: Reader, node: i32, region: MemoryRegionDesc): u32 {
   return MANIFEST_SUCCESS;
 }
 
-/** §5.1 memory-regions node (manifest.c parse_ffa_memory_region_node), minus the §5.3 placement. */
+/** memory-regions node (manifest.c parse_ffa_memory_region_node), minus the placement checks. */
 function parse_memory_regions(r: Reader, node: i32, m: PartitionManifest): u32 {
   const fdt = r.fdt;
   // `compatible = "arm,ffa-manifest-memory-regions"` else NOT_COMPATIBLE.
@@ -554,7 +554,7 @@ function parse_memory_regions(r: Reader, node: i32, m: PartitionManifest): u32 {
     // `attributes`: R, RW, RX or RWX.
     ret = parse_region_attributes(r, c, region);
     if (ret != MANIFEST_SUCCESS) return ret;
-    // §5.3 page alignment (check_and_record_memory_used → MEM_REGION_UNALIGNED). MODEL: checked
+    // Page alignment (check_and_record_memory_used → MEM_REGION_UNALIGNED). MODEL: checked
     // here already so that a manifest parsed without placement (a staged new manifest) is
     // validated too; check_partition_placement checks it again.
     if ((region.base_address & (PAGE - 1)) != 0) return MANIFEST_ERROR_MEM_REGION_UNALIGNED;
@@ -588,7 +588,7 @@ function parse_memory_regions(r: Reader, node: i32, m: PartitionManifest): u32 {
   return MANIFEST_SUCCESS;
 }
 
-/** §5.1 device-regions node (manifest.c parse_ffa_device_region_node), minus the §5.3 placement. */
+/** device-regions node (manifest.c parse_ffa_device_region_node), minus the placement checks. */
 function parse_device_regions(r: Reader, node: i32, m: PartitionManifest): u32 {
   const fdt = r.fdt;
   // `compatible = "arm,ffa-manifest-device-regions"` else NOT_COMPATIBLE.
@@ -610,7 +610,7 @@ function parse_device_regions(r: Reader, node: i32, m: PartitionManifest): u32 {
     region.base_address = r.v;
     ret = parse_page_count(r, c, region);
     if (ret != MANIFEST_SUCCESS) return ret;
-    // §5.3 page alignment (Hafnium checks it while recording, before the attributes).
+    // Page alignment (Hafnium checks it while recording, before the attributes).
     if ((region.base_address & (PAGE - 1)) != 0) return MANIFEST_ERROR_MEM_REGION_UNALIGNED;
     // `attributes`: R or RW.
     ret = parse_region_attributes(r, c, region);
@@ -684,7 +684,7 @@ function sanity_check(m: PartitionManifest): u32 {
 
 /**
  * Parses and validates an FF-A partition manifest (DTB at [dtb_ptr, dtb_ptr + dtb_len)) into `out`,
- * rule by rule in Hafnium's order (manifest.c parse_ffa_manifest, spec §5.1). `load_address` and
+ * rule by rule in Hafnium's order (manifest.c parse_ffa_manifest). `load_address` and
  * `mem_size` come from the SPMC manifest's vmN node (the effective load address; relative region
  * offsets are resolved against it). Returns MANIFEST_SUCCESS or Hafnium's error code. `out` should
  * be a fresh PartitionManifest; on error its content is partial.
@@ -713,7 +713,7 @@ export function parse_partition_manifest(
     if (dn != null) m.debug_name = dn;
   }
 
-  // Services: protocol UUIDs and messaging methods (§5.1 compatible row, §5.2 word order).
+  // Services: protocol UUIDs and messaging methods (per `compatible`; manifest_helpers.c word order).
   let ret = m.manifest_version_minor == 0 ? parse_services_v1_0(r, root, m) : parse_services_v1_1(r, root, m);
   if (ret != MANIFEST_SUCCESS) return ret;
   for (let i = 0; i < m.services.length; i++) m.messaging_method |= m.services[i].messaging_method;
@@ -878,7 +878,7 @@ export function parse_partition_manifest(
   // MODEL: rx_tx-info without a memory-regions node leaves Hafnium's RX/TX pointers NULL → NOT_COMPATIBLE.
   if (m.rxtx_available && (m.rx < 0 || m.tx < 0)) return MANIFEST_ERROR_NOT_COMPATIBLE;
   // MODEL: a live-state-buffer phandle matching no memory region makes Hafnium panic at STOP_RESP
-  // (§4.4 last bullet) → NOT_COMPATIBLE here, at parse time.
+  // (docs/sources.md#hafnium-spmc) → NOT_COMPATIBLE here, at parse time.
   if (m.live_activation_support && m.live_state_buffer < 0) return MANIFEST_ERROR_NOT_COMPATIBLE;
 
   // `device-regions` node.
@@ -893,7 +893,7 @@ export function parse_partition_manifest(
 
 /**
  * A whole SP package as Hafnium loads it at cold boot (manifest.c parse_ffa_partition_package):
- * the header must parse (§6.1), the package extent [0, img_offset + img_size) must fit in
+ * the header must parse (Hafnium src/sp_pkg.c), the package extent [0, img_offset + img_size) must fit in
  * `mem_size`, and the manifest at pm_offset must parse. Header, size and FDT failures are
  * NOT_COMPATIBLE, as in Hafnium. `pkg` receives the header fields.
  */
@@ -906,7 +906,7 @@ export function parse_partition_package(
 }
 
 // ---------------------------------------------------------------------------------------------
-// §5.3 cross-partition checks
+// Cross-partition checks (Hafnium src/manifest.c)
 // ---------------------------------------------------------------------------------------------
 
 /** Every range recorded so far (SPMC image, earlier regions, working regions), half-open. */
@@ -967,7 +967,7 @@ function contained(base: u64, size: u64, ranges: Array<MemRange> | null): bool {
 }
 
 /**
- * §5.3 placement of one partition, in Hafnium's order (manifest.c parse_ffa_memory_region_node,
+ * Placement of one partition, in Hafnium's order (manifest.c parse_ffa_memory_region_node,
  * parse_ffa_device_region_node, manifest_init):
  *   memory regions: inside the secure (or, with the NS attribute, NS) memory ranges →
  *     MEM_REGION_INVALID; an absolute region must not contain load_address → MEM_REGION_OVERLAP;
@@ -1041,7 +1041,7 @@ export function check_partition_placement_spmc(
   );
 }
 
-/** §5.1 image-uuid: unique across SPs → DUPLICATE_IMAGE_UUID (manifest_init). A nil image UUID is not compared. */
+/** image-uuid: unique across SPs → DUPLICATE_IMAGE_UUID (manifest_init). A nil image UUID is not compared. */
 export function check_image_uuid_unique(m: PartitionManifest, others: Array<PartitionManifest>): u32 {
   if (!m.has_image_uuid || m.image_uuid_is_null()) return MANIFEST_SUCCESS;
   for (let i = 0; i < others.length; i++) {
@@ -1217,7 +1217,7 @@ export function parse_spmc_manifest(ptr: usize, len: u32, out: SpmcManifest): u3
 }
 
 // ---------------------------------------------------------------------------------------------
-// Live-activation manifest compatibility (this model's improvement over Hafnium, §4.4)
+// Live-activation manifest compatibility (this model's improvement over Hafnium, docs/sources.md#hafnium-spmc)
 // ---------------------------------------------------------------------------------------------
 
 function hex(v: u64): string {
@@ -1278,7 +1278,7 @@ function diff_regions(prefix: string, a: Array<MemoryRegionDesc>, b: Array<Memor
 /**
  * Every difference between the running partition's manifest and a staged new one that makes the
  * new one incompatible for live activation (the SPMC keeps the cold-boot state: UUIDs, version,
- * stage-2 mappings of every region, mailbox, notifications, §4.1). Entry point and image may
+ * stage-2 mappings of every region, mailbox, notifications). Entry point and image may
  * change. Empty array = compatible. Lines look like "exception-level: 2 -> 1" or
  * "memory-regions/rx-buffer: base 0x201000 -> 0x301000". Regions are matched by node name.
  */

@@ -1,4 +1,4 @@
-// Register blocks (design D4): an FF-A call's x0..x17 as 18 × u64. The other world's calls use
+// Register blocks (docs/architecture.md#registers-live-in-memory): an FF-A call's x0..x17 as 18 × u64. The other world's calls use
 // OTHER_WORLD_REGS (exported to the host as regs()); each SP vCPU has its own context block.
 import {
   SMCCC_NUM_REGS, FFA_ERROR_32, FFA_SUCCESS_32, FFA_SENDER_SHIFT, FFA_ID_MASK,

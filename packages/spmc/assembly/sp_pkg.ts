@@ -1,5 +1,4 @@
-// SP package header (sptool format), spec shared/spec/ffa-hafnium-live-activation.md §6.1
-// (Hafnium inc/hf/sp_pkg.h, src/sp_pkg.c, src/partition_pkg.c). Six little-endian u32s:
+// SP package header (sptool format; Hafnium inc/hf/sp_pkg.h, src/sp_pkg.c, src/partition_pkg.c). Six little-endian u32s:
 // magic, version, pm_offset, pm_size, img_offset, img_size. Never traps: every read is checked
 // against the buffer length first, and all offset arithmetic is done in u64.
 import {
@@ -38,10 +37,10 @@ export function parse_sp_pkg(ptr: usize, len: u32, out: SpPkgInfo): u32 {
   // The first u32 selects the format (partition_pkg_init).
   if (len < 4) return SP_PKG_ERROR_TOO_SMALL;
   const magic = load<u32>(ptr);
-  // §6: TRANSFER_LIST_SIGNATURE is a valid package format for Hafnium; this model recognises it
-  // and refuses it (only sptool packages are produced, design D8).
+  // partition_pkg.c: TRANSFER_LIST_SIGNATURE is a valid package format for Hafnium; this model recognises it
+  // and refuses it (only sptool packages are produced, docs/architecture.md#packages-are-signed-sp-packages).
   if (magic == TRANSFER_LIST_SIGNATURE) return SP_PKG_ERROR_TRANSFER_LIST_UNSUPPORTED;
-  // §6: anything other than SPKG or a transfer list is rejected.
+  // partition_pkg.c: anything other than SPKG or a transfer list is rejected.
   if (magic != SP_PKG_HEADER_MAGIC) return SP_PKG_ERROR_BAD_MAGIC;
   if (len < SP_PKG_HEADER_SIZE) return SP_PKG_ERROR_TOO_SMALL;
   const version = load<u32>(ptr + 4);
@@ -51,21 +50,21 @@ export function parse_sp_pkg(ptr: usize, len: u32, out: SpPkgInfo): u32 {
   const img_size = load<u32>(ptr + 20);
 
   if (version == SP_PKG_HEADER_VERSION_1) {
-    // §6.1 v1: the DTB immediately follows the 24-byte header.
+    // v1: the DTB immediately follows the 24-byte header.
     if (pm_offset != SP_PKG_HEADER_SIZE) return SP_PKG_ERROR_BAD_LAYOUT;
-    // §6.1 v1: img_offset 4K-aligned.
+    // v1: img_offset 4K-aligned.
     if (!is_page_aligned(img_offset)) return SP_PKG_ERROR_BAD_LAYOUT;
-    // §6.1 v1: align_up(pm_size + 24, 4K) ≤ img_offset (the manifest must not run into the image).
+    // v1: align_up(pm_size + 24, 4K) ≤ img_offset (the manifest must not run into the image).
     if (align_up_page(<u64>pm_size + <u64>SP_PKG_HEADER_SIZE) > <u64>img_offset) return SP_PKG_ERROR_BAD_LAYOUT;
   } else if (version == SP_PKG_HEADER_VERSION_2) {
-    // §6.1 v2: pm_offset and img_offset 4K-aligned.
+    // v2: pm_offset and img_offset 4K-aligned.
     if (!is_page_aligned(pm_offset) || !is_page_aligned(img_offset)) return SP_PKG_ERROR_BAD_LAYOUT;
-    // §6.1 v2: pm_offset ≤ img_offset.
+    // v2: pm_offset ≤ img_offset.
     if (pm_offset > img_offset) return SP_PKG_ERROR_BAD_LAYOUT;
-    // §6.1 v2: pm_offset + pm_size ≤ img_offset (u64: Hafnium asserts no u32 overflow).
+    // v2: pm_offset + pm_size ≤ img_offset (u64: Hafnium asserts no u32 overflow).
     if (<u64>pm_offset + <u64>pm_size > <u64>img_offset) return SP_PKG_ERROR_BAD_LAYOUT;
   } else {
-    // §6.1: any other version is rejected.
+    // Any other version is rejected.
     return SP_PKG_ERROR_BAD_VERSION;
   }
 

@@ -1,5 +1,5 @@
 // Partitions (struct vm) and their execution contexts (struct vcpu) with the state machines of
-// spec shared/spec/ffa-hafnium-live-activation.md §3.1-3.3 (Hafnium inc/hf/vm.h, inc/hf/vcpu.h,
+// Hafnium (inc/hf/vm.h, inc/hf/vcpu.h,
 // src/vcpu.c:731-842, src/vm.c:1390-1478).
 import {
   SMCCC_NUM_REGS, HF_VM_ID_OFFSET, HF_OTHER_WORLD_ID, FFA_SECURE_ID_BIT,
@@ -59,7 +59,7 @@ export class Vcpu {
   }
 }
 
-/** Legal SP vCPU transitions (§3.1). X→X and *→OFF are always allowed. */
+/** Legal SP vCPU transitions (vcpu_state_set). X→X and *→OFF are always allowed. */
 export function vcpu_transition_allowed(from: u8, to: u8): bool {
   if (from == to || to == VCPU_STATE_OFF) return true;
   switch (from) {
@@ -90,7 +90,7 @@ export function vcpu_transition_allowed(from: u8, to: u8): bool {
   return false;
 }
 
-/** vcpu_is_available (§3.1). */
+/** vcpu_is_available (src/vcpu.c). */
 export function vcpu_is_available(v: Vcpu): bool {
   const s = v.state;
   return s == VCPU_STATE_WAITING || s == VCPU_STATE_RUNNING || s == VCPU_STATE_BLOCKED || s == VCPU_STATE_PREEMPTED;
@@ -109,7 +109,7 @@ export function vcpu_set_state(v: Vcpu, to: u8): bool {
   return ok;
 }
 
-/** Legal VM transitions (§3.2). */
+/** Legal VM transitions (vm_set_state). */
 export function vm_transition_allowed(from: u8, to: u8): bool {
   if (from == to) return true;
   switch (from) {
@@ -127,7 +127,7 @@ export function vm_transition_allowed(from: u8, to: u8): bool {
   return false;
 }
 
-/** vm_set_state: an illegal transition only logs and returns false (§3.2). */
+/** vm_set_state: an illegal transition only logs and returns false (src/vm.c). */
 export function vm_set_state(vm: Vm, to: u8): bool {
   const from = vm.state;
   const ok = vm_transition_allowed(from, to);
@@ -160,7 +160,7 @@ export class Vm {
   readonly ffa: FfaVersionState = new FfaVersionState();
   readonly mailbox: Mailbox = new Mailbox();
   readonly notifications: Notifications = new Notifications();
-  /** §3.3 live-activation state. */
+  /** Live-activation state (struct vm). */
   lfa_progress: u8 = LFA_PHASE_RESET;
   new_instance_addr: u64 = 0;
   new_instance_size: u64 = 0;
@@ -193,7 +193,7 @@ export class Vm {
 /** The partitions, in SPMC-manifest order: vms[i].id == HF_VM_ID_OFFSET + i. */
 export const vms = new Array<Vm>();
 
-/** vm_find: the SP with this id, or null (ids below 0x8001 and unknown ids; §1.4). */
+/** vm_find: the SP with this id, or null (ids below 0x8001 and unknown ids; src/vm.c). */
 export function vm_find(id: u32): Vm | null {
   if (id < <u32>HF_VM_ID_OFFSET) return null;
   const i = <i32>(id - <u32>HF_VM_ID_OFFSET);

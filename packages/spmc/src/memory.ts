@@ -1,4 +1,4 @@
-// Address spaces of the secure-world model (design D1) and shared physical pages.
+// Address spaces of the secure-world model (docs/architecture.md#one-memory-per-partition) and shared physical pages.
 //
 // Every SP owns one WebAssembly.Memory: its IPA space, with IPA == byte offset. The normal world
 // owns one byte array standing for non-secure physical memory [nsBase, nsBase + size). When the
@@ -6,7 +6,7 @@
 // coherent like one physical page: the owner's bytes are canonical; a borrower's copy is
 // refreshed from the owner when the borrower is entered and written back when it leaves (every
 // world switch and every synchronous FF-A call is such a boundary). Execution is sequential
-// (design D5), so this is exact: both sides always see each other's writes.
+// (docs/architecture.md#deterministic-single-threaded-many-pes), so this is exact: both sides always see each other's writes.
 //
 // Lent and donated pages are different: the sender gives up access (lend) or ownership (donate).
 // detach() moves their canonical copy out of the sender's space into a transit space of its own

@@ -1,6 +1,6 @@
-// One secure partition as the board runs it: its WebAssembly.Memory (IPA space, design D1), the
-// current image instance confined to the working window (D2), the world switch, and the in-place
-// swap of live activation (D3).
+// One secure partition as the board runs it: its WebAssembly.Memory (IPA space, docs/architecture.md#one-memory-per-partition), the
+// current image instance confined to the working window, the world switch, and the in-place
+// swap of live activation (docs/architecture.md).
 //
 // SP image ABI (packages/sp-sample/README.md): imports env.memory, env.ffa_call (a synchronous
 // FF-A call; registers in the image's block) and env.abort; exports regs() (its 18 × u64 block),
@@ -77,7 +77,7 @@ export class SpPartition {
     this.exports = inst.exports as unknown as SpExports;
   }
 
-  /** Drops the instance: calling it afterwards is impossible (design D3). */
+  /** Drops the instance: calling it afterwards is impossible (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime). */
   drop(): void {
     this.exports = null;
     this.regsView = null;
@@ -95,7 +95,7 @@ export class SpPartition {
     this.instantiate(module);
   }
 
-  /** The image's register block (x0..x17), cached (design D4). */
+  /** The image's register block (x0..x17), cached (docs/architecture.md#registers-live-in-memory). */
   regs(): BigUint64Array {
     if (this.regsView === null || this.regsView.buffer !== this.memory.buffer) {
       this.regsView = new BigUint64Array(this.memory.buffer, this.exports!.regs(), SMCCC_NUM_REGS);

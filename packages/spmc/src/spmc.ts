@@ -1,6 +1,6 @@
 // The secure world on the board: the AssemblyScript SPMC (build/spmc.wasm) wired to its host
 // services — SP partitions (partition.ts), address spaces and shared pages (memory.ts), the
-// live-activation staging area (staging.ts) and the trace (design D9).
+// live-activation staging area (staging.ts) and the trace (docs/architecture.md#everything-is-traced).
 import { readFileSync } from "node:fs";
 import { setFlagsFromString } from "node:v8";
 import * as abi from "@lfa-wasm/abi";
@@ -13,7 +13,7 @@ import { TraceDecoder } from "./trace-decode.js";
 
 // Compile every function of a Wasm module when the module is created (PRIME / boot), not on its
 // first call: V8's lazy compilation would otherwise put the compile of the new image's code
-// inside the activation blackout (design D3: compile belongs in PRIME). Set once, at load.
+// inside the activation blackout (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime: compile belongs in PRIME). Set once, at load.
 setFlagsFromString("--no-wasm-lazy-compilation");
 
 /** The SPMC module (build output). */

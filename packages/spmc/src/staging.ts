@@ -1,7 +1,7 @@
 // The live-activation staging area ("activation store"): physical ranges where new firmware
-// packages are staged (what fw_upload writes, spec §8.5: FVP SP1 at 0x7000000, SP2 at
+// packages are staged (what fw_upload writes; the FVP's SP1 at 0x7000000, SP2 at
 // 0x7100000, 1 MiB each). PRIME precompiles a staged image, so ACTIVATE never compiles
-// (design D3: compile belongs in PRIME, never in the activation blackout).
+// (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime: compile belongs in PRIME, never in the activation blackout).
 //
 // Secure memory: stage() keeps its own copy (never a view of the caller's bytes) and staged()
 // hands out copies, so nothing outside can change what is staged. PRIME binds the compiled module

@@ -1,5 +1,5 @@
 // FFA_MSG_SEND_DIRECT_REQ/RESP (32/64, REQ2) against the sample images: the sender/receiver
-// rules of spec §1.4 (HF:src/ffa/spmc/direct_messaging.c:27-45, api.c:3164-3315) with their exact
+// rules of Hafnium (src/ffa/spmc/direct_messaging.c:27-45, api.c:3164-3315) with their exact
 // FFA_ERROR codes, the response width, and the availability of a busy receiver.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
@@ -11,7 +11,7 @@ const REQ64 = abi.FFA_MSG_SEND_DIRECT_REQ_64;
 const REQ32 = abi.FFA_MSG_SEND_DIRECT_REQ_32;
 const ids = (s: number, r: number) => ((s << 16) | r) >>> 0;
 
-describe("§1.4 direct request rules from the normal world", () => {
+describe("direct request rules from the normal world (Hafnium direct_messaging.c)", () => {
   it.each([
     ["secure sender (SP2 → SP1) from the NWd", ids(SP2, SP1), 0],
     ["sender == receiver (SP1 → SP1)", ids(SP1, SP1), 0],
@@ -35,7 +35,7 @@ describe("§1.4 direct request rules from the normal world", () => {
     expect(w.spmc.call(REQ64, ids(0x0005, SP1), 0, SP_CMD_ECHO, 9)).toEqual(directResp(SP1, 0, [9], 0x0005));
   });
 
-  it("an LSP id may send a partition message too (§1.4: LSP or NWd sender on the other-world vCPU)", () => {
+  it("an LSP id may send a partition message too (an LSP or NWd sender on the other-world vCPU)", () => {
     const w = World.boot();
     expect(w.spmc.call(REQ64, ids(0xffc0, SP2), 0, SP_CMD_ECHO, 4)).toEqual(directResp(SP2, 0, [4], 0xffc0));
   });
@@ -83,7 +83,7 @@ describe("§1.4 direct request rules from the normal world", () => {
   });
 });
 
-describe("§1.4 direct requests from an SP", () => {
+describe("direct requests from an SP (Hafnium direct_messaging.c)", () => {
   it.each([
     ["sender ≠ the calling SP", ids(SP1, SVC1)],
     ["receiver in the normal world", ids(SP2, NWD)],

@@ -1,4 +1,4 @@
-// FF-A notifications (spec §1.6; HF:src/api.c, src/ffa/spmc/notifications.c) with the sample
+// FF-A notifications (Hafnium src/api.c, src/ffa/spmc/notifications.c) with the sample
 // secure world: the normal world's bitmap, BIND/UNBIND/SET/GET rules and error codes,
 // INFO_GET encodings. SP-side calls go through the SP's ffa_call path (or the image's commands).
 import { describe, expect, it } from "vitest";

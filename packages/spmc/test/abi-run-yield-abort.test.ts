@@ -1,4 +1,4 @@
-// FFA_RUN, FFA_YIELD and FFA_ABORT (spec §3.1, §3.7; HF:src/api.c api_ffa_run / api_ffa_abort,
+// FFA_RUN, FFA_YIELD and FFA_ABORT (Hafnium src/api.c api_ffa_run / api_ffa_abort, src/vcpu.c,
 // src/ffa/spmc/cpu_cycles.c) with the sample images.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
@@ -90,7 +90,7 @@ describe("who may resume a vCPU blocked in a direct request: only the endpoint i
   });
 });
 
-describe("FFA_ABORT validation (HF:src/api.c:371-393)", () => {
+describe("FFA_ABORT validation (Hafnium api.c:371-393)", () => {
   it.each([
     ["x1 ≠ 0", [1, 0, 0, 0, 0, 0, 0]],
     ["x3 ≠ 0", [0, 0, 1, 0, 0, 0, 0]],

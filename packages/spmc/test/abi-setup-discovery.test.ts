@@ -1,5 +1,5 @@
-// FF-A setup and discovery ABIs from the normal world against the sample secure world (spec §1.2,
-// §1.5; Hafnium src/api.c): FFA_FEATURES, ID_GET/SPM_ID_GET, RXTX_MAP/UNMAP, RX_RELEASE,
+// FF-A setup and discovery ABIs from the normal world against the sample secure world
+// (Hafnium src/api.c, src/ffa/spmc/setup_and_discovery.c): FFA_FEATURES, ID_GET/SPM_ID_GET, RXTX_MAP/UNMAP, RX_RELEASE,
 // PARTITION_INFO_GET (descriptor format by negotiated version) and PARTITION_INFO_GET_REGS, with
 // every error path. FFA_VERSION itself is covered by ffa-version.test.ts.
 import { describe, expect, it } from "vitest";

@@ -1,6 +1,7 @@
-// SP senders (HF:src/ffa/spmc/ffa_memory.c ffa_memory_is_send_valid, ffa_send_check_transition) and
-// ffa_vm_free_resources on abort (spec §3.7 step 3, HF:src/ffa/spmc/vm.c:240-261,
-// src/ffa_memory.c:4625-4745): the §7.2 scenarios sel*_sp_abort_nwd_mem_lend and
+// SP senders (Hafnium src/ffa/spmc/ffa_memory.c ffa_memory_is_send_valid, ffa_send_check_transition) and
+// ffa_vm_free_resources on abort (Hafnium src/ffa/spmc/vm.c:240-261,
+// src/ffa_memory.c:4625-4745): the scenarios sel*_sp_abort_nwd_mem_lend of Hafnium
+// test/vmapi/primary_with_secondaries/sp_lifecycle.c and
 // sel*_sp_lend_to_sp_then_abort_reclaim_by_spmc, plus the deferred reclaim when a borrower still
 // holds the memory of an aborted lender.
 import { describe, expect, it } from "vitest";

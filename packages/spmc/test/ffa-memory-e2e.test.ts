@@ -1,7 +1,7 @@
 // End to end with the sample secure world (packages/sp-sample/build: spmc.dtb and the signed SP
 // packages): the normal world shares a page, the SP image retrieves it, increments it and
-// relinquishes it through its direct-request commands (spec §7.1), and an SP that aborts while it
-// holds the page leaves it reclaimable (spec §7.2 sel*_sp_abort_nwd_mem_lend, with a share: the
+// relinquishes it through its direct-request commands (Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c), and an SP that aborts while it
+// holds the page leaves it reclaimable (Hafnium test/vmapi/primary_with_secondaries/sp_lifecycle.c sel*_sp_abort_nwd_mem_lend, with a share: the
 // sample image retrieves with data access RW and instruction access not specified, which a
 // single-borrower LEND refuses, as Hafnium does).
 import { describe, expect, it } from "vitest";
@@ -37,7 +37,7 @@ const cmd = (spmc: Spmc, id: number, c: number, x4: bigint | number = 0, x5: big
   spmc.call(abi.FFA_MSG_SEND_DIRECT_REQ_64, id, 0, c, x4, x5, x6);
 
 describe("FF-A memory sharing with the sample SP images", () => {
-  it("§7.1: the SP retrieves the normal world's page, increments it (the normal world sees i+1), relinquishes; reclaim only after that", () => {
+  it("as Hafnium sp_live_activation.c: the SP retrieves the normal world's page, increments it (the normal world sees i+1), relinquishes; reclaim only after that", () => {
     const spmc = boot();
     spmc.nwd.write32(NWD_PAGE, 100);
     const h = nwdSendPage(spmc, abi.FFA_MEM_SHARE_32, SP1);
@@ -73,7 +73,7 @@ describe("FF-A memory sharing with the sample SP images", () => {
     expect(errName(nwdReclaim(spmc, h))).toBe("SUCCESS");
   });
 
-  it("§7.2: an SP that aborts while it holds the page: the SPMC relinquishes for it, the normal world reclaims and shares the page on", () => {
+  it("as Hafnium sp_lifecycle.c: an SP that aborts while it holds the page: the SPMC relinquishes for it, the normal world reclaims and shares the page on", () => {
     const spmc = boot();
     spmc.nwd.write32(NWD_PAGE, 7);
     const h = nwdSendPage(spmc, abi.FFA_MEM_SHARE_32, SP1);

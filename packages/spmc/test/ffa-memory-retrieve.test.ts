@@ -1,5 +1,5 @@
 // FFA_MEM_RETRIEVE_REQ / FFA_MEM_RELINQUISH from an SP and the owner's FFA_MEM_RECLAIM: the
-// shared-page round trip of spec §7.1 (the SP sees what the normal world wrote, the normal world
+// shared-page round trip of Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c (the SP sees what the normal world wrote, the normal world
 // sees the SP's increment), Hafnium's retrieve/relinquish validation (src/api.c:4089-4342,
 // src/ffa_memory.c:3206-3984, 4419-4584) and SP senders (src/ffa/spmc/ffa_memory.c). The SP's calls
 // are made through its env.ffa_call path (spCall) without running its image.

@@ -8,7 +8,7 @@ const spmcDtb = compileDts(readFileSync(new URL("./fixtures/manifests/spmc.dts",
 const boot = () => new Spmc({ spmcManifest: spmcDtb, packages: [] }).boot();
 const NOT_SUPPORTED = 0xffffffffn;
 
-describe("FFA_VERSION negotiation (spec §1.1)", () => {
+describe("FFA_VERSION negotiation (Hafnium api.c)", () => {
   it("returns the compiled version v1.3 for compatible requests, as a plain value in x0", () => {
     const spmc = boot();
     expect(spmc.call(FFA_VERSION_32, FFA_VERSION_1_0)).toEqual([BigInt(FFA_VERSION_1_3), ...new Array(17).fill(0n)]);

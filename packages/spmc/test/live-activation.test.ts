@@ -1,4 +1,4 @@
-// Live activation of an SP through the framework-message ABI (spec §3.4-3.9, §4), with the
+// Live activation of an SP through the framework-message ABI (Hafnium src/ffa/spmc/lifecycle_msg.c; what survives: docs/secure-partition-manager/secure-partition-manager.rst), with the
 // harness playing the LSP and the normal world.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
@@ -9,7 +9,7 @@ const { SP_CMD_COUNTER_INC, SP_CMD_VERSION, SP_CMD_ECHO, SP_CMD_LSB_READ } = sam
 const START_RESP = abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP;
 const FINISH_RESP = abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP;
 
-describe("SP live activation v1 → v2 (spec §3.8 normal success)", () => {
+describe("SP live activation v1 → v2 (Hafnium lifecycle_msg.c, the success path)", () => {
   it("swaps the image in place; the counter in the live-state buffer survives", () => {
     const w = World.boot();
     for (let i = 1; i <= 3; i++) expect(w.direct(SP1, SP_CMD_COUNTER_INC)[4]).toBe(BigInt(i));
@@ -28,7 +28,7 @@ describe("SP live activation v1 → v2 (spec §3.8 normal success)", () => {
     expect(w.lsb("sp1", "layoutVersion")).toBe(2n);
   });
 
-  it("follows the wire sequence of §3.8 exactly (trace)", () => {
+  it("follows Hafnium's wire sequence exactly (trace)", () => {
     const w = World.boot();
     const from = w.spmc.trace.length;
     w.activate("sp1", "sp1-v2");
@@ -71,7 +71,7 @@ describe("SP live activation v1 → v2 (spec §3.8 normal success)", () => {
   });
 });
 
-describe("stop refused and new-image abort (§7.1, §3.5 B, §3.7)", () => {
+describe("stop refused and new-image abort (Hafnium sp_live_activation.c, lifecycle_msg.c)", () => {
   it("live_activate_sp_stop_request_error: START_RESP carries ABORTED; SP1 stays WAITING and usable; no FINISH", () => {
     const w = World.boot();
     expect(w.status(w.direct(SP1, sample.SP_CMD_SET_STOP_RESP_STATUS, 0xfffffff8))).toBe(0);

@@ -1,6 +1,6 @@
 // Manifest compatibility for live activation: this model's improvement over Hafnium, which only
-// checks the new manifest's `compatible` string (spec §4.4). manifest_compat_diff lists every
-// difference the SPMC cannot honour because it keeps the cold-boot state (spec §4.1).
+// checks the new manifest's `compatible` string (docs/sources.md#hafnium-spmc). manifest_compat_diff lists every
+// difference the SPMC cannot honour because it keeps the cold-boot state (struct vm survives a live activation).
 import { describe, expect, it } from "vitest";
 import { Harness, toDtb, fixture } from "./fixtures/manifests/harness.js";
 
@@ -36,7 +36,7 @@ describe("manifest_compat_diff", () => {
     expect(diff(SP1, n)).toEqual([]);
   });
 
-  it("the same partition written as a v1.1 manifest is compatible (§5.2 word orders agree)", () => {
+  it("the same partition written as a v1.1 manifest is compatible (Hafnium manifest_helpers.c word orders agree)", () => {
     let v11 = rep(SP1, '"arm,ffa-manifest-1.0"', '"arm,ffa-manifest-1.1"');
     v11 = delLine(delLine(v11, "\tuuid = <0x9458bb2d"), "messaging-method = <0x607>;");
     v11 = rep(v11, "image-uuid = <0x962a7bf0 0x174d471d 0xa686c89e 0x5c3e254e>;", 'image-uuid = "962a7bf0-174d-471d-a686-c89e5c3e254e";');

@@ -1,5 +1,5 @@
 // Malformed input never traps: truncated and corrupted DTBs, hostile FDT headers, seeded random
-// mutations, and SP package headers (spec §6.1). A trap or an AS abort would surface as a JS
+// mutations, and SP package headers (Hafnium src/sp_pkg.c). A trap or an AS abort would surface as a JS
 // exception from the wasm call; every call here must return a code instead. The strongest runs
 // put the blob flush against the end of linear memory, so a single byte read past the blob's end
 // would be an out-of-bounds trap.
@@ -219,7 +219,7 @@ describe("seeded random mutations (no trap, always a Hafnium code)", () => {
   });
 });
 
-describe("SP package header (spec §6.1)", () => {
+describe("SP package header (Hafnium sp_pkg.c)", () => {
   const h = new EdgeHarness();
   const dtb = SP1;
   const field = (b: Uint8Array, off: number, v: number) => {

@@ -1,5 +1,5 @@
-// Valid FF-A partition manifests parsed inside the SPMC (Wasm): exact field values (spec §5.1)
-// and the UUID word orders of spec §5.2 for v1.0 and v1.1 manifests.
+// Valid FF-A partition manifests parsed inside the SPMC (Wasm): exact field values (Hafnium src/manifest.c)
+// and the UUID word orders of Hafnium src/manifest_helpers.c for v1.0 and v1.1 manifests.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { Harness, toDtb, fixture, codeName } from "./fixtures/manifests/harness.js";
@@ -26,7 +26,7 @@ const region = (over: Record<string, unknown>) => ({
   ...over,
 });
 
-describe("SP1: v1.0 S-EL1 live-activatable manifest (spec §5.1, §7.1)", () => {
+describe("SP1: v1.0 S-EL1 live-activatable manifest (Hafnium manifest.c, Hafnium sp_live_activation.c)", () => {
   it("parses with every field as written, defaults and forced values applied", () => {
     const m = parseOk(sp1, 0x100000);
     expect(m).toEqual({
@@ -72,7 +72,7 @@ describe("SP1: v1.0 S-EL1 live-activatable manifest (spec §5.1, §7.1)", () => 
     });
   });
 
-  it("§5.2: the v1.0 image UUID words equal TF-A's little-endian view of the canonical bytes", () => {
+  it("the v1.0 image UUID words equal TF-A's little-endian view of the canonical bytes", () => {
     const m = parseOk(sp1, 0x100000);
     // TF-A bytes f0 7b 2a 96 1d 47 4d 17 9e c8 86 a6 4e 25 3e 5c, read as LE u32 words.
     const bytes = Uint8Array.from([0xf0, 0x7b, 0x2a, 0x96, 0x1d, 0x47, 0x4d, 0x17, 0x9e, 0xc8, 0x86, 0xa6, 0x4e, 0x25, 0x3e, 0x5c]);
@@ -103,7 +103,7 @@ describe("SP1: v1.0 S-EL1 live-activatable manifest (spec §5.1, §7.1)", () => 
   });
 });
 
-describe("SP2: v1.1 S-EL0 manifest with services (spec §5.1, §5.2)", () => {
+describe("SP2: v1.1 S-EL0 manifest with services (Hafnium manifest.c, Hafnium manifest_helpers.c)", () => {
   it("parses canonical UUID strings as big-endian words, per-service messaging methods", () => {
     const m = parseOk(sp2, 0x300000);
     expect(m.manifest_version_minor).toBe(1);
@@ -113,7 +113,7 @@ describe("SP2: v1.1 S-EL0 manifest with services (spec §5.1, §5.2)", () => {
     ]);
     expect(m.messaging_method).toBe(0x607);
     // "2721ffc3-f8a9-417e-a124-af057434a3af" → Hafnium BE words, which are the LE words of
-    // TF-A's bytes c3 ff 21 27 7e 41 a9 f8 05 af 24 a1 af a3 34 74 (spec §5.2, SP2).
+    // TF-A's bytes c3 ff 21 27 7e 41 a9 f8 05 af 24 a1 af a3 34 74 (TF-A plat_arm_lfa_components.h, SP2).
     expect(m.image_uuid).toEqual([0x2721ffc3, 0xf8a9417e, 0xa124af05, 0x7434a3af]);
     const tfa = Uint8Array.from([0xc3, 0xff, 0x21, 0x27, 0x7e, 0x41, 0xa9, 0xf8, 0x05, 0xaf, 0x24, 0xa1, 0xaf, 0xa3, 0x34, 0x74]);
     const dv = new DataView(tfa.buffer);
@@ -145,7 +145,7 @@ describe("SP2: v1.1 S-EL0 manifest with services (spec §5.1, §5.2)", () => {
     ]);
   });
 
-  it("§5.2 example: 00112233-4455-6677-8899-aabbccddeeff → {0x00112233,0x44556677,0x8899aabb,0xccddeeff}", () => {
+  it("manifest_helpers.c example: 00112233-4455-6677-8899-aabbccddeeff → {0x00112233,0x44556677,0x8899aabb,0xccddeeff}", () => {
     const src = fixture("sp2_la_v1_1.dts").replace('"a609f132-0000-6b4f-0000-4c1400009489"', '"00112233-4455-6677-8899-AABBCCDDEEFF"');
     const m = parseOk(toDtb(src), 0x300000);
     expect(m.services[0].uuid).toEqual([0x00112233, 0x44556677, 0x8899aabb, 0xccddeeff]);
@@ -183,7 +183,7 @@ describe("SP3: v1.0 MP partition without lifecycle", () => {
   });
 });
 
-describe("SP packages (spec §6.1) carrying a manifest", () => {
+describe("SP packages (Hafnium sp_pkg.c) carrying a manifest", () => {
   it("parses the manifest at pm_offset of an sptool v2 package", async () => {
     const { buildPkg } = await import("./fixtures/manifests/harness.js");
     const pkg = buildPkg({ dtb: sp1 });

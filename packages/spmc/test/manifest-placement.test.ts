@@ -1,4 +1,4 @@
-// The SPMC manifest (Hafnium style) and the cross-partition checks of spec §5.3: regions inside
+// The SPMC manifest (Hafnium style) and the cross-partition checks of Hafnium src/manifest.c: regions inside
 // the declared memory, page alignment, no overlap with anything recorded (SPMC image, earlier
 // regions, working regions), absolute regions not containing the load address, unique image UUIDs.
 import { describe, expect, it, beforeEach } from "vitest";
@@ -96,7 +96,7 @@ describe("SPMC manifest", () => {
   });
 });
 
-describe("placement and overlap (spec §5.3)", () => {
+describe("placement and overlap (Hafnium manifest.c)", () => {
   let h: Harness;
   /** Fresh harness: SPMC manifest parsed, SPMC image recorded first (as Hafnium does). */
   beforeEach(() => {

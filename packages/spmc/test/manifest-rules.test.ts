@@ -1,4 +1,4 @@
-// One mutation per manifest rule (spec §5.1, Hafnium src/manifest.c / manifest_helpers.c) → the
+// One mutation per manifest rule (Hafnium src/manifest.c / manifest_helpers.c) → the
 // exact Hafnium manifest error code, by number and by name from the abi package.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
@@ -42,7 +42,7 @@ type Case = [what: string, base: Base, edit: Edit, expected: keyof typeof abi];
 
 const SP1_UUID = "<0x9458bb2d 0x353b4ee2 0xaa25710c 0x99b73ddc>";
 const cases: Case[] = [
-  // Root compatible and services (§5.1 first row, §5.2).
+  // Root compatible and services (manifest.c, manifest_helpers.c).
   ["root compatible unknown", "sp1", rep('"arm,ffa-manifest-1.0"', '"arm,ffa-manifest-2.0"'), "MANIFEST_ERROR_NOT_COMPATIBLE"],
   ["v1.0 uuid missing", "sp1", del("\tuuid = "), "MANIFEST_ERROR_PROPERTY_NOT_FOUND"],
   ["v1.0 uuid not whole cells", "sp1", rep(`uuid = ${SP1_UUID};`, "uuid = [94 58 bb];"), "MANIFEST_ERROR_MALFORMED_INTEGER_LIST"],
@@ -175,7 +175,7 @@ const cases: Case[] = [
   ["bad version then EL0 RWX → INVALID_MEM_PERM", "sp2", all(rep("ffa-version = <0x00010003>;", "ffa-version = <0x00010004>;"), rep("pages-count = <4>;\n\t\t\tattributes = <0x3>;", "pages-count = <4>;\n\t\t\tattributes = <0x7>;")), "MANIFEST_ERROR_INVALID_MEM_PERM"],
 ];
 
-describe("manifest rules → Hafnium error codes (spec §5.1)", () => {
+describe("manifest rules → Hafnium error codes (Hafnium manifest.c)", () => {
   const table = cases.map(([what, base, edit, expected]) => ({ what, base, edit, expected }));
   it.each(table)("$what [$base] → $expected", ({ base, edit, expected }) => {
     const b = BASE[base];
@@ -189,7 +189,7 @@ describe("manifest rules → Hafnium error codes (spec §5.1)", () => {
     for (const b of Object.values(BASE)) expect(codeName(h.parse(toDtb(b.src), b.load))).toBe("MANIFEST_SUCCESS");
   });
 
-  it("the codes are Hafnium's enum positions (spec §5.1)", () => {
+  it("the codes are Hafnium's enum positions (Hafnium manifest.c)", () => {
     expect([
       abi.MANIFEST_ERROR_NOT_COMPATIBLE,
       abi.MANIFEST_ERROR_RXTX_SIZE_MISMATCH,

@@ -1,4 +1,4 @@
-// Design D2 with a live activation in the middle: every byte of SP1's Memory outside its working
+// Window confinement with a live activation in the middle: every byte of SP1's Memory outside its working
 // window is filled with a pattern, SP1 serves hundreds of requests, is live activated v1 → v2,
 // serves hundreds more, is activated v2 → v1 — and not one byte outside the window changes, except
 // the live-state buffer fields and the retrieved page, which are checked to hold exactly the
@@ -12,7 +12,7 @@ const { SP_CMD_ECHO, SP_CMD_COUNTER_INC, SP_CMD_MEM_RETRIEVE, SP_CMD_MEM_INCREME
 const L = sample.partitions.sp1;
 const F = sample.SP_LSB_FIELDS;
 
-describe("confinement of SP1 across live activations (design D2, spec §4)", () => {
+describe("confinement of SP1 across live activations (window confinement; what survives a live activation)", () => {
   it("300 requests, v1→v2, 300 requests, v2→v1, 300 requests: nothing outside the window changes but the LSB fields and the retrieved page", () => {
     const w = World.boot();
     mapNwdRxTx(w);

@@ -1,7 +1,8 @@
 // The error rows of the live-activation protocol, table-driven, against the real SPMC and the
-// real sample images: START_REQ pre-checks in Hafnium's order (spec §3.4), the SP's refusal
-// (§3.5 B), FINISH_REQ checks (§3.6), the LSP sender/receiver rules (§2.3) and the availability
-// of the partition inside the live-activation window (§3.7). Every failing row must leave the
+// real sample images: START_REQ pre-checks in Hafnium's order, the SP's refusal, FINISH_REQ
+// checks (Hafnium src/ffa/spmc/lifecycle_msg.c), the LSP sender/receiver rules
+// (src/ffa/spmc/direct_messaging.c) and the availability of the partition inside the
+// live-activation window. Every failing row must leave the
 // partition, the tracker and the phase exactly as they were.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
@@ -34,7 +35,7 @@ function staged(): World {
   return w;
 }
 
-describe("§3.4 START_REQ pre-checks, in order (START_RESP status; nothing changes)", () => {
+describe("START_REQ pre-checks, in order (START_RESP status; nothing changes)", () => {
   type Row = [string, (w: World) => void, number, number, number, number];
   const B = STAGE1.base;
   const rows: Row[] = [
@@ -100,14 +101,14 @@ describe("§3.4 START_REQ pre-checks, in order (START_RESP status; nothing chang
     const w = stopSp1();
     expect(w.status(w.direct(SP1, SP_CMD_ABORT_ON_LA_INIT))).toBe(0);
     expect(w.activate("sp1", sp1PackageWithAbortAction(0, "v2"))).toEqual({ start: START_OK(), finish: finishResp(abi.FFA_ABORTED) });
-    // §3.7: the abort action (STOP) is not applied during LA: VM ABORTING, vCPU ABORTED.
+    // As Hafnium: the abort action (STOP) is not applied during LA: VM ABORTING, vCPU ABORTED.
     expect(w.spmc.partition(SP1)).toMatchObject({ state: "ABORTING", vcpuStates: ["ABORTED"], lfaProgress: "RESET" });
     const before = snapshot(w);
     expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(startResp(abi.FFA_ABORTED));
     expect(snapshot(w)).toEqual(before);
-    // §3.6 row 3: FINISH to a VM ABORTING → ABORTED.
+    // FINISH to a VM ABORTING → ABORTED.
     expect(w.finish(SP1)).toEqual(finishResp(abi.FFA_ABORTED));
-    // §3.7: a lifecycle partition ABORTING/ABORTED answers BUSY.
+    // A lifecycle partition ABORTING/ABORTED answers BUSY.
     expect(w.direct(SP1, SP_CMD_ECHO)).toEqual(ffaError(abi.FFA_BUSY));
   });
 
@@ -122,7 +123,7 @@ describe("§3.4 START_REQ pre-checks, in order (START_RESP status; nothing chang
   });
 });
 
-describe("§2.3 LSP framework messages: sender/receiver rules (plain FFA_ERROR(INVALID_PARAMETERS))", () => {
+describe("LSP framework messages (Hafnium direct_messaging.c): sender/receiver rules (plain FFA_ERROR(INVALID_PARAMETERS))", () => {
   const fw = (type: number) => (abi.FFA_FRAMEWORK_MSG_BIT | type) >>> 0;
   const req = (w: World, sender: number, receiver: number, type: number, fid: number = abi.FFA_MSG_SEND_DIRECT_REQ_64) =>
     w.spmc.call(fid, ((sender << 16) | receiver) >>> 0, fw(type), SP1, STAGE1.base, PAGES1);
@@ -159,7 +160,7 @@ describe("§2.3 LSP framework messages: sender/receiver rules (plain FFA_ERROR(I
     expect(w.finish(SP1)).toEqual(FINISH_OK());
   });
 
-  it("REQ2 with bit 31 of x2 is never a framework message (§2.1): a partition REQ2 to the SPMC id → INVALID_PARAMETERS", () => {
+  it("REQ2 with bit 31 of x2 is never a framework message (Hafnium ffa.h): a partition REQ2 to the SPMC id → INVALID_PARAMETERS", () => {
     const w = staged();
     expect(w.spmc.call(abi.FFA_MSG_SEND_DIRECT_REQ2_64, ((LSP << 16) | abi.HF_SPMC_VM_ID) >>> 0, fw(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_REQ), SP1)).toEqual(ffaError(abi.FFA_INVALID_PARAMETERS));
     expect(w.spmc.tracker()).toEqual(NO_TRACKER);
@@ -173,7 +174,7 @@ describe("§2.3 LSP framework messages: sender/receiver rules (plain FFA_ERROR(I
   });
 });
 
-describe("§3.5 B: the SP refuses the stop request", () => {
+describe("the SP refuses the stop request", () => {
   it.each([0x1234, 0xfffffffa, 0x7fffffff, 1])("status 0x%s is forwarded verbatim; the SP stays WAITING, serving, on v1", (status) => {
     const w = staged();
     expect(w.status(w.direct(SP1, SP_CMD_SET_STOP_RESP_STATUS, status))).toBe(0);
@@ -188,7 +189,7 @@ describe("§3.5 B: the SP refuses the stop request", () => {
   });
 });
 
-describe("§3.6 FINISH_REQ checks (FINISH_RESP status; nothing changes)", () => {
+describe("FINISH_REQ checks (FINISH_RESP status; nothing changes)", () => {
   type Row = [string, (w: World) => void, number, number, number];
   const started = (w: World) => expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(START_OK());
   const rows: Row[] = [
@@ -213,7 +214,7 @@ describe("§3.6 FINISH_REQ checks (FINISH_RESP status; nothing changes)", () => 
   });
 });
 
-describe("§3.7 availability inside the live-activation window (between START and FINISH)", () => {
+describe("availability inside the live-activation window (between START and FINISH)", () => {
   it("direct requests and FFA_RUN get BUSY, SP-to-SP requests too; discovery still lists the SP; then it serves again", () => {
     const w = staged();
     expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(START_OK());

@@ -1,4 +1,4 @@
-// Spec §7.2 (HF:test/vmapi/primary_with_secondaries/sp_lifecycle.c): abort handling of the sample
+// Hafnium test/vmapi/primary_with_secondaries/sp_lifecycle.c: abort handling of the sample
 // secure world's lifecycle services — svc1 (Service1: S-EL0, IMP_DEF → stopped), svc2 (Service2:
 // S-EL1, RESTART), svc3 (Service3: S-EL1, DESTROY), svc4 (Service4: S-EL0, RESTART) — against the
 // real SPMC and the real sample images. Counts are this world's: PARTITION_INFO_GET with the NULL
@@ -21,7 +21,7 @@ const count = (w: World) => Number(partitionInfoGet(w, [0, 0, 0, 0], abi.FFA_PAR
 /** `via` sends a direct request to `target` with x3..x5 = cmd, a, b (SP_CMD_DIRECT_REQ). */
 const viaSp = (w: World, via: number, target: number, cmd: number, a = 0, b = 0) => w.direct(via, SP_CMD_DIRECT_REQ, target, cmd, a, b);
 
-describe("§7.2 abort actions on a direct request from the normal world", () => {
+describe("sp_lifecycle.c: abort actions on a direct request from the normal world", () => {
   it("stop_sp_upon_abort: Service1 (IMP_DEF) aborts → ABORTED, then BUSY; still discoverable (7)", () => {
     const w = World.boot();
     expect(count(w)).toBe(7);
@@ -68,7 +68,7 @@ describe("§7.2 abort actions on a direct request from the normal world", () => 
   });
 });
 
-describe("§7.2 aborts in SP-to-SP requests (the call chain unwinds)", () => {
+describe("sp_lifecycle.c: aborts in SP-to-SP requests (the call chain unwinds)", () => {
   it("sp_abort_dir_req_from_sp: Service2 → Service1 which aborts; Service2 sees ABORTED; VM → Service1 BUSY; Service2 ↔ Service3 echo works", () => {
     const w = World.boot();
     expect(viaSp(w, SVC2, SVC1, SP_CMD_ABORT)).toEqual(directResp(SVC2, ABORTED));
@@ -140,7 +140,7 @@ describe("§7.2 aborts in SP-to-SP requests (the call chain unwinds)", () => {
   });
 });
 
-describe("§7.2 sel0/sel1_sp_abort_nwd_mem_lend: the SPMC relinquishes for an aborted borrower", () => {
+describe("sp_lifecycle.c: sel0/sel1_sp_abort_nwd_mem_lend: the SPMC relinquishes for an aborted borrower", () => {
   // A single-borrower LEND must be retrieved with an explicit instruction access (Hafnium, and this
   // SPMC, refuse "not specified"): the image's retrieve asks for RW/NX (SP_CMD_MEM_RETRIEVE x7); the
   // image then aborts (FFA_ABORT through its SP_CMD_ABORT) without relinquishing.

@@ -1,4 +1,4 @@
-// Spec §7.1 (HF:test/vmapi/ffa_secure_partitions/sp_live_activation.c, partition_info_v1_3.c):
+// Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c and partition_info_v1_3.c:
 // the two end-to-end live-activation scenarios against the real SPMC and the real sample SP
 // images, and the related discovery tests. The normal world and the LSP are played through the
 // FF-A ABI; every check is on exact registers, partition states and normal-world memory.
@@ -18,7 +18,7 @@ const {
 const NOTIF = 35;
 const NOTIF_HI = 1n << BigInt(NOTIF - 32); // bit 35 in the high word of the bitmap
 
-/** The two §7.1 scenarios: same driver, SP1 (S-EL1) and SP2 (S-EL0). */
+/** The two sp_live_activation.c scenarios: same driver, SP1 (S-EL1) and SP2 (S-EL0). */
 function liveActivateScenario(name: "sp1" | "sp2"): void {
   const w = World.boot();
   const sp = sample.SP_IDS[name];
@@ -98,7 +98,7 @@ function liveActivateScenario(name: "sp1" | "sp2"): void {
   expect(w.spmc.nwd.read32(NWD_PAGE)).toBe(i + 3);
 }
 
-describe("§7.1 live_activation scenarios", () => {
+describe("sp_live_activation.c: live_activation scenarios", () => {
   it("live_activate_sel1_sp: SP1 (S-EL1) keeps its shared page, notification binding and pending bits across v1→v2→v1", () => {
     liveActivateScenario("sp1");
   });
@@ -118,7 +118,7 @@ describe("§7.1 live_activation scenarios", () => {
   });
 });
 
-// Expected properties of each sample partition as the normal world sees them (§1.5): DIRECT_REQ_RECV,
+// Expected properties of each sample partition as the normal world sees them (Hafnium src/api.c): DIRECT_REQ_RECV,
 // AARCH64_EXEC, NOTIFICATION if the bitmap exists, INDIRECT_MSG from the messaging method,
 // LIVE_ACTIVATION for v1.3 LA partitions; never the *_SEND bits (caller is the NWd), never bit 12.
 const P = abi;
@@ -138,7 +138,7 @@ const ALL = [
 ];
 const SIZE = abi.FFA_PARTITION_INFO_DESC_SIZE_V1_3;
 
-describe("§7.1 related discovery tests (partition_info_v1_3.c)", () => {
+describe("sp_live_activation.c: related discovery tests (partition_info_v1_3.c)", () => {
   it("NULL UUID through the RX buffer: 7 entries, LA partitions carry bit 11 and never bit 12, image UUIDs present", () => {
     const w = World.boot();
     expect(mapNwdRxTx(w)).toEqual(ffaSuccess());
@@ -230,7 +230,7 @@ describe("§7.1 related discovery tests (partition_info_v1_3.c)", () => {
     expect(partitionInfoGet(w, IMAGE_UUID.sp1)).toEqual(ffaSuccess([1, SIZE]));
   });
 
-  it("discovery is unchanged by a live activation and during its window (§3.7: still discoverable)", () => {
+  it("discovery is unchanged by a live activation and during its window (still discoverable)", () => {
     const w = World.boot();
     mapNwdRxTx(w);
     const { base, pages } = w.stage("sp1", "sp1-v2");

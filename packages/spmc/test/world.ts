@@ -41,7 +41,7 @@ export class World {
     return r[0] === BigInt(abi.FFA_ERROR_32) ? Number(BigInt.asIntN(32, r[2]!)) : Number(r[3]);
   }
 
-  /** LIVE_ACTIVATION_START_REQ from an LSP (§2.2 wire layout). */
+  /** LIVE_ACTIVATION_START_REQ from an LSP (Hafnium inc/vmapi/hf/ffa.h wire layout). */
   start(sp: number, base: number, pages: number, lsp = LSP): bigint[] {
     return this.spmc.call(abi.FFA_MSG_SEND_DIRECT_REQ_64, ((lsp << 16) | abi.HF_SPMC_VM_ID) >>> 0,
       (abi.FFA_FRAMEWORK_MSG_BIT | abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_REQ) >>> 0, sp, base, pages, 0, 0);
@@ -61,7 +61,7 @@ export class World {
     return { base: s.base, pages: s.size / abi.FFA_PAGE_SIZE };
   }
 
-  /** START then FINISH as the LSP does (§8.3 steps 9-10): returns both responses. */
+  /** START then FINISH as the LSP does (TF-A fvp_spmd_logical_sp.c, lfa_sp_activate): returns both responses. */
   activate(sp: "sp1" | "sp2", pkg: sample.SpPackageName | Uint8Array, prime = true): { start: bigint[]; finish: bigint[] | null } {
     const { base, pages } = this.stage(sp, pkg, prime);
     const id = sample.SP_IDS[sp];
@@ -101,13 +101,13 @@ export function ffaError(code: number): bigint[] {
 // Helpers for the scenario and ABI tests (scenarios-*.test.ts, abi-*.test.ts).
 // ---------------------------------------------------------------------------------------------
 
-/** The §7.2 lifecycle services: svc1 IMP_DEF (S-EL0), svc2 RESTART (S-EL1), svc3 DESTROY (S-EL1), svc4 RESTART (S-EL0). */
+/** The lifecycle services of Hafnium sp_lifecycle.c: svc1 IMP_DEF (S-EL0), svc2 RESTART (S-EL1), svc3 DESTROY (S-EL1), svc4 RESTART (S-EL0). */
 export const SVC1 = sample.SP_IDS.svc1;
 export const SVC2 = sample.SP_IDS.svc2;
 export const SVC3 = sample.SP_IDS.svc3;
 export const SVC4 = sample.SP_IDS.svc4;
 
-/** Protocol UUIDs of the sample partitions (manifests/*.dts, spec §5.2 word order). */
+/** Protocol UUIDs of the sample partitions (manifests/*.dts, Hafnium src/manifest_helpers.c word order). */
 export const PROTO_UUID = {
   sp1: [0x8f4c2d10, 0x6b1e4a3c, 0x9d27e5f0, 0x1a2b3c4d],
   sp2a: sample.uuidWords("3b1f6c7e-2a94-4d5b-8e60-7c1d2f3a4b5c"),

@@ -1,6 +1,6 @@
 // The component activators (struct lfa_component_ops.activate): BL31 self-activation
-// (bl31_lfa.c, spec §2.6), RMM (rmmd_rmm_lfa.c, §2.7) and secure partitions (the SPMD logical
-// SP, §2.8, reached through plat.sp_activate). Each returns an LFA status (or -EAGAIN), or
+// (TF-A services/std_svc/lfa/bl31_lfa.c), RMM (services/std_svc/rmmd/rmmd_rmm_lfa.c) and secure
+// partitions (the SPMD logical SP of plat/arm/board/fvp/fvp_spmd_logical_sp.c, reached through plat.sp_activate). Each returns an LFA status (or -EAGAIN), or
 // one of the sentinels ACT_PARKED (the PE waits in the pen) / ACT_SWAP (BL31 leader: the
 // platform swaps the agent's image now).
 import {
@@ -47,7 +47,7 @@ export function sp_rendezvous_activator(cpu: i32, seq: u32): i32 {
   return ACT_PARKED;
 }
 
-// ---- RMM (§2.7): always through the pen ----
+// ---- RMM (rmmd_rmm_lfa.c): always through the pen ----
 
 export function rmm_activator(cpu: i32): i32 {
   if (holding_start(cpu)) {
@@ -63,7 +63,7 @@ export function rmm_activator(cpu: i32): i32 {
   return ACT_PARKED;
 }
 
-// ---- BL31 self-activation (§2.6) ----
+// ---- BL31 self-activation (bl31_lfa.c) ----
 
 export function bl31_activator(cpu: i32): i32 {
   const p = pe(cpu);

@@ -1,5 +1,5 @@
 // Shared pieces of TF-A's lfa_main.c: the option switches, lfa_lock, the component table,
-// lfa_reset_activation() and lfa_activate_finish() (spec §2.1, §2.3, §2.9). All state is in
+// lfa_reset_activation() and lfa_activate_finish() (TF-A services/std_svc/lfa/lfa_main.c). All state is in
 // the persistent state region (state.ts).
 import {
   LFA_INVALID_COMPONENT, PRIME_NONE, LFA_COMPONENT_KIND_NONE, LFA_ACTIVATION_CAPABLE,

@@ -1,5 +1,5 @@
-// The CPU rendezvous holding pen (TF-A lfa_holding_pen.c, spec §2.4). PEs are execution
-// contexts scheduled one at a time by the platform (design D5): a follower does not spin, it
+// The CPU rendezvous holding pen (TF-A services/std_svc/lfa/lfa_holding_pen.c). PEs are execution
+// contexts scheduled one at a time by the platform (docs/architecture.md#deterministic-single-threaded-many-pes): a follower does not spin, it
 // parks (AGENT_SMC_PARKED) and the platform resumes it (smc_resume) once the leader — the last
 // running PE to arrive — released the pen. The release status is delivered to each parked
 // follower's record, so a follower resumed late still sees the round it waited for.

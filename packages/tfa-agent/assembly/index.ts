@@ -53,7 +53,7 @@ export function add_component(
   store<u64>(c + C_UUID_HI, (<u64>uuid_hi_hi << 32) | <u64>uuid_hi_lo);
   st(c + C_KIND, kind);
   st(c + C_FLAGS, (may_reset ? CF_MAY_RESET : 0) | (rendezvous_required ? CF_RENDEZVOUS_REQUIRED : 0));
-  stb(c + C_PENDING, false); // initial activation_pending = false (§2.2)
+  stb(c + C_PENDING, false); // initial activation_pending = false (TF-A plat/arm/board/fvp/fvp_lfa.c)
   st(ST_COUNT, n + 1);
   return <i32>n;
 }

@@ -1,6 +1,5 @@
-// The LFA agent's SMC handler (TF-A services/std_svc/lfa/lfa_main.c), spec
-// shared/spec/lfa-agent-and-host.md §1.3 (register layouts) and §2.3 (algorithms), multi-PE:
-// every call runs on behalf of a PE `cpu`, whose registers are regs_of(cpu). A call that has
+// The LFA agent's SMC handler (TF-A services/std_svc/lfa/lfa_main.c: register layouts and
+// algorithms), multi-PE: every call runs on behalf of a PE `cpu`, whose registers are regs_of(cpu). A call that has
 // to wait (skip=0 ACTIVATE spinning on lfa_lock, holding-pen follower) parks the PE with its
 // continuation in the PE's record; smc_resume(cpu) continues it.
 import {
@@ -67,7 +66,7 @@ export function smc_exit(cpu: i32, r: i32): i32 {
 export function lfa_smc_handler(cpu: i32, fid: u32): i32 {
   if (!ldb(ST_INITIALIZED)) {
     // lfa_setup() failed (or never ran). TF-A would not register the standard service at all
-    // (§1.5 item 5); the model answers NOT_SUPPORTED in x0 rather than leave the FID there.
+    // (docs/sources.md#el3-lfa-agent); the model answers NOT_SUPPORTED in x0 rather than leave the FID there.
     ret1(cpu, LFA_NOT_SUPPORTED);
     return AGENT_SMC_DONE;
   }
@@ -140,7 +139,7 @@ function get_inventory(cpu: i32, seq: u32): void {
   stb(c + C_PENDING, lfa_is_activation_pending(seq));
   ret4(cpu, LFA_SUCCESS, load<u64>(c + C_UUID_LO), load<u64>(c + C_UUID_HI), activation_flags(seq));
   if (!opt(AGENT_OPT_TFA_NO_INVENTORY_VERSIONS)) {
-    // DEN0147 bet1 x4 = current version, x5 = pending version (§1.5 item 1); TF-A has none.
+    // DEN0147 bet1 x4 = current version, x5 = pending version (docs/sources.md#el3-lfa-agent); TF-A has none.
     const out = pe(cpu) + P_VERSIONS;
     store<u64>(out, 0);
     store<u64>(out + 8, 0);

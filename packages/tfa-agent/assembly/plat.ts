@@ -1,4 +1,4 @@
-// The platform hooks of TF-A (spec §2.5, include/plat/common/plat_lfa.h), the activators the
+// The platform hooks of TF-A (TF-A include/plat/common/plat_lfa.h), the activators the
 // platform owns (SP via the LSP, RMM via the RMMD), PSCI's running-CPU count and the trace
 // sink: module "plat". Hooks return 0 or -errno (TF-A libc values, TFA_E* in the ABI).
 

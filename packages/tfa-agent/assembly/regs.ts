@@ -1,4 +1,4 @@
-// Each PE's x0..x17 (design D4): 18 × u64 in the persistent state region (state.ts), written by
+// Each PE's x0..x17 (docs/architecture.md#registers-live-in-memory): 18 × u64 in the persistent state region (state.ts), written by
 // the platform's SMC conduit before smc_handler(cpu) and read back after it. Registers a
 // handler does not write keep the caller's values (SMCCC 1.2): SMC_RETn writes x0..x(n-1).
 import { regs_of } from "./state";

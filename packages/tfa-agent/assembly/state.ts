@@ -1,4 +1,4 @@
-// The agent's persistent state region (design D3/D4): everything that must survive BL31
+// The agent's persistent state region (docs/architecture.md#registers-live-in-memory): everything that must survive BL31
 // self-activation lives at fixed offsets in [AGENT_STATE_BASE, +AGENT_STATE_SIZE), outside the
 // image's window, as raw load/store structures — never as AS objects. A new BL31 image reads
 // it back after the platform zeroed the window and instantiated the image (bl31_warm_entry).

@@ -1,4 +1,4 @@
-// Design D2 for the agent: it writes only its window and its persistent state region, even
+// Window confinement for the agent: it writes only its window and its persistent state region, even
 // across a BL31 swap; everything else in its Memory keeps a pattern.
 import { describe, expect, it } from "vitest";
 import {

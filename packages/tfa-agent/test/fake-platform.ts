@@ -1,6 +1,6 @@
 // A small test-local platform for the agent (the real one is packages/platform): the agent's
 // Memory, the "plat" imports with scripted answers, per-PE register I/O, a scheduler that
-// resumes parked PEs when pe_runnable, and the BL31 in-place swap (design D3).
+// resumes parked PEs when pe_runnable, and the BL31 in-place swap (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime).
 import { readFileSync } from "node:fs";
 import {
   AGENT_MEMORY_PAGES, AGENT_WINDOW_LO, AGENT_WINDOW_SIZE, AGENT_STATE_BASE, AGENT_STATE_SIZE,
@@ -52,13 +52,13 @@ export interface Component {
   rendezvous: boolean;
 }
 
-// §1.4 UUIDs as x1/x2 (bytes 0..7 / 8..15, little-endian loads).
+// The FVP components' UUIDs (TF-A firmware_image_package.h, plat_arm_lfa_components.h) as x1/x2 (bytes 0..7 / 8..15, little-endian loads).
 export const BL31: Component = { name: "BL31", uuid: [0x4698fe4c6d08d447n, 0x005abdcb5029959bn], kind: LFA_COMPONENT_KIND_BL31, mayReset: true, rendezvous: true };
 export const BL33: Component = { name: "BL33", uuid: [0x4bd5eafca7eed0d6n, 0xe4b634f234998297n], kind: LFA_COMPONENT_KIND_NONE, mayReset: false, rendezvous: false };
 export const RMM: Component = { name: "RMM", uuid: [0x564bf212a662076cn, 0xd90636638fbacb92n], kind: LFA_COMPONENT_KIND_RMM, mayReset: false, rendezvous: true };
 export const SP1: Component = { name: "SP1", uuid: [0x174d471d962a7bf0n, 0x5c3e254ea686c89en], kind: LFA_COMPONENT_KIND_SP, mayReset: false, rendezvous: false };
 export const SP2: Component = { name: "SP2", uuid: [0xf8a9417e2721ffc3n, 0x7434a3afa124af05n], kind: LFA_COMPONENT_KIND_SP, mayReset: false, rendezvous: false };
-/** FVP order with ENABLE_LFA_BL31, RMM and SP live activation, no BL32 (§2.2). */
+/** FVP order with ENABLE_LFA_BL31, RMM and SP live activation, no BL32 (TF-A plat/arm/board/fvp/fvp_lfa.c). */
 export const FVP = [BL31, BL33, RMM, SP1, SP2];
 export const SEQ = { BL31: 0, BL33: 1, RMM: 2, SP1: 3, SP2: 4 };
 
@@ -75,7 +75,7 @@ export interface TraceEvent {
   d: number;
 }
 
-/** Scripted answers of the plat imports; each defaults to the FVP behaviour (§2.2). */
+/** Scripted answers of the plat imports; each defaults to the FVP behaviour (TF-A plat/arm/board/fvp/fvp_lfa.c). */
 export interface Hooks {
   pending(seq: number): boolean;
   load(seq: number): number;
@@ -213,7 +213,7 @@ export class FakePlatform {
   }
 
   /**
-   * The BL31 in-place swap (D3), off the Wasm stack of the old image in a real platform: drop
+   * The BL31 in-place swap, off the Wasm stack of the old image in a real platform: drop
    * the old instance, zero the window, instantiate the staged image on the same Memory, and
    * run its warm entry on every PE that waits for it. A layout refusal becomes -5 on every PE.
    */

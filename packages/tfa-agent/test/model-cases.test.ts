@@ -1,5 +1,5 @@
-// The model-level acceptance cases at the end of spec §3, the §2.3 error paths, the §2.9
-// locking (with real contention), and the quirk options.
+// Model-level acceptance cases no tf-a-tests case covers (derived from TF-A lfa_main.c), its
+// error paths, its locking (with real contention), and the quirk options.
 import { describe, expect, it } from "vitest";
 import {
   LFA_GET_INFO, LFA_GET_INVENTORY, LFA_PRIME, LFA_ACTIVATE, LFA_CANCEL, LFA_SUCCESS,
@@ -24,7 +24,7 @@ function inventoried(running = 1, options?: number): FakePlatform {
   return p;
 }
 
-describe("model-level cases (§3 end)", () => {
+describe("model-level cases (no tf-a-tests case)", () => {
   it("PRIME before any GET_INVENTORY → -7 (pending starts false)", () => {
     const p = new FakePlatform();
     for (const seq of [SEQ.BL31, SEQ.RMM, SEQ.SP1]) {
@@ -216,7 +216,7 @@ describe("model-level cases (§3 end)", () => {
     expect(p.smc(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, 0n]);
     expect(second.slice(0, 2)).toEqual([0n, 0n]);
     expect(s(cancel[0]!)).toBe(LFA_BUSY);
-    expect(p.calls.filter((c) => c.startsWith("sp_activate"))).toHaveLength(2); // §1.5 item 4
+    expect(p.calls.filter((c) => c.startsWith("sp_activate"))).toHaveLength(2); // TF-A runs the SP activator on each PE (docs/sources.md#el3-lfa-agent)
     expect(p.calls.filter((c) => c.startsWith("notify"))).toHaveLength(1);
     expect(p.ex.activation_pending(SEQ.SP1)).toBe(0);
     expect(p.ex.activation_users()).toBe(0);
@@ -304,7 +304,7 @@ describe("model-level cases (§3 end)", () => {
   });
 });
 
-describe("holding pen and lfa_lock (§2.4, §2.9)", () => {
+describe("holding pen and lfa_lock (TF-A lfa_holding_pen.c, lfa_main.c)", () => {
   it("a skip=0 RMM ACTIVATE parked in the pen does not hold lfa_lock; late CANCEL releases the pen (default)", () => {
     const p = inventoried(3);
     expect(p.smc(0, LFA_PRIME, SEQ.RMM)[0]).toBe(0n);
@@ -368,7 +368,7 @@ describe("holding pen and lfa_lock (§2.4, §2.9)", () => {
   });
 });
 
-describe("PRIME after PRIME_COMPLETE (§2.3 step 5 quirk)", () => {
+describe("PRIME after PRIME_COMPLETE (TF-A lfa_prime quirk)", () => {
   it("default: PRIME(B) after PRIME(A) completed makes B the component being activated", () => {
     const p = inventoried();
     expect(p.smc(0, LFA_PRIME, SEQ.SP1)[0]).toBe(0n);
@@ -400,7 +400,7 @@ describe("PRIME after PRIME_COMPLETE (§2.3 step 5 quirk)", () => {
   });
 });
 
-describe("trace (D9)", () => {
+describe("trace", () => {
   it("every SMC is entered and returned; activations start and finish", () => {
     const p = inventoried();
     p.traces.length = 0;

@@ -82,7 +82,7 @@ describe("EL3 SMC dispatch and LFA discovery (tf-a-tests lfa version/features)",
   });
 });
 
-describe("lfa_setup failure (§1.5 item 5)", () => {
+describe("lfa_setup failure (a deviation from TF-A, docs/sources.md)", () => {
   it("with no components every LFA call answers NOT_SUPPORTED in x0 (not the caller's FID)", () => {
     const p = new FakePlatform({ comps: [], setup: false });
     expect(p.ex.lfa_setup()).not.toBe(0);

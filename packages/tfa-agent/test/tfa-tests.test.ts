@@ -1,4 +1,4 @@
-// tf-a-tests' LFA suite (spec §3), agent-level, in its order, against the FVP component table.
+// tf-a-tests' LFA suite (tftf/tests/tests-lfa.xml, tftf/tests/runtime_services/lfa/), agent-level, in its order, against the FVP component table.
 import { describe, expect, it } from "vitest";
 import {
   LFA_VERSION, LFA_FEATURES, LFA_GET_INFO, LFA_GET_INVENTORY, LFA_PRIME, LFA_ACTIVATE,

@@ -1,4 +1,4 @@
-// Structured trace of everything that happens on the board (design D9): SMCs, FF-A messages,
+// Structured trace of everything that happens on the board (docs/architecture.md#everything-is-traced): SMCs, FF-A messages,
 // state transitions, image swaps. Tests query it; the CLI renders it; benchmarks read phase
 // timings from it.
 

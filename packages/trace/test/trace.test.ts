@@ -6,7 +6,7 @@ function fakeClock() {
   return { clock: () => t, advance: (ns: bigint) => (t += ns) };
 }
 
-describe("Trace (design D9)", () => {
+describe("Trace", () => {
   it("records events in order with sequence numbers and clock timestamps", () => {
     const c = fakeClock();
     const tr = new Trace(c.clock);

@@ -493,7 +493,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       stage("pes", `SP1 under stop_machine on ${n} PEs`);
       // Linux's default for an SP (force_cpu_rendezvous = 1): stop_machine, every online PE issues
       // ACTIVATE with skip = 0. The default agent runs the SP activator on the first PE and answers
-      // the others COMPONENT_WRONG_STATE (spec §1.5 item 4), so the board uses the SP rendezvous pen.
+      // the others COMPONENT_WRONG_STATE (TF-A's SP activator runs on every PE; docs/sources.md#el3-lfa-agent),
+      // so the board uses the SP rendezvous pen.
       const p = withState(createPlatform({ pes: n, agentOptions: abi.AGENT_OPT_SP_RENDEZVOUS_PEN }));
       const pkgs = alternatingPackages([sp1v2, sp1v1]);
       const a = via === "sysfs" ? await DriverActivator.create(p, pkgs, "sp1", true) : new LiveActivator(p, pkgs, "rendezvous" as ActivateMode);

@@ -1,7 +1,7 @@
 // Generated secure worlds for the scaling curves: SP1 (live activation, the one activated) with
 // any working-region and live-state-buffer size, plus N-1 service SPs, each with its own
 // manifest, SPMC-manifest vmN node, image built for its window (@lfa-wasm/as-build, the sample
-// SP's AssemblyScript source, D2 confinement) and signed package. Images are cached on disk by a
+// SP's AssemblyScript source, window confinement) and signed package. Images are cached on disk by a
 // hash of everything that goes into them, so only the first run compiles.
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
@@ -293,7 +293,7 @@ export async function makeWorld(specIn: WorldSpec, cache: BuildCache): Promise<W
     pkgs.push(buildSpPkg({ manifest, image, version: isSp1 ? { major: 2, minor: 0 } : { major: 1, minor: 0 }, securityVersion: 1, signingKey: key }));
   }
   const base = defaultBoardConfig();
-  // Staging: what the LSP offers in START must not exceed the working region (§3.5).
+  // Staging: what the LSP offers in START must not exceed the working region (Hafnium src/ffa/spmc/lifecycle_msg.c, STOP_RESP checks).
   const staging = { base: STAGING.sp1.base, size: Math.min(spec.window, 2 * MiB) };
   const components: ComponentConfig[] = [
     ...base.components.filter((c) => c.kind !== "sp"),

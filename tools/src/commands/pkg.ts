@@ -1,5 +1,5 @@
 // `lfa pkg build|inspect|verify`: sptool SP packages with the lfa-wasm signed trailer
-// (design D8; format in packages/sp-pkg/README.md).
+// (format in packages/sp-pkg/README.md; docs/architecture.md#packages-are-signed-sp-packages).
 import type { Command } from "commander";
 import { createHash, type KeyObject } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";

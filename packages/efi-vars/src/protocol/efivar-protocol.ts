@@ -1,10 +1,11 @@
-// The variable SP's wire formats and store layout, written once (design D6):
+// The variable SP's wire formats and store layout, written once (docs/architecture.md#one-table-for-every-abi-constant):
 // packages/abi/scripts/gen-assembly.mjs generates the AssemblyScript twin
-// (assembly/generated/protocol/) at build time. Facts: shared/spec/efi-variables-over-ffa.md §2–§4.
+// (assembly/generated/protocol/) at build time. Sources: U-Boot lib/efi_loader/efi_variable_tee.c,
+// Trusted Services smm-gateway, edk2 (docs/sources.md#uefi-variables-over-ffa).
 import { i32, u32, u64 } from "@lfa-wasm/abi";
 
 // ---------------------------------------------------------------------------------------------
-// MM return codes in x3 of the DIRECT_RESP_64 (TS mm_smc.h; -4 is skipped) — §2.5
+// MM return codes in x3 of the DIRECT_RESP_64 (TS mm_smc.h; -4 is skipped)
 // ---------------------------------------------------------------------------------------------
 export const MM_RET_SUCCESS = i32(0);
 export const MM_RET_NOT_SUPPORTED = i32(-1);
@@ -13,7 +14,7 @@ export const MM_RET_DENIED = i32(-3);
 export const MM_RET_NO_MEMORY = i32(-5);
 
 // ---------------------------------------------------------------------------------------------
-// EFI_MM_COMMUNICATE_HEADER (24 bytes, packed) and SMM_VARIABLE_COMMUNICATE_HEADER (16) — §3.1/§3.2
+// EFI_MM_COMMUNICATE_HEADER (24 bytes, packed) and SMM_VARIABLE_COMMUNICATE_HEADER (16) — edk2 MmCommunication.h / SmmVariableCommon.h
 // ---------------------------------------------------------------------------------------------
 export const MM_HDR_OFF_GUID = u32(0);
 export const MM_HDR_OFF_MESSAGE_LENGTH = u32(16);
@@ -32,7 +33,7 @@ export const SMM_VARIABLE_GUID_HI = u64(0xa798d9cd722dc09cn);
 export const EFIVAR_INFO_GUID_LO = u64(0x4d0e2b715f3c9a8en);
 export const EFIVAR_INFO_GUID_HI = u64(0x352a9d0b1f7ec4a6n);
 
-// Function codes (§3.3).
+// Function codes (edk2 SmmVariableCommon.h).
 export const SMM_VARIABLE_FUNCTION_GET_VARIABLE = u32(1);
 export const SMM_VARIABLE_FUNCTION_GET_NEXT_VARIABLE_NAME = u32(2);
 export const SMM_VARIABLE_FUNCTION_SET_VARIABLE = u32(3);
@@ -45,7 +46,7 @@ export const SMM_VARIABLE_FUNCTION_VAR_CHECK_VARIABLE_PROPERTY_SET = u32(9);
 export const SMM_VARIABLE_FUNCTION_VAR_CHECK_VARIABLE_PROPERTY_GET = u32(10);
 export const SMM_VARIABLE_FUNCTION_GET_PAYLOAD_SIZE = u32(11);
 
-// SMM_VARIABLE_COMMUNICATE_ACCESS_VARIABLE (§3.4): header = OFFSET_OF(Name) = 36; U-Boot sends sizeof = 40.
+// SMM_VARIABLE_COMMUNICATE_ACCESS_VARIABLE (edk2 SmmVariableCommon.h): header = OFFSET_OF(Name) = 36; U-Boot sends sizeof = 40.
 export const ACCESS_VAR_OFF_GUID = u32(0);
 export const ACCESS_VAR_OFF_DATA_SIZE = u32(16);
 export const ACCESS_VAR_OFF_NAME_SIZE = u32(24);
@@ -81,7 +82,7 @@ export const VAR_CHECK_VARIABLE_PROPERTY_READ_ONLY = u32(1);
 export const GET_PAYLOAD_SIZE_SIZE = u32(8);
 
 // ---------------------------------------------------------------------------------------------
-// EFI_STATUS (64-bit, error bit 63) — §3.6
+// EFI_STATUS (64-bit, error bit 63) — U-Boot include/efi.h
 // ---------------------------------------------------------------------------------------------
 export const EFI_SUCCESS = u64(0x0n);
 export const EFI_LOAD_ERROR = u64(0x8000000000000001n);
@@ -100,7 +101,7 @@ export const EFI_ABORTED = u64(0x8000000000000015n);
 export const EFI_SECURITY_VIOLATION = u64(0x800000000000001an);
 
 // ---------------------------------------------------------------------------------------------
-// Variable attributes — §3.7
+// Variable attributes — U-Boot include/efi.h
 // ---------------------------------------------------------------------------------------------
 export const EFI_VARIABLE_NON_VOLATILE = u32(0x1);
 export const EFI_VARIABLE_BOOTSERVICE_ACCESS = u32(0x2);
@@ -162,7 +163,7 @@ export const EFIVAR_IMAGE_V1 = u32(1);
 export const EFIVAR_IMAGE_V2 = u32(2);
 /** Trusted Services smm-gateway rules (default, the server U-Boot's FF-A path is built for). */
 export const EFIVAR_SEMANTICS_TS = u32(0);
-/** edk2 StandaloneMm variable-driver rules (§4.3–4.6 right-hand column), a build variant. */
+/** edk2 StandaloneMm variable-driver rules (edk2 Variable.c where it differs from TS), a build variant. */
 export const EFIVAR_SEMANTICS_EDK2 = u32(1);
 
 // The info handler (EFIVAR_INFO_GUID): any request → MessageLength = EFIVAR_INFO_SIZE.

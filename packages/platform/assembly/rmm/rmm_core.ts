@@ -1,6 +1,7 @@
-// A minimal realm monitor (TF-RMM stand-in) for the board, spec lfa-agent-and-host.md §2.7.
+// A minimal realm monitor (TF-RMM stand-in) for the board; its EL3 side is TF-A
+// services/std_svc/rmmd/rmmd_rmm_lfa.c.
 //
-// The image imports its Memory (env.memory) and is confined to its working window (design D2,
+// The image imports its Memory (env.memory) and is confined to its working window (docs/architecture.md#images-confined-to-their-working-window,
 // built in SP-image mode). Everything that must survive a live activation — the realm table and
 // one record per PE — lives in the *state region* outside the window, as a real RMM keeps its
 // state in delegated granules. Each PE's opaque activation token (returned at boot in x2 of
@@ -38,7 +39,7 @@ export function rmm_configure(rev: u32, fails: bool): void {
   fail_init = fails;
 }
 
-// --- registers (design D4) -------------------------------------------------------------------
+// --- registers (docs/architecture.md#registers-live-in-memory) -------------------------------------------------------------------
 const REGS: usize = memory.data(18 * 8, 16);
 @inline function get_reg(n: i32): u64 { return load<u64>(REGS + (<usize>n << 3)); }
 @inline function set_reg(n: i32, v: u64): void { store<u64>(REGS + (<usize>n << 3), v); }

@@ -83,7 +83,7 @@ export const SP_IMAGE_ABORT_INIT = u32(4);
 export const SP_IMAGE_TRAP_INIT = u32(5);
 
 // ---------------------------------------------------------------------------------------------
-// Live-state buffer (spec §3.9). Bytes 0..31: Hafnium's test `struct live_buffer`; then this
+// Live-state buffer (Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c). Bytes 0..31: Hafnium's test `struct live_buffer`; then this
 // model's extension. All little-endian. `data`/`mem_*` describe the retrieved region (0 = none).
 // ---------------------------------------------------------------------------------------------
 export const SP_LSB_OFF_ACTIVATION_TOKEN = u32(0); // u64: msg[counter % 3], written at STOP

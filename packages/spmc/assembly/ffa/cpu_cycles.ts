@@ -1,6 +1,7 @@
 // Giving CPU cycles to partitions and taking them back (Hafnium src/ffa/spmc/cpu_cycles.c):
 // the world switch into an SP, boot-time initialisation, FFA_RUN/FFA_YIELD, and aborts
-// (FFA_ABORT and fatal exceptions) with the abort actions of spec §3.7.
+// (FFA_ABORT and fatal exceptions) with the abort actions (Hafnium src/api.c api_ffa_abort,
+// src/arch/aarch64/hypervisor/handler.c, and lifecycle_msg.c while a live activation runs).
 import {
   SP_RUN_YIELDED, SP_RUN_ABORT, SP_RUN_FAULT,
   FFA_MSG_WAIT_32, FFA_ERROR_32, FFA_ABORT_32, FFA_ABORT_64, FFA_DENIED, FFA_NOT_SUPPORTED,
@@ -42,7 +43,7 @@ export function enter_vcpu(vcpu: Vcpu): i32 {
 }
 
 /**
- * FFA_ABORT checks (HF:api.c:371-393): only partitions at v1.3 or later (else NOT_SUPPORTED);
+ * FFA_ABORT checks (Hafnium src/api.c:371-393): only partitions at v1.3 or later (else NOT_SUPPORTED);
  * x1 and x3..x7 must be 0 (else INVALID_PARAMETERS); x2 is free. Returns 0 if the abort is taken.
  */
 export function ffa_abort_check(vm: Vm, r: Regs): i32 {
@@ -98,7 +99,7 @@ export function run_init(vcpu: Vcpu, restarting: bool): i32 {
 
 /**
  * The partition aborted (FFA_ABORT, a fatal exception, or a livelock): the common prefix of
- * HF:handler.c:1198-1252 and then either the live-activation abort path (§3.7) or the
+ * Hafnium src/arch/aarch64/hypervisor/handler.c:1198-1252 and then either the live-activation abort path (Hafnium lifecycle_msg.c) or the
  * manifest's abort action. Always returns RUN_ABORTED.
  */
 export function partition_abort(vcpu: Vcpu, no_restart: bool = false): i32 {
@@ -116,7 +117,7 @@ export function partition_abort(vcpu: Vcpu, no_restart: bool = false): i32 {
   if (action == ABORT_ACTION_DESTROY) vm_set_state(vm, VM_STATE_NULL);
   vcpu_set_state(vcpu, VCPU_STATE_STOPPED);
   if (during_la) {
-    // §3.7: the abort action is not applied during a live activation (no restart).
+    // As Hafnium's lifecycle_msg.c: the abort action is not applied during a live activation (no restart).
     sp_live_activation_aborted(vm, vcpu);
     return RUN_ABORTED;
   }
@@ -226,7 +227,7 @@ export function api_ffa_run(r: Regs): void {
 
 /**
  * FFA_RUN from an SP (its ffa_call): "under the partition runtime model an SP can invoke FFA_RUN
- * to resume a target SP" (HF:src/ffa/spmc/cpu_cycles.c ffa_cpu_cycles_run_checks). The model
+ * to resume a target SP" (Hafnium src/ffa/spmc/cpu_cycles.c ffa_cpu_cycles_run_checks). The model
  * allows exactly the case a call chain needs: resuming the callee of the caller's own direct
  * request after it yielded (BLOCKED, request origin = the caller); the callee's FFA_YIELD returns
  * FFA_SUCCESS and its eventual response (or FFA_YIELD again, or FFA_ERROR(ABORTED)) is returned to

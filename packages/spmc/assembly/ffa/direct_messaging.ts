@@ -1,6 +1,6 @@
 // Direct messaging (Hafnium src/ffa/spmc/direct_messaging.c, src/api.c): FFA_MSG_SEND_DIRECT_REQ/
-// RESP (32 and 64) and REQ2/RESP2, the sender/receiver rules of spec §1.4, the receiver
-// availability rules of §3.7, and the interception of framework messages (§2.1-2.3).
+// RESP (32 and 64) and REQ2/RESP2, the sender/receiver rules, the receiver's availability
+// during a live activation, and the interception of framework messages (inc/vmapi/hf/ffa.h).
 import {
   FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64, FFA_MSG_SEND_DIRECT_RESP_32,
   FFA_MSG_SEND_DIRECT_RESP_64, FFA_MSG_SEND_DIRECT_REQ2_64, FFA_MSG_SEND_DIRECT_RESP2_64,
@@ -33,7 +33,7 @@ import { other_world } from "../vm";
 @inline export function is_lsp_id(id: u32): bool {
   return id >= <u32>SPMD_LP_ID_START && id <= <u32>SPMD_LP_ID_END;
 }
-/** A framework message: REQ/RESP (never REQ2/RESP2) with bit 31 of w2 set (§2.1). */
+/** A framework message: REQ/RESP (never REQ2/RESP2) with bit 31 of w2 set (Hafnium inc/vmapi/hf/ffa.h). */
 @inline export function is_framework_msg(fid: u32, x2: u64): bool {
   return fid != FFA_MSG_SEND_DIRECT_REQ2_64 && fid != FFA_MSG_SEND_DIRECT_RESP2_64 && (<u32>x2 & FFA_FRAMEWORK_MSG_BIT) != 0;
 }
@@ -42,8 +42,8 @@ import { other_world } from "../vm";
 }
 
 /**
- * Why `vm` cannot take a direct request now (§3.7 "how the SP looks to others",
- * HF:api.c:3238-3315), or 0 if it can.
+ * Why `vm` cannot take a direct request now (Hafnium src/api.c:3238-3315, how a partition in a
+ * live activation looks to others), or 0 if it can.
  */
 export function receiver_unavailable(vm: Vm): i32 {
   if (vm.state == VM_STATE_NULL) return FFA_INVALID_PARAMETERS;
@@ -69,15 +69,15 @@ export function api_ffa_msg_send_direct_req(caller_id: u32, caller: Vcpu | null,
   const req2 = fid == FFA_MSG_SEND_DIRECT_REQ2_64;
   if ((unchecked(r[1]) >> 32) != 0) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
 
-  // Framework messages are intercepted before the normal receiver checks (HF:api.c:3173-3176).
+  // Framework messages are intercepted before the normal receiver checks (Hafnium src/api.c:3173-3176).
   if (is_framework_msg(fid, unchecked(r[2]))) {
     if (caller !== null || caller_id != <u32>HF_OTHER_WORLD_ID) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
     return handle_framework_req(sender, receiver, r);
   }
-  // Partition messages: w2 must be zero (HF:api.c:3164-3171); REQ2 carries the service UUID in x2/x3.
+  // Partition messages: w2 must be zero (Hafnium src/api.c:3164-3171); REQ2 carries the service UUID in x2/x3.
   if (!req2 && unchecked(r[2]) != 0) return set_ffa_error(r, FFA_INVALID_PARAMETERS);
 
-  // §1.4: sender != receiver, receiver secure, and the sender is the caller itself, or the
+  // direct_messaging.c: sender != receiver, receiver secure, and the sender is the caller itself, or the
   // caller is the other world and the sender is an LSP or a normal-world id.
   const sender_ok = caller !== null
     ? sender == caller_id
@@ -168,7 +168,7 @@ export function run_direct_request(vcpu: Vcpu, out: Regs): void {
 }
 
 /**
- * The generic checks of an SP's DIRECT_RESP (HF:api.c:3429-3566): the sender is the SP itself,
+ * The generic checks of an SP's DIRECT_RESP (Hafnium src/api.c:3429-3566): the sender is the SP itself,
  * it is answering a request, the receiver is that request's origin, REQ pairs with RESP and
  * REQ2 with RESP2, a framework request gets a framework response (else DENIED), and a
  * partition response has w2 = 0.

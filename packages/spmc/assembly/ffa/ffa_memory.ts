@@ -2,16 +2,17 @@
 // FFA_MEM_RECLAIM, FFA_MEM_PERM_GET/SET and the release of an aborted partition's memory.
 // Follows Hafnium src/api.c (api_ffa_mem_send/retrieve_req/relinquish/reclaim/perm_get/perm_set),
 // src/ffa_memory.c (share states, validation, state transitions, ffa_memory_reclaim_relinquish_vm_regions)
-// and src/ffa/spmc/ffa_memory.c (SPMC send rules, handle allocator). Spec:
-// shared/spec/ffa-hafnium-live-activation.md §3.7 (free resources on abort), §4.1 (shares survive
-// live activation), §7.1/§7.2 (the shared-page and reclaim-after-abort scenarios).
+// and src/ffa/spmc/ffa_memory.c (SPMC send rules, handle allocator); src/ffa/spmc/vm.c
+// (free resources on abort); docs/secure-partition-manager/secure-partition-manager.rst (shares
+// survive live activation); the shared-page and reclaim-after-abort scenarios of
+// test/vmapi/ffa_secure_partitions/sp_live_activation.c and primary_with_secondaries/sp_lifecycle.c.
 //
-// The model differs from Hafnium where the board differs (design D1): every SP has its own IPA
+// The model differs from Hafnium where the board differs (docs/architecture.md#one-memory-per-partition): every SP has its own IPA
 // space, so retrieved memory is not identity mapped — the SPMC maps it at IPAs it chooses in
 // [vm.dynamic_base, vm.ipa_size) and the retrieve response reports those IPAs. Page ownership
 // ("mm_mode_t" in Hafnium's stage-2 tables) is derived from the share states kept here, from the
 // partition's manifest regions and from its mailbox. All of this lives in this module, which the
-// live-activation swap never touches: a retrieved page stays mapped at the same IPA (§4.1).
+// live-activation swap never touches: a retrieved page stays mapped at the same IPA, as in Hafnium.
 // Single-fragment transactions only (no FFA_MEM_FRAG_RX/TX): a send whose first fragment is
 // shorter than the total answers NOT_SUPPORTED where Hafnium would answer FFA_MEM_FRAG_RX.
 import {
@@ -292,7 +293,7 @@ function static_mode(vm: Vm, ipa: u64): u32 {
   const el0 = m.exception_level == MANIFEST_S_EL0;
   let mode = MODE_NONE;
   if (in_range(ipa, vm.load_address, (vm.mem_size + PAGE - 1) & ~(PAGE - 1))) {
-    // The working region: RWX for S-EL1 images, RX for S-EL0 ones until FFA_MEM_PERM_SET (§4.2).
+    // The working region: RWX for S-EL1 images, RX for S-EL0 ones until FFA_MEM_PERM_SET (as Hafnium's load.c).
     mode = el0 ? MODE_R | MODE_X : MODE_RWX;
   } else {
     for (let i = 0; i < m.memory_regions.length; i++) {
@@ -625,7 +626,7 @@ function version_from_desc_size(size: u32): u32 {
   return 0;
 }
 
-/** ffa_memory_region_sanity_check (HF:src/ffa_memory.c:555-752): offsets in bounds, reserved fields zero. */
+/** ffa_memory_region_sanity_check (Hafnium src/ffa_memory.c:555-752): offsets in bounds, reserved fields zero. */
 function sanity_check(d: Desc, version: u32, fragment_length: u32, send: bool): bool {
   if (!d.reserved_ok()) return false;
   if (!d.v1_0) {
@@ -651,7 +652,7 @@ function sanity_check(d: Desc, version: u32, fragment_length: u32, send: bool): 
 
 // --- FFA_MEM_SHARE / LEND / DONATE ---------------------------------------------------------------
 
-/** ffa_memory_is_send_valid (HF:src/ffa/spmc/ffa_memory.c): what the SPMC lets a sender send to whom. */
+/** ffa_memory_is_send_valid (Hafnium src/ffa/spmc/ffa_memory.c): what the SPMC lets a sender send to whom. */
 function is_send_valid(receiver: u32, sender: u32, share_func: u32, multiple: bool): bool {
   const receiver_sp = is_secure(receiver);
   const sender_sp = is_secure(sender);
@@ -669,7 +670,7 @@ function attributes_validate(attributes: u32): i32 {
   return 0;
 }
 
-/** ffa_memory_send_validate (HF:src/ffa_memory.c:2005-2311). Returns 0 or an FF-A error code. */
+/** ffa_memory_send_validate (Hafnium src/ffa_memory.c:2005-2311). Returns 0 or an FF-A error code. */
 function send_validate(caller_id: u32, d: Desc, length: u32, fragment_length: u32, share_func: u32): i32 {
   const min_first = <u64>d.receivers_offset + <u64>d.desc_size + <u64>FFA_COMPOSITE_MEMORY_REGION_DESC_SIZE;
   if (<u64>fragment_length < min_first) return FFA_INVALID_PARAMETERS;
@@ -763,7 +764,7 @@ function send_check(ss: ShareState, d: Desc): i32 {
 }
 
 /**
- * FFA_MEM_DONATE/LEND/SHARE (32/64), api_ffa_mem_send (HF:src/api.c:3837-4054): x1 = total length,
+ * FFA_MEM_DONATE/LEND/SHARE (32/64), api_ffa_mem_send (Hafnium src/api.c:3837-4054): x1 = total length,
  * x2 = fragment length, x3/x4 = buffer address/page count (must be 0: the descriptor is in the
  * caller's TX buffer). `sender` is null for the normal world. Returns FFA_SUCCESS_32 with
  * x2/x3 = handle low/high.
@@ -831,7 +832,7 @@ export function api_ffa_mem_send(sender: Vm | null, r: Regs): void {
     const a = d.receiver(i);
     rc.id = load<u16>(a + MA_RECEIVER);
     let perms = <u32>load<u8>(a + MA_PERMISSIONS);
-    // FF-A v1.1 §10.10.3: a share is NX for SP borrowers; the stored copy says so.
+    // FF-A v1.1 section 10.10.3: a share is NX for SP borrowers; the stored copy says so.
     if (share_func == FFA_MEM_SHARE_32 && is_secure(rc.id)) perms = (perms & 3) | (FFA_INSTRUCTION_ACCESS_NX << FFA_INSTRUCTION_ACCESS_SHIFT);
     rc.permissions = <u8>perms;
     rc.flags = load<u8>(a + MA_FLAGS);
@@ -897,7 +898,7 @@ function retrieve_access_valid(share_func: u32, sent: u32, requested: u32, multi
   return 0;
 }
 
-/** ffa_memory_retrieve_validate (HF:src/ffa_memory.c:3609-3796). */
+/** ffa_memory_retrieve_validate (Hafnium src/ffa_memory.c:3609-3796). */
 function retrieve_validate(to_id: u32, req: Desc, req_length: u32, ss: ShareState): i32 {
   if (<u64>req_length != <u64>req.receivers_offset + <u64>req.receiver_count * <u64>req.desc_size) return FFA_INVALID_PARAMETERS;
   if (req.sender != <u32>ss.sender) return FFA_DENIED;
@@ -916,7 +917,7 @@ function retrieve_validate(to_id: u32, req: Desc, req_length: u32, ss: ShareStat
   return attributes_validate(req.attributes);
 }
 
-/** ffa_memory_retrieve_validate_memory_access_list (HF:src/ffa_memory.c:3369-3574). */
+/** ffa_memory_retrieve_validate_memory_access_list (Hafnium src/ffa_memory.c:3369-3574). */
 function retrieve_access_list_validate(ss: ShareState, req: Desc, to_id: u32, granted: StaticArray<u32>): i32 {
   const bypass = (req.flags & FFA_MEMORY_REGION_FLAG_BYPASS_BORROWERS_CHECK) != 0;
   const count = <u32>ss.receivers.length;
@@ -1002,7 +1003,7 @@ function write_retrieve_response(p: usize, version: u32, ss: ShareState, rc: Mem
 
 /**
  * FFA_MEM_RETRIEVE_REQ (32/64) from an SP, api_ffa_mem_retrieve_req + ffa_memory_retrieve
- * (HF:src/api.c:4089-4200, src/ffa_memory.c:3823-3984, 4053-4096): the request is in the caller's
+ * (Hafnium src/api.c:4089-4200, src/ffa_memory.c:3823-3984, 4053-4096): the request is in the caller's
  * TX buffer; the memory is mapped into the caller and the response written to its RX buffer
  * (which it then owns until FFA_RX_RELEASE). Returns FFA_MEM_RETRIEVE_RESP_32 with x1 = total
  * length, x2 = fragment length.
@@ -1098,7 +1099,7 @@ function relinquish_receiver(rc: MemReceiver): void {
 
 /**
  * FFA_MEM_RELINQUISH from an SP, api_ffa_mem_relinquish + ffa_memory_relinquish
- * (HF:src/api.c:4210-4342, src/ffa_memory.c:4419-4584): descriptor {u64 handle, u32 flags,
+ * (Hafnium src/api.c:4210-4342, src/ffa_memory.c:4419-4584): descriptor {u64 handle, u32 flags,
  * u32 endpoint_count, u16 endpoints[]} in the caller's TX buffer. Unmaps the memory; if its owner
  * aborted meanwhile (deferred reclaim) and this was the last borrower, the SPMC reclaims it.
  */
@@ -1144,7 +1145,7 @@ export function api_ffa_mem_relinquish(vm: Vm, r: Regs): void {
 // --- FFA_MEM_RECLAIM -----------------------------------------------------------------------------
 
 /**
- * FFA_MEM_RECLAIM, api_ffa_mem_reclaim + ffa_memory_reclaim (HF:src/api.c:4344-4362,
+ * FFA_MEM_RECLAIM, api_ffa_mem_reclaim + ffa_memory_reclaim (Hafnium src/api.c:4344-4362,
  * src/ffa_memory.c:4356-4417, 4586-4620): x1/x2 = handle low/high, x3 = flags (bit 0: clear).
  * Only the owner; every borrower must have relinquished (else DENIED).
  */
@@ -1174,7 +1175,7 @@ function perm_value(mode: u32): u32 {
 }
 
 /**
- * FFA_MEM_PERM_GET/SET (32/64), api_ffa_mem_perm_get/set (HF:src/api.c:5076-5300): S-EL0
+ * FFA_MEM_PERM_GET/SET (32/64), api_ffa_mem_perm_get/set (Hafnium src/api.c:5076-5300): S-EL0
  * partitions only, while they initialise (the caller checks RTM_SP_INIT). x1 = base VA (page
  * aligned), x2 = page count (GET: count - 1, v1.3), x3 = permissions for SET (RO 7, RW 5, RX 3).
  * The model keeps a per-page permission table over the partition's static regions (working
@@ -1233,7 +1234,7 @@ function static_page_settable(vm: Vm, a: u64): bool {
 }
 
 /**
- * Live activation (§4.2): an S-EL0 partition's working region goes back to RX for the new image,
+ * Live activation (Hafnium lifecycle_msg.c): an S-EL0 partition's working region goes back to RX for the new image,
  * which redoes its FFA_MEM_PERM_SET calls. Other regions and every memory share are untouched.
  */
 export function ffa_memory_live_activation_reset(vm: Vm): void {
@@ -1248,7 +1249,7 @@ export function ffa_memory_live_activation_reset(vm: Vm): void {
 // --- abort: ffa_vm_free_resources -------------------------------------------------------------
 
 /**
- * ffa_vm_free_resources (HF:src/ffa/spmc/vm.c:240-261, src/ffa_memory.c:4625-4745), §3.7 step 3:
+ * ffa_vm_free_resources (Hafnium src/ffa/spmc/vm.c:240-261, src/ffa_memory.c:4625-4745), the third step of the abort path:
  * relinquish on the partition's behalf every region it retrieved (so the lender's FFA_MEM_RECLAIM
  * succeeds), reclaim every region it sent that no borrower holds (the rest are marked for a
  * deferred reclaim, done by the last borrower's FFA_MEM_RELINQUISH), drop memory donated to it,

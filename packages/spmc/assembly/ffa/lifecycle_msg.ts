@@ -1,6 +1,6 @@
 // Partition lifecycle framework messages and SP live activation (Hafnium
-// src/ffa/spmc/lifecycle_msg.c, src/live_activation_mgmt.c), spec
-// shared/spec/ffa-hafnium-live-activation.md §2.2, §3.3-3.8, §4.
+// src/ffa/spmc/lifecycle_msg.c, src/live_activation_mgmt.c; message layouts in inc/vmapi/hf/ffa.h;
+// what survives in docs/secure-partition-manager/secure-partition-manager.rst).
 //
 // Two deliberate improvements over Hafnium (README, "Better than Hafnium"):
 //  1. The staged package (header, DTB, image) is validated in full at START, *before* the SP is
@@ -34,7 +34,7 @@ import { SpPkgInfo, parse_sp_pkg } from "../sp_pkg";
 import { PartitionManifest, parse_partition_manifest, manifest_compat_diff } from "../manifest";
 import { ffa_memory_live_activation_reset } from "./ffa_memory";
 
-/** Secure interrupts masked while the SPMC drives an SP in SPMC_MODE (§3.4). */
+/** Secure interrupts masked while the SPMC drives an SP in SPMC_MODE (Hafnium lifecycle_msg.c). */
 export let secure_interrupts_masked = false;
 
 function mask_interrupts(masked: bool): void {
@@ -47,7 +47,7 @@ function set_phase(vm: Vm, phase: u8): void {
   host_trace(TRACE_LFA_PHASE, phase, 0, vm.id, 0);
 }
 
-/** The response to an LSP request (§2.2): DIRECT_RESP_32 from the SPMC, x2 = BIT31 | type, x3 = status. */
+/** The response to an LSP request (Hafnium inc/vmapi/hf/ffa.h): DIRECT_RESP_32 from the SPMC, x2 = BIT31 | type, x3 = status. */
 function set_framework_resp(r: Regs, initiator: u32, type: u32, status: u32): void {
   clear_regs(r, 0);
   unchecked((r[0] = FFA_MSG_SEND_DIRECT_RESP_32));
@@ -71,7 +71,7 @@ export function lifecycle_handle_lsp_req(type: u32, sender: u32, receiver: u32, 
   else live_activation_finish(sender, r);
 }
 
-/** §3.4 START_REQ: pre-checks in Hafnium's order, then (improvement 1) the staged package, then the stop request. */
+/** START_REQ (Hafnium lifecycle_msg.c): pre-checks in Hafnium's order, then (improvement 1) the staged package, then the stop request. */
 function live_activation_start(initiator: u32, r: Regs): void {
   const START_RESP = FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP;
   const target = <u32>unchecked(r[3]);
@@ -143,8 +143,9 @@ export class Refusals {
 }
 
 /**
- * Reads the package staged at [base, base + pages × 4 KiB), checks its header (§6.1), its size
- * against the working region (§3.5 step 1 and 5), its manifest (full §5.1 validation) and the
+ * Reads the package staged at [base, base + pages × 4 KiB), checks its header (Hafnium src/sp_pkg.c), its size
+ * against the working region (as Hafnium's STOP_RESP checks), its manifest (the full validation of
+ * Hafnium src/manifest.c) and the
  * manifest's compatibility with the running one. Returns null (with the reason traced) if any
  * check fails.
  */
@@ -224,24 +225,24 @@ export function validate_package(vm: Vm, ptr: usize, len: u32, size: u64, r: Ref
   return (v + <u64>(FFA_PAGE_SIZE - 1)) & ~(<u64>(FFA_PAGE_SIZE - 1));
 }
 
-/** §3.5: runs the stopping SP until it answers PARTITION_STOP_REQ, then finishes START. */
+/** Runs the stopping SP until it answers PARTITION_STOP_REQ, then finishes START. */
 function run_until_stop_resp(vcpu: Vcpu): void {
   const vm = vcpu.vm;
   for (let spins = 0; spins < MAX_REJECTED_YIELDS; spins++) {
     const res = enter_vcpu(vcpu);
     if (res != SP_RUN_YIELDED) {
-      partition_abort(vcpu); // §3.7: START_RESP(ABORTED) through sp_live_activation_aborted
+      partition_abort(vcpu); // START_RESP(ABORTED) through sp_live_activation_aborted
       return;
     }
     const fid = <u32>vcpu.reg(0);
     if (is_direct_resp(fid)) {
-      const err = check_direct_resp(vcpu, fid); // a non-framework answer gets DENIED (§3.5 C)
+      const err = check_direct_resp(vcpu, fid); // a non-framework answer gets DENIED (Hafnium src/api.c)
       if (err != 0) {
         set_ffa_error(vcpu.regs, err);
         continue;
       }
       if (framework_msg_type(vcpu.reg(2)) != FFA_FRAMEWORK_MSG_PARTITION_STOP_RESP) {
-        set_ffa_error(vcpu.regs, FFA_INVALID_PARAMETERS); // §2.3: other framework types from SPs
+        set_ffa_error(vcpu.regs, FFA_INVALID_PARAMETERS); // direct_messaging.c: other framework types from SPs
         continue;
       }
       return partition_stop_resp(vcpu);
@@ -256,13 +257,13 @@ function run_until_stop_resp(vcpu: Vcpu): void {
       continue;
     }
     // MSG_WAIT is denied in RTM_FFA_DIR_REQ; YIELD during an LSP request is answered DENIED by
-    // the SPMD (§3.5 C): the model denies it to the SP directly.
+    // the SPMD (TF-A services/std_svc/spmd): the model denies it to the SP directly.
     set_ffa_error(vcpu.regs, fid == FFA_MSG_WAIT_32 || fid == FFA_YIELD_32 ? FFA_DENIED : FFA_NOT_SUPPORTED);
   }
   partition_abort(vcpu);
 }
 
-/** §3.5 A/B: the SP's PARTITION_STOP_RESP (x3 status, x4 LSB base, x5 LSB size). */
+/** The SP's PARTITION_STOP_RESP (Hafnium lifecycle_msg.c) (x3 status, x4 LSB base, x5 LSB size). */
 function partition_stop_resp(vcpu: Vcpu): void {
   const vm = vcpu.vm;
   const initiator = <u32>tracker.initiator_id;
@@ -306,19 +307,19 @@ function check_live_state_buffer(vm: Vm, base: u64, size: u64): bool {
 }
 
 /**
- * The in-place swap (design D3): the host drops the old instance, zeroes the working window and
+ * The in-place swap (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime): the host drops the old instance, zeroes the working window and
  * instantiates the precompiled new image on the same Memory. Everything outside the working
  * window (live-state buffer, RX/TX, static regions, shared pages) is untouched.
  */
 function prepare_new_instance(vm: Vm): bool {
   const ok = host_sp_swap(vm.index, <u32>vm.new_instance_addr, vm.staged_img_offset, vm.staged_img_size) == 0;
-  // §3.5 step 8: the working region's permissions go back to the image's (FFA_MEM_PERM_SET undone).
+  // As Hafnium after the copy: the working region's permissions go back to the image's (FFA_MEM_PERM_SET undone).
   if (ok) ffa_memory_live_activation_reset(vm);
   host_trace(TRACE_SWAP, ok ? 0 : 1, 0, vm.id, 0);
   return ok;
 }
 
-/** §3.6 FINISH_REQ: checks, then the new image's initialisation with x[live-activation-register] = 1. */
+/** FINISH_REQ (Hafnium lifecycle_msg.c): checks, then the new image's initialisation with x[live-activation-register] = 1. */
 function live_activation_finish(initiator: u32, r: Regs): void {
   const FINISH_RESP = FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP;
   const target = <u32>unchecked(r[3]);
@@ -350,7 +351,7 @@ function live_activation_finish(initiator: u32, r: Regs): void {
 }
 
 /**
- * §3.7 sp_live_activation_aborted: the SP aborted (FFA_ABORT, fault) during START (while
+ * sp_live_activation_aborted (Hafnium lifecycle_msg.c): the SP aborted (FFA_ABORT, fault) during START (while
  * STOPPING) or FINISH (new-image init). The abort action is not applied: the VM ends ABORTING
  * (or stays NULL for DESTROY) and the vCPU ABORTED; the initiator gets {START|FINISH}_RESP(ABORTED).
  */

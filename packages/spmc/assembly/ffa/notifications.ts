@@ -1,6 +1,6 @@
-// FF-A notifications (Hafnium src/ffa/spmc/notifications.c, src/api.c), spec
-// shared/spec/ffa-hafnium-live-activation.md §1.6. State lives in the receiver's struct vm and is
-// never touched by live activation (§4.1): bindings and pending bits survive it.
+// FF-A notifications (Hafnium src/ffa/spmc/notifications.c, src/api.c, inc/vmapi/hf/ffa.h).
+// State lives in the receiver's struct vm and is
+// never touched by live activation: bindings and pending bits survive it.
 import {
   FFA_NOTIFICATIONS_MAX, FFA_NOTIFICATION_FLAG_PER_VCPU, FFA_NOTIFICATION_FLAG_DELAY_SRI,
   FFA_NOTIFICATION_VCPU_ID_SHIFT, FFA_NOTIFICATION_GET_FROM_SP, FFA_NOTIFICATION_GET_FROM_VM,

@@ -1,6 +1,6 @@
 // FF-A setup and discovery ABIs (Hafnium src/ffa/spmc/setup_and_discovery.c, src/api.c):
 // FFA_VERSION, FFA_FEATURES, FFA_ID_GET, FFA_SPM_ID_GET, FFA_PARTITION_INFO_GET(_REGS),
-// FFA_RXTX_MAP/UNMAP, FFA_RX_RELEASE, FFA_CONSOLE_LOG. Spec shared/spec/ffa-hafnium-live-activation.md §1.
+// FFA_RXTX_MAP/UNMAP, FFA_RX_RELEASE, FFA_CONSOLE_LOG. Constants: Hafnium inc/vmapi/hf/ffa.h.
 import {
   FFA_VERSION_COMPILED, FFA_VERSION_MBZ_BIT, FFA_VERSION_MAJOR_SHIFT, FFA_VERSION_MAJOR_MASK,
   FFA_VERSION_MINOR_MASK, FFA_VERSION_1_1, FFA_VERSION_1_2, FFA_VERSION_1_3,
@@ -58,14 +58,14 @@ export function api_ffa_spm_id_get(r: Regs): void {
 }
 
 /**
- * Partition properties as the caller sees them (§1.5 steps 1-5): the messaging method (the
+ * Partition properties as the caller sees them (Hafnium src/api.c, setup_and_discovery.c, steps 1-5): the messaging method (the
  * *_SEND bits only for SP callers, REQ2_RECV only for v1.2+ targets), AARCH64_EXEC,
  * NOTIFICATION and INDIRECT_MSG for v1.1+ targets, LIVE_ACTIVATION (and CPU_RENDEZVOUS, never
  * set) for v1.3+ targets.
  */
 export function partition_properties(vm: Vm, caller_is_sp: bool, service: i32 = -1): u32 {
   const m = vm.manifest;
-  // §1.5 step 1: the *service's* messaging method (a v1.1 manifest gives each service its own);
+  // Step 1: the *service's* messaging method (a v1.1 manifest gives each service its own);
   // without a service, the union over the partition's services.
   const method = service >= 0 && service < m.services.length ? m.services[service].messaging_method : m.messaging_method;
   let props: u32 = method & FFA_PARTITION_DIRECT_REQ_RECV;
@@ -90,7 +90,7 @@ class InfoEntry {
   constructor(public vm: Vm, public service: i32, public proto: bool, public image: bool) {}
 }
 
-/** The UUID-filtered entries (HF:api.c:578-696): NULL → everything; image UUID (v1.3+ callers) or protocol UUID. */
+/** The UUID-filtered entries (Hafnium src/api.c:578-696): NULL → everything; image UUID (v1.3+ callers) or protocol UUID. */
 function collect_entries(u0: u32, u1: u32, u2: u32, u3: u32, caller_version: u32): Array<InfoEntry> | null {
   const out = new Array<InfoEntry>();
   const is_null = (u0 | u1 | u2 | u3) == 0;
@@ -100,7 +100,7 @@ function collect_entries(u0: u32, u1: u32, u2: u32, u3: u32, caller_version: u32
     const m = vm.manifest;
     const services = m.services.length;
     // Several UUIDs per partition exist since FF-A v1.2: a v1.0/v1.1 caller gets one entry per
-    // partition, its first matching service (HF:src/api.c api_ffa_fill_partitions_info_array).
+    // partition, its first matching service (Hafnium src/api.c api_ffa_fill_partitions_info_array).
     const per_vm = caller_version >= FFA_VERSION_1_2 ? services : min(services, 1);
     if (is_null) {
       for (let s = 0; s < per_vm; s++) out.push(new InfoEntry(vm, s, true, true));
@@ -172,14 +172,14 @@ export function api_ffa_partition_info_get(caller_space: i32, caller: Mailbox, c
   set_ffa_success(r);
   unchecked((r[2] = count));
   // x3 = descriptor size only when descriptors were returned; the count-only answer carries x2
-  // alone (HF:src/api.c api_ffa_partition_info_get: `.arg2 = entries_count` for the count flag).
+  // alone (Hafnium src/api.c api_ffa_partition_info_get: `.arg2 = entries_count` for the count flag).
   if (caller_version >= FFA_VERSION_1_1 && (flags & FFA_PARTITION_COUNT_FLAG) == 0) unchecked((r[3] = size));
 }
 
 /**
  * FFA_PARTITION_INFO_GET_REGS (64-bit): x1 = uuid[1]<<32|uuid[0], x2 = uuid[3]<<32|uuid[2],
  * x3 = start index | tag << 16. Up to 2 v1.3 entries per call in x3..x14; x2 = last index |
- * current index << 16 | tag << 32 | descriptor size << 48 (§1.5).
+ * current index << 16 | tag << 32 | descriptor size << 48 (Hafnium src/api.c).
  */
 export function api_ffa_partition_info_get_regs(caller_version: u32, caller_is_sp: bool, r: Regs): void {
   const x1 = unchecked(r[1]);
@@ -213,7 +213,7 @@ export function api_ffa_partition_info_get_regs(caller_version: u32, caller_is_s
 /**
  * FFA_RXTX_MAP: x1 = TX address, x2 = RX address, x3[5:0] = page count. Both page aligned,
  * distinct, inside the caller's address space; DENIED if a mailbox is already mapped (except
- * while a live-activated image re-maps during FINISH, §3.6).
+ * while a live-activated image re-maps during FINISH, Hafnium lifecycle_msg.c).
  */
 export function api_ffa_rxtx_map(space: i32, mbox: Mailbox, relaxed: bool, r: Regs): void {
   const tx = unchecked(r[1]);

@@ -1,6 +1,6 @@
 // Test-only entry for the manifest/FDT/SP-package code (built to build/manifest_harness.wasm).
 // Not part of the product: the JSON serialisation lives here, not in manifest.ts.
-// Exports take no u64 parameters (design D4): 64-bit values are passed as lo/hi halves.
+// Exports take no u64 parameters (docs/architecture.md#registers-live-in-memory): 64-bit values are passed as lo/hi halves.
 // Results that are strings are UTF-8 encoded into a buffer kept alive in a global; read them with
 // result_ptr() and the returned length.
 import {
