@@ -1,11 +1,16 @@
 // Structured trace of everything that happens on the board (docs/architecture.md#everything-is-traced): SMCs, FF-A messages,
 // state transitions, image swaps. Tests query it; the CLI renders it; benchmarks read phase
 // timings from it.
+import { Ring } from "./ring.js";
+//
+// The events live in a ring preallocated to a fixed capacity: recording is O(1) whether the
+// ring is full or not (the oldest event is overwritten), so a board that runs for days keeps a
+// bounded trace at a constant cost per event.
 
 export type TraceKind = "smc" | "ffa" | "state" | "swap" | "lfa" | "log";
 
 export interface TraceEvent {
-  /** Sequence number, from 0, in recording order. */
+  /** Sequence number, from 0, in recording order (never reused, also after the ring wrapped). */
   seq: number;
   /** Timestamp in nanoseconds from the trace's clock. */
   t: bigint;
@@ -23,24 +28,46 @@ export interface TraceEvent {
 
 export type Clock = () => bigint;
 
+export type TraceFilter = Partial<Pick<TraceEvent, "kind" | "name" | "pe" | "from" | "to">>;
+
 /** Monotonic wall clock in nanoseconds. */
 export const hrClock: Clock = () => process.hrtime.bigint();
 
+/** Events a trace keeps unless told otherwise (the newest ones; older ones are overwritten). */
+export const TRACE_DEFAULT_CAPACITY = 100_000;
+
 export class Trace {
-  private readonly events: TraceEvent[] = [];
+  private readonly ring: Ring<TraceEvent>;
+  /** Events forgotten by clear() (not counted as dropped). */
+  private cleared = 0;
   /** When false, record() is a no-op (for benchmarks of the bare paths). */
   enabled = true;
 
-  constructor(private readonly clock: Clock = hrClock, private readonly limit = 1_000_000) {}
+  constructor(
+    private readonly clock: Clock = hrClock,
+    /** How many events the ring keeps (the newest); at least 1. */
+    capacity = TRACE_DEFAULT_CAPACITY,
+  ) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`trace capacity must be a positive integer, got ${capacity}`);
+    this.ring = new Ring<TraceEvent>(capacity);
+  }
 
   record(e: Omit<TraceEvent, "seq" | "t">): TraceEvent | undefined {
     if (!this.enabled) return undefined;
-    if (this.events.length >= this.limit) this.events.shift();
-    const ev: TraceEvent = { seq: this.nextSeq++, t: this.clock(), ...e };
-    this.events.push(ev);
+    const ev: TraceEvent = { seq: this.ring.seq, t: this.clock(), ...e };
+    this.ring.push(ev);
     return ev;
   }
-  private nextSeq = 0;
+
+  /** How many events the trace keeps. */
+  get capacity(): number {
+    return this.ring.capacity;
+  }
+
+  /** Events overwritten because the ring was full. */
+  get dropped(): number {
+    return this.ring.firstSeq - this.cleared;
+  }
 
   /** The sequence number the next recorded event will get (events from here on are "new"). */
   peekSeq(): number {
@@ -48,13 +75,28 @@ export class Trace {
   }
 
   /** All events (oldest first), optionally filtered. */
-  query(filter: Partial<Pick<TraceEvent, "kind" | "name" | "pe" | "from" | "to">> = {}): TraceEvent[] {
-    return this.events.filter((e) => (Object.keys(filter) as Array<keyof typeof filter>).every((k) => e[k] === filter[k]));
+  query(filter: TraceFilter = {}): TraceEvent[] {
+    return this.collect(0, filter, Infinity);
   }
 
   /** The first event matching `filter` recorded at or after sequence number `fromSeq`. */
-  find(filter: Partial<Pick<TraceEvent, "kind" | "name" | "pe" | "from" | "to">>, fromSeq = 0): TraceEvent | undefined {
-    return this.query(filter).find((e) => e.seq >= fromSeq);
+  find(filter: TraceFilter, fromSeq = 0): TraceEvent | undefined {
+    return this.collect(fromSeq, filter, 1)[0];
+  }
+
+  /** Events with sequence number ≥ `fromSeq` (oldest first), optionally filtered. */
+  since(fromSeq: number, filter: TraceFilter = {}): TraceEvent[] {
+    return this.collect(fromSeq, filter, Infinity);
+  }
+
+  private collect(fromSeq: number, filter: TraceFilter, max: number): TraceEvent[] {
+    const keys = Object.keys(filter) as Array<keyof TraceFilter>;
+    const out: TraceEvent[] = [];
+    for (let i = Math.max(0, fromSeq - this.ring.firstSeq); i < this.ring.length && out.length < max; i++) {
+      const e = this.ring.at(i)!;
+      if (keys.every((k) => e[k] === filter[k])) out.push(e);
+    }
+    return out;
   }
 
   /** Nanoseconds between two events. */
@@ -62,11 +104,14 @@ export class Trace {
     return b.t - a.t;
   }
 
+  /** Events kept (≤ capacity). */
   get length(): number {
-    return this.events.length;
+    return this.ring.length;
   }
 
+  /** Forgets every event kept (sequence numbers go on). */
   clear(): void {
-    this.events.length = 0;
+    this.cleared += this.ring.length;
+    this.ring.clear();
   }
 }

@@ -35,5 +35,36 @@ describe("Trace", () => {
     for (let i = 0; i < 5; i++) tr.record({ kind: "log", name: `e${i}` });
     expect(tr.query().map((e) => e.name)).toEqual(["e2", "e3", "e4"]);
     expect(tr.length).toBe(3);
+    expect(tr.dropped).toBe(2);
+  });
+
+  it("is a ring: a full trace overwrites its oldest event, sequence numbers and lookups stay exact", () => {
+    const c = fakeClock();
+    const tr = new Trace(c.clock, 1000);
+    for (let i = 0; i < 25_000; i++) {
+      c.advance(1n);
+      tr.record({ kind: i % 2 ? "smc" : "ffa", name: `e${i}`, pe: i % 4 });
+    }
+    expect(tr.length).toBe(1000);
+    expect(tr.capacity).toBe(1000);
+    expect(tr.dropped).toBe(24_000);
+    const all = tr.query();
+    expect(all[0]).toMatchObject({ seq: 24_000, name: "e24000", t: 24_001n });
+    expect(all[999]).toMatchObject({ seq: 24_999, name: "e24999" });
+    expect(all.every((e, i) => e.seq === 24_000 + i)).toBe(true);
+    // find() starts at fromSeq (older sequence numbers are simply gone).
+    expect(tr.find({ kind: "smc", pe: 3 }, 24_500)?.seq).toBe(24_503);
+    expect(tr.find({ name: "e10" })).toBeUndefined();
+    expect(tr.since(24_990, { kind: "ffa" }).map((e) => e.seq)).toEqual([24_990, 24_992, 24_994, 24_996, 24_998]);
+    tr.clear();
+    expect(tr.length).toBe(0);
+    expect(tr.record({ kind: "log", name: "after" })!.seq).toBe(25_000);
+    expect(tr.query().map((e) => e.name)).toEqual(["after"]);
+    expect(tr.dropped).toBe(24_000);
+  });
+
+  it("refuses a capacity that is not a positive integer", () => {
+    expect(() => new Trace(fakeClock().clock, 0)).toThrow(/positive integer/);
+    expect(() => new Trace(fakeClock().clock, 1.5)).toThrow(/positive integer/);
   });
 });
