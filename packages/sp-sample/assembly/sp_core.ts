@@ -46,10 +46,12 @@ import {
   SP_CMD_ABORT, SP_CMD_ABORT_ON_LA_INIT, SP_CMD_COUNTER_INC, SP_CMD_DIRECT_REQ, SP_CMD_ECHO,
   SP_CMD_ID_GET, SP_CMD_LSB_READ, SP_CMD_MEM_INCREMENT, SP_CMD_MEM_RELINQUISH, SP_CMD_MEM_RETRIEVE,
   SP_CMD_NOTIFICATION_BIND, SP_CMD_NOTIFICATION_GET, SP_CMD_NOTIFICATION_UNBIND,
-  SP_CMD_SET_STOP_RESP_STATUS, SP_CMD_STATS, SP_CMD_TRAP, SP_CMD_VERSION, SP_CMD_YIELD, SP_CMD_FFA_CALL,
+  SP_CMD_SET_STOP_RESP_STATUS, SP_CMD_STATS, SP_CMD_TRAP, SP_CMD_VERSION, SP_CMD_YIELD,
+  SP_CMD_FFA_CALL, SP_CMD_SPIN,
   SP_STATUS_OK, SP_STATUS_NOT_SUPPORTED, SP_STATUS_UNKNOWN_COMMAND, SP_STATUS_INVALID_PARAMETERS,
   SP_STATUS_DENIED, SP_STATUS_ABORTED, SP_REFUSE_STOP_STATUS,
   SP_IMAGE_V1, SP_IMAGE_REFUSE_STOP, SP_IMAGE_ABORT_INIT, SP_IMAGE_TRAP_INIT,
+  SP_IMAGE_LOOP_STOP, SP_IMAGE_TRAP_STOP, SP_IMAGE_LOOP_INIT,
   SP_LSB_OFF_ACTIVATION_TOKEN, SP_LSB_OFF_MAGIC, SP_LSB_OFF_PARTITION_ID, SP_LSB_OFF_COUNTER,
   SP_LSB_OFF_DATA, SP_LSB_OFF_ABORT_FLAG, SP_LSB_OFF_LAYOUT_VERSION, SP_LSB_OFF_SERVICE_COUNTER,
   SP_LSB_OFF_MEM_HANDLE, SP_LSB_OFF_MEM_PAGES, SP_LSB_OFF_REQUESTS_SERVED,
@@ -215,6 +217,7 @@ function liveActivationInit(): void {
   }
   if (kind == SP_IMAGE_ABORT_INIT) ffaAbort();
   if (kind == SP_IMAGE_TRAP_INIT) unreachable();
+  if (kind == SP_IMAGE_LOOP_INIT) spinForever();
   if (load<u32>(lsbBase + SP_LSB_OFF_MAGIC) != SP_LSB_MAGIC) abort("LSB: bad magic");
   const pid = <u32>load<u16>(lsbBase + SP_LSB_OFF_PARTITION_ID);
   if (ownId == 0) ownId = pid; // FFA_ID_GET failed: trust the buffer
@@ -233,6 +236,12 @@ function liveActivationInit(): void {
   store<u8>(lsbBase + SP_LSB_OFF_COUNTER, <u8>(counter + 1));
   store<u32>(lsbBase + SP_LSB_OFF_LAYOUT_VERSION, ownLayout());
   lsbSaveCounters();
+}
+
+/** Never returns (the faulty images and SP_CMD_SPIN): only the SPMC's watchdog ends it. */
+let spins: u64 = 0;
+function spinForever(): void {
+  while (true) spins++;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -301,6 +310,8 @@ function handleFramework(is64: bool, sender: u32, receiver: u32, w2: u32): void 
 
 /** PARTITION_STOP_REQ (x3 = reason) → PARTITION_STOP_RESP (x3 = status, x4/x5 = LSB base/size). */
 function handleStop(sender: u32, receiver: u32): void {
+  if (kind == SP_IMAGE_LOOP_STOP) spinForever();
+  if (kind == SP_IMAGE_TRAP_STOP) unreachable();
   let status: u32 = stopStatus;
   stopStatus = 0;
   if (kind == SP_IMAGE_REFUSE_STOP) status = SP_REFUSE_STOP_STATUS;
@@ -421,6 +432,9 @@ function handleDirectReq(is64: bool): void {
       break;
     case SP_CMD_TRAP:
       unreachable();
+      break;
+    case SP_CMD_SPIN:
+      spinForever();
       break;
     case SP_CMD_DIRECT_REQ:
       directReqToSp(is64, receiver, x4, x5, x6, x7);

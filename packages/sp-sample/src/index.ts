@@ -10,8 +10,11 @@
  */
 import {
   SP_IMAGE_ABORT_INIT,
+  SP_IMAGE_LOOP_INIT,
+  SP_IMAGE_LOOP_STOP,
   SP_IMAGE_REFUSE_STOP,
   SP_IMAGE_TRAP_INIT,
+  SP_IMAGE_TRAP_STOP,
   SP_IMAGE_V1,
   SP_IMAGE_V2,
   SP_LSB_OFF_ABORT_FLAG,
@@ -37,6 +40,7 @@ export {
   SP_NAMES,
   readSpLayout,
   uuidWords,
+  manifestImageUuid,
   type SpLayout,
   type SpName,
   type SpRegion,
@@ -115,6 +119,12 @@ export const IMAGE_VARIANTS = Object.freeze({
   "abort-init": Object.freeze({ kind: SP_IMAGE_ABORT_INIT, version: Object.freeze({ major: 2, minor: 0 }) }),
   /** v2 trapping during its live-activation init. */
   "trap-init": Object.freeze({ kind: SP_IMAGE_TRAP_INIT, version: Object.freeze({ major: 2, minor: 0 }) }),
+  /** v2 looping forever when asked to stop (the SPMC's watchdog ends it). */
+  "loop-stop": Object.freeze({ kind: SP_IMAGE_LOOP_STOP, version: Object.freeze({ major: 2, minor: 0 }) }),
+  /** v2 trapping when asked to stop. */
+  "trap-stop": Object.freeze({ kind: SP_IMAGE_TRAP_STOP, version: Object.freeze({ major: 2, minor: 0 }) }),
+  /** v2 looping forever during its live-activation init (the SPMC's watchdog ends it). */
+  "loop-init": Object.freeze({ kind: SP_IMAGE_LOOP_INIT, version: Object.freeze({ major: 2, minor: 0 }) }),
 });
 export type ImageVariant = keyof typeof IMAGE_VARIANTS;
 
@@ -135,15 +145,15 @@ export interface SpImageInfo {
   memoryPages: number;
 }
 
-const image = (partition: SpName, variant: ImageVariant): SpImageInfo =>
+const image = (partition: SpName, variant: ImageVariant, built?: { name: string; window: SpWindow }): SpImageInfo =>
   Object.freeze({
-    name: `${partition}-${variant}`,
+    name: built?.name ?? `${partition}-${variant}`,
     partition,
     variant,
     kind: IMAGE_VARIANTS[variant].kind,
     version: IMAGE_VARIANTS[variant].version,
-    url: new URL(`${partition}_${variant.replace(/-/g, "_")}.wasm`, BUILD_DIR),
-    window: partitions[partition].window,
+    url: new URL(`${(built?.name ?? `${partition}-${variant}`).replace(/-/g, "_")}.wasm`, BUILD_DIR),
+    window: built?.window ?? partitions[partition].window,
     memoryPages: partitions[partition].memoryPages,
   });
 
@@ -154,6 +164,11 @@ export const images = Object.freeze({
   "sp1-refuse-stop": image("sp1", "refuse-stop"),
   "sp1-abort-init": image("sp1", "abort-init"),
   "sp1-trap-init": image("sp1", "trap-init"),
+  "sp1-loop-stop": image("sp1", "loop-stop"),
+  "sp1-trap-stop": image("sp1", "trap-stop"),
+  "sp1-loop-init": image("sp1", "loop-init"),
+  /** SP1's v2 built for a window that starts at SP1's live-state buffer: its data would erase the LSB. */
+  "sp1-v2-over-lsb": image("sp1", "v2", { name: "sp1-v2-over-lsb", window: { loadAddress: partitions.sp1.lsb!.base, memSize: partitions.sp1.window.memSize } }),
   "sp2-v1": image("sp2", "v1"),
   "sp2-v2": image("sp2", "v2"),
   "svc1-v1": image("svc1", "v1"),
@@ -232,6 +247,16 @@ export const packages = Object.freeze({
     "calls FFA_ABORT in its live-activation init (FINISH fails)"),
   "sp1-trap-init": pkg("sp1-trap-init", "sp1", "sp1-trap-init", "sp1", V2_0, 1,
     "traps in its live-activation init (FINISH fails)"),
+  "sp1-loop-stop": pkg("sp1-loop-stop", "sp1", "sp1-loop-stop", "sp1", V2_0, 1,
+    "loops forever when the running v2 is asked to stop: the SPMC's watchdog aborts it (START fails)"),
+  "sp1-trap-stop": pkg("sp1-trap-stop", "sp1", "sp1-trap-stop", "sp1", V2_0, 1,
+    "traps when it is asked to stop (START fails)"),
+  "sp1-loop-init": pkg("sp1-loop-init", "sp1", "sp1-loop-init", "sp1", V2_0, 1,
+    "loops forever in its live-activation init: the SPMC's watchdog aborts it (FINISH fails)"),
+  "sp1-v2-over-lsb": pkg("sp1-v2-over-lsb", "sp1", "sp1-v2-over-lsb", "sp1", V2_0, 1,
+    "SP1 v2 built for a window over SP1's live-state buffer: its data segments would erase the live state"),
+  "sp1-v2-wrong-window": pkg("sp1-v2-wrong-window", "sp1", "sp2-v2", "sp1", V2_0, 1,
+    "SP2's v2 image (built for SP2's window) in an SP1 package: its data segments lie outside SP1's window"),
   "sp1-v2-incompatible": pkg("sp1-v2-incompatible", "sp1", "sp1-v2", "sp1-incompatible", V2_0, 1,
     "v2 image with a manifest incompatible with sp1 (S-EL0, RX moved)"),
   "sp1-v2-corrupt": pkg("sp1-v2-corrupt", "sp1", null, "sp1", V2_0, 1,

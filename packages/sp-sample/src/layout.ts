@@ -104,6 +104,17 @@ export function uuidWords(text: string): number[] {
   return [0, 8, 16, 24].map((i) => Number.parseInt(hex.slice(i, i + 8), 16) >>> 0);
 }
 
+/**
+ * A partition manifest's `image-uuid` as its 4 u32 words: cells in a v1.0 manifest, a UUID
+ * string in a v1.1 one (Hafnium, spec §5.2); null without one.
+ */
+export function manifestImageUuid(root: DtNode): number[] | null {
+  const iu = getProperty(root, "image-uuid");
+  if (!iu) return null;
+  const compatible = getProperty(root, "compatible");
+  return compatible && propString(compatible) === "arm,ffa-manifest-1.1" ? uuidWords(propString(iu)) : propU32Array(iu);
+}
+
 /** Regions of `memory-regions` by phandle, resolved to absolute IPAs. */
 function regionsByPhandle(root: DtNode, loadAddress: number, where: string): Map<number, SpRegion> {
   const out = new Map<number, SpRegion>();
@@ -179,10 +190,8 @@ export function readSpLayout(name: SpName, file = `${name}.dts`): SpLayout {
   const la = getProperty(root, "live-activation-support") !== undefined;
   const laReg = getProperty(root, "live-activation-register");
   const abort = getProperty(root, "abort-action");
-  const iu = getProperty(root, "image-uuid");
   const compatible = propString(prop(root, "compatible", file));
-  let imageUuid: number[] | null = null;
-  if (iu) imageUuid = compatible === "arm,ffa-manifest-1.1" ? uuidWords(propString(iu)) : propU32Array(iu);
+  const imageUuid = manifestImageUuid(root);
   let top = loadAddress + vm.memSize;
   for (const r of regions.values()) top = Math.max(top, r.base + r.size);
   return {

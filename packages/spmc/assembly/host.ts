@@ -66,10 +66,13 @@
 @external("host", "staging_read") export declare function host_staging_read(pa: u32, len: u32, dst: usize): i32;
 
 /** Whether the staged image at `staging_pa` (img_offset/img_size inside the package) may be
- *  activated: the module PRIME compiled from exactly these (authenticated) bytes, or — where the
- *  host does not require PRIME — a loadable Wasm module (checked before the old image is touched). 0 or -1. */
+ *  activated in partition `vm_index`: the module PRIME compiled from exactly these (authenticated)
+ *  bytes — or, where the host does not require PRIME, a loadable Wasm module — keeping the
+ *  partition's image contract (imports, exports, data segments inside its working window).
+ *  Checked before the old image is touched. 0, or -1 with the reasons traced by the host
+ *  (TRACE_LA_REFUSED). */
 // @ts-ignore: decorator
-@external("host", "staging_image_check") export declare function host_staging_image_check(staging_pa: u32, img_offset: u32, img_size: u32): i32;
+@external("host", "staging_image_check") export declare function host_staging_image_check(vm_index: i32, staging_pa: u32, img_offset: u32, img_size: u32): i32;
 
 /** A structured trace event (docs/architecture.md#everything-is-traced); event ids are the TRACE_* constants. */
 // @ts-ignore: decorator

@@ -3,4 +3,7 @@ export * from "./spmc.js";
 export * from "./memory.js";
 export * from "./partition.js";
 export * from "./staging.js";
+export * from "./image-contract.js";
+export { ImageFormatError } from "./wasm/reader.js";
+export { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
 export { ffaMessageName } from "./trace-decode.js";

@@ -5,13 +5,24 @@
 // SP image ABI (packages/sp-sample/README.md): imports env.memory, env.ffa_call (a synchronous
 // FF-A call; registers in the image's block) and env.abort; exports regs() (its 18 × u64 block),
 // entry() (one world switch: handle the registers, leave the yielding call in them) and
-// __collect() (the minimal runtime's collector, called after each entry).
+// __collect() (the minimal runtime's collector, called after each entry). The SPMC checks that
+// contract before it ever instantiates an image (image-contract.ts) and instruments every image
+// with the watchdog's fuel counter (wasm/fuel.ts), which it refills before each entry.
+//
+// Containment: whatever the image does — trap, abort(), overflow the stack, run out of fuel,
+// return a register block outside its window — is a fatal exception of this SP (SP_RUN_FAULT,
+// with the reason in `lastFault`), never an exception out of the host. Only a fault of the
+// firmware *around* the image (the SPMC answering the image's ffa_call) propagates, as a
+// FirmwareFault, because it is not the SP's to take.
 import { SMCCC_NUM_REGS, SP_RUN_YIELDED, SP_RUN_FAULT, SP_RUN_ABORT, SP_RUN_NO_INSTANCE } from "@lfa-wasm/abi";
+import { FUEL_EXHAUSTED, FUEL_EXPORT } from "./wasm/fuel.js";
 
 /** Smallest SP IPA space, in 64 KiB pages. */
 export const SP_MIN_IPA_PAGES = 64;
 /** IPA space left above an SP's static regions for retrieved memory (1 MiB). */
 export const SP_DYNAMIC_IPA_PAGES = 16;
+/** Bytes of the register block x0..x17. */
+const REGS_BYTES = SMCCC_NUM_REGS * 8;
 
 /** Thrown through an SP's Wasm stack to unwind it after it called FFA_ABORT. */
 export class SpAbortUnwind extends Error {}
@@ -19,10 +30,17 @@ export class SpAbortUnwind extends Error {}
 /** The image called env.abort (AssemblyScript's abort(): an assertion or runtime error). */
 export class SpAbortCalled extends Error {}
 
+/**
+ * The firmware around an SP failed while the SP was calling it (its env.ffa_call): not the SP's
+ * fault, so it is never turned into the SP's fatal exception; the board treats it as a firmware fault.
+ */
+export class FirmwareFault extends Error {}
+
 interface SpExports {
   regs(): number;
   entry(): void;
   __collect?: () => void;
+  [FUEL_EXPORT]?: WebAssembly.Global;
 }
 
 export interface SpHooks {
@@ -34,7 +52,8 @@ export class SpPartition {
   readonly memory: WebAssembly.Memory;
   private exports: SpExports | null = null;
   private regsView: BigUint64Array | null = null;
-  /** Why the last run faulted (for the trace). */
+  private fuel: WebAssembly.Global | null = null;
+  /** Why the last run (or instantiation) faulted (for the trace). */
   lastFault = "";
 
   constructor(
@@ -43,12 +62,19 @@ export class SpPartition {
     ipaTop: number,
     readonly bootModule: WebAssembly.Module,
     private readonly hooks: SpHooks,
+    /** Watchdog budget of one entry into the SP (fuel units: function entries + loop iterations). */
+    readonly fuelBudget: number,
   ) {
     // At least SP_MIN_IPA_PAGES (4 MiB) and SP_DYNAMIC_IPA_PAGES above the static regions, for
     // memory retrieved at run time; images must declare a maximum of at least this many pages.
     const top = Math.ceil(Math.max(ipaTop, window.lo + window.size) / 65536);
     const pages = Math.max(SP_MIN_IPA_PAGES, top + SP_DYNAMIC_IPA_PAGES);
     this.memory = new WebAssembly.Memory({ initial: pages, maximum: pages });
+  }
+
+  /** Pages of the partition's Memory (its IPA space; initial = maximum). */
+  get memoryPages(): number {
+    return this.memory.buffer.byteLength / 65536;
   }
 
   get instantiated(): boolean {
@@ -60,27 +86,60 @@ export class SpPartition {
       env: {
         memory: this.memory,
         ffa_call: () => {
-          if (this.hooks.ffaCall(this.regs())) throw new SpAbortUnwind("FFA_ABORT");
+          let unwind: boolean;
+          try {
+            unwind = this.hooks.ffaCall(this.regs());
+          } catch (e) {
+            throw e instanceof FirmwareFault ? e : new FirmwareFault(`SPMC fault while serving an ffa_call: ${describeError(e)}`, { cause: e });
+          }
+          if (unwind) throw new SpAbortUnwind("FFA_ABORT");
         },
-        abort: (_msg: number, _file: number, line: number, col: number) => {
-          throw new SpAbortCalled(`abort() called at ${line}:${col}`);
+        abort: (msg: number, file: number, line: number, col: number) => {
+          const text = this.asString(msg);
+          const where = this.asString(file);
+          throw new SpAbortCalled(`abort(${text === null ? "" : JSON.stringify(text)}) called at ${where ?? "?"}:${line}:${col}`);
         },
       },
     };
   }
 
-  /** Instantiates `module` on this partition's Memory (data segments = the copy to the load address). */
+  /**
+   * Instantiates `module` on this partition's Memory (data segments = the copy to the load
+   * address; the start function runs under the budget the module was instrumented with) and
+   * checks the register block it exports: 8-aligned and inside the working window. Throws with
+   * the reason if the image faults or breaks that contract; the partition is then left without
+   * an instance.
+   */
   instantiate(module: WebAssembly.Module): void {
-    this.exports = null;
-    this.regsView = null;
-    const inst = new WebAssembly.Instance(module, this.imports());
-    this.exports = inst.exports as unknown as SpExports;
+    this.drop();
+    let ex: SpExports;
+    try {
+      ex = new WebAssembly.Instance(module, this.imports()).exports as unknown as SpExports;
+    } catch (e) {
+      throw new Error(`instantiation failed: ${describeError(e)}`, { cause: e });
+    }
+    const fuel = ex[FUEL_EXPORT] ?? null;
+    if (fuel) fuel.value = this.fuelBudget;
+    let at: number;
+    try {
+      at = ex.regs() >>> 0;
+    } catch (e) {
+      throw new Error(`regs() failed: ${this.fuelExhausted(fuel) ? this.watchdogReason() : describeError(e)}`, { cause: e });
+    }
+    const { lo, size } = this.window;
+    if (at % 8 !== 0 || at < lo || at + REGS_BYTES > lo + size) {
+      throw new Error(`regs() = 0x${at.toString(16)}: the register block must be 8-aligned and inside the working window [0x${lo.toString(16)}, 0x${(lo + size).toString(16)})`);
+    }
+    this.exports = ex;
+    this.fuel = fuel;
+    this.regsView = new BigUint64Array(this.memory.buffer, at, SMCCC_NUM_REGS);
   }
 
   /** Drops the instance: calling it afterwards is impossible (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime). */
   drop(): void {
     this.exports = null;
     this.regsView = null;
+    this.fuel = null;
   }
 
   /** Zeroes the working window [lo, lo + size). */
@@ -97,38 +156,61 @@ export class SpPartition {
 
   /** The image's register block (x0..x17), cached (docs/architecture.md#registers-live-in-memory). */
   regs(): BigUint64Array {
-    if (this.regsView === null || this.regsView.buffer !== this.memory.buffer) {
-      this.regsView = new BigUint64Array(this.memory.buffer, this.exports!.regs(), SMCCC_NUM_REGS);
-    }
+    if (this.regsView === null) throw new FirmwareFault("the partition has no instance");
     return this.regsView;
   }
 
   /**
    * One world switch: the vCPU context `ctx()` in, entry(), registers back into `ctx()` (a getter:
-   * the SPMC's memory may grow while the image runs). A trap,
-   * an abort() or a stack overflow inside the image is a fatal exception of this SP
-   * (SP_RUN_FAULT), never an exception out of the host.
+   * the SPMC's memory may grow while the image runs), then __collect(). The fuel is refilled
+   * first. Anything the image does wrong is this SP's fatal exception (SP_RUN_FAULT).
    */
   run(ctx: () => BigUint64Array): number {
-    if (this.exports === null) return SP_RUN_NO_INSTANCE;
     const ex = this.exports;
+    if (ex === null) return SP_RUN_NO_INSTANCE;
     try {
+      if (this.fuel) this.fuel.value = this.fuelBudget;
       this.regs().set(ctx());
       ex.entry();
+      ctx().set(this.regs());
+      ex.__collect?.();
     } catch (e) {
+      if (e instanceof FirmwareFault) throw e;
       if (e instanceof SpAbortUnwind) return this.afterAbort(SP_RUN_ABORT, "FFA_ABORT");
-      if (e instanceof WebAssembly.RuntimeError || e instanceof SpAbortCalled || e instanceof RangeError) {
-        return this.afterAbort(SP_RUN_FAULT, (e as Error).message);
-      }
-      throw e;
+      return this.afterAbort(SP_RUN_FAULT, this.fuelExhausted(this.fuel) ? this.watchdogReason() : describeError(e));
     }
-    ctx().set(this.regs());
-    ex.__collect?.();
     return SP_RUN_YIELDED;
+  }
+
+  private fuelExhausted(fuel: WebAssembly.Global | null): boolean {
+    return fuel !== null && fuel.value === FUEL_EXHAUSTED;
+  }
+
+  private watchdogReason(): string {
+    return `watchdog: the SP used up its budget of ${this.fuelBudget} fuel units (function entries and loop iterations) in one entry`;
   }
 
   private afterAbort(code: number, why: string): number {
     this.lastFault = why;
     return code;
   }
+
+  /** An AssemblyScript string (UTF-16, length in bytes at ptr - 4) inside the working window; null if it is not one. */
+  private asString(ptr: number): string | null {
+    const { lo, size } = this.window;
+    const p = ptr >>> 0;
+    if (p === 0 || p < lo + 4 || p >= lo + size || p % 2 !== 0) return null;
+    const bytes = new DataView(this.memory.buffer).getUint32(p - 4, true);
+    if (bytes % 2 !== 0 || p + bytes > lo + size || bytes > 512) return null;
+    return String.fromCharCode(...new Uint16Array(this.memory.buffer.slice(p, p + bytes)));
+  }
+}
+
+/** What went wrong, in one line: a trap's message, a stack overflow, a thrown error's name and message. */
+export function describeError(e: unknown): string {
+  if (e instanceof WebAssembly.RuntimeError) return `trap: ${e.message}`;
+  if (e instanceof RangeError && /call stack/i.test(e.message)) return `stack overflow (${e.message})`;
+  if (e instanceof SpAbortCalled) return e.message;
+  if (e instanceof Error) return `${e.name}: ${e.message}`;
+  return String(e);
 }

@@ -7,8 +7,9 @@ import * as abi from "@lfa-wasm/abi";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
 import { AddressSpaces, NormalWorldMemory, SpAddressSpace } from "./memory.js";
-import { SpPartition } from "./partition.js";
+import { SpPartition, describeError } from "./partition.js";
 import { StagingArea } from "./staging.js";
+import { SP_FUEL_DEFAULT, checkSpImageContract, compileSpImage } from "./image-contract.js";
 import { TraceDecoder } from "./trace-decode.js";
 
 // Compile every function of a Wasm module when the module is created (PRIME / boot), not on its
@@ -56,6 +57,13 @@ interface SpmcExports {
   vm_region_pages(i: number, r: number): number;
 }
 
+export interface SpWatchdogOptions {
+  /** Fuel of one entry into any SP (and of an image's instantiation); default SP_FUEL_DEFAULT. */
+  budget?: number;
+  /** Per-partition budgets of an entry, by partition ID (e.g. { 0x8001: 50_000 }). */
+  perSp?: Record<number, number>;
+}
+
 export interface SpmcOptions {
   /** The SPMC manifest (DTB): hypervisor/vmN nodes and memory ranges. */
   spmcManifest: Uint8Array;
@@ -70,6 +78,8 @@ export interface SpmcOptions {
    * survived a board reboot (e.g. an SP's non-volatile storage region). `id` = partition ID.
    */
   preload?: Array<{ id: number; base: number; bytes: Uint8Array }>;
+  /** The SP watchdog's budgets (the SPMC instruments every SP image with a fuel counter). */
+  watchdog?: SpWatchdogOptions;
 }
 
 export interface PartitionInfo {
@@ -92,6 +102,9 @@ export class Spmc {
   readonly partitions: Array<SpPartition | null> = [];
   private readonly ex: SpmcExports;
   private readonly bootModules: Array<WebAssembly.Module | null> = [];
+  /** Boot packages' image bytes (for the image contract) and why an image did not compile. */
+  private readonly bootImages: Array<Uint8Array | null> = [];
+  private readonly bootErrors: string[] = [];
   private readonly manifestErrors: Array<number> = [];
   private readonly decoder: TraceDecoder;
   private owRegs: BigUint64Array | null = null;
@@ -104,6 +117,11 @@ export class Spmc {
     this.staging = opts.staging ?? new StagingArea();
     this.spaces = new AddressSpaces(this.nwd);
     this.decoder = new TraceDecoder(this.trace, (i) => this.idOf(i));
+    const budget = opts.watchdog?.budget ?? SP_FUEL_DEFAULT;
+    for (const b of [budget, ...Object.values(opts.watchdog?.perSp ?? {})]) {
+      if (!Number.isInteger(b) || b < 1 || b > 0x7fffffff) throw new RangeError(`SP watchdog budget must be 1..0x7fffffff fuel units, got ${b}`);
+    }
+    this.staging.useCompiler((image) => compileSpImage(image, budget));
     const inst = new WebAssembly.Instance(spmcWasmModule(), { host: this.hostImports(), env: { abort: spmcAbort } });
     this.ex = inst.exports as unknown as SpmcExports;
   }
@@ -113,12 +131,35 @@ export class Spmc {
     const err = this.withBuffer(this.opts.spmcManifest, (len) => this.ex.spmc_init(len));
     if (err !== abi.MANIFEST_SUCCESS) throw new Error(`SPMC manifest rejected: ${manifestErrorName(err)}`);
     this.opts.packages.forEach((pkg, i) => {
-      this.bootModules[i] = compileImage(pkg);
+      this.compileBootImage(i, pkg);
       const e = this.withBuffer(pkg, (len) => this.ex.spmc_load_partition(i, len));
       this.manifestErrors[i] = e;
     });
     this.ex.spmc_boot();
     return this;
+  }
+
+  /** The boot package's image, instrumented and compiled (null with the reason if it cannot be). */
+  private compileBootImage(i: number, pkg: Uint8Array): void {
+    this.bootModules[i] = null;
+    this.bootImages[i] = null;
+    let image: Uint8Array;
+    try {
+      image = parseSpPkg(pkg).image;
+    } catch {
+      return; // the SPMC reports the package error itself
+    }
+    this.bootImages[i] = image;
+    try {
+      this.bootModules[i] = this.staging.compile(image);
+    } catch (e) {
+      this.bootErrors[i] = describeError(e);
+    }
+  }
+
+  /** The watchdog budget of one entry into partition `vm` (index). */
+  fuelBudget(vm: number): number {
+    return this.opts.watchdog?.perSp?.[this.idOf(vm)] ?? this.opts.watchdog?.budget ?? SP_FUEL_DEFAULT;
   }
 
   private withBuffer(bytes: Uint8Array, f: (len: number) => number): number {
@@ -188,21 +229,26 @@ export class Spmc {
       },
       sp_create: (vm: number, pkg: number, ipaTop: number): number => {
         const module = this.bootModules[pkg];
-        if (!module) return 0;
-        const window = { lo: this.ex.vm_load_address(vm), size: this.ex.vm_mem_size(vm) };
-        try {
-          const p = new SpPartition(vm, window, ipaTop, module, { ffaCall: (regs) => this.spFfaCall(vm, regs) });
-          p.instantiate(module);
-          for (const r of this.opts.preload ?? []) {
-            if (r.id === this.idOf(vm)) new Uint8Array(p.memory.buffer, r.base, r.bytes.length).set(r.bytes);
-          }
-          this.partitions[vm] = p;
-          this.spaces.setSp(vm, new SpAddressSpace(p.memory));
-          return p.memory.buffer.byteLength;
-        } catch (e) {
-          this.trace.record({ kind: "log", name: "sp-load-failed", to: hex(this.idOf(vm)), detail: { reason: String(e) } });
+        const failed = (reason: string) => {
+          this.trace.record({ kind: "log", name: "sp-load-failed", to: hex(this.idOf(vm)), detail: { reason } });
           return 0;
+        };
+        if (!module) return failed(`the image does not compile: ${this.bootErrors[pkg] ?? "not a WebAssembly module"}`);
+        const window = { lo: this.ex.vm_load_address(vm), size: this.ex.vm_mem_size(vm) };
+        const p = new SpPartition(vm, window, ipaTop, module, { ffaCall: (regs) => this.spFfaCall(vm, regs) }, this.fuelBudget(vm));
+        const contract = checkSpImageContract(this.bootImages[pkg]!, { loadAddress: window.lo, memSize: window.size, memoryPages: p.memoryPages });
+        if (!contract.ok) return failed(`image contract: ${contract.reasons.join("; ")}`);
+        try {
+          p.instantiate(module);
+        } catch (e) {
+          return failed((e as Error).message);
         }
+        for (const r of this.opts.preload ?? []) {
+          if (r.id === this.idOf(vm)) new Uint8Array(p.memory.buffer, r.base, r.bytes.length).set(r.bytes);
+        }
+        this.partitions[vm] = p;
+        this.spaces.setSp(vm, new SpAddressSpace(p.memory));
+        return p.memory.buffer.byteLength;
       },
       sp_swap: (vm: number, pa: number, imgOffset: number, imgSize: number): number => {
         const p = this.partitions[vm];
@@ -213,7 +259,7 @@ export class Spmc {
           p.swap(module);
         } catch (e) {
           p.drop();
-          this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: String(e) } });
+          this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: (e as Error).message } });
           return -1;
         }
         this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Number(process.hrtime.bigint() - t0), window: p.window } });
@@ -225,8 +271,9 @@ export class Spmc {
         try {
           p.swap(p.bootModule);
           return 0;
-        } catch {
+        } catch (e) {
           p.drop();
+          this.trace.record({ kind: "swap", name: "restart-failed", to: hex(this.idOf(vm)), detail: { reason: (e as Error).message } });
           return -1;
         }
       },
@@ -258,11 +305,25 @@ export class Spmc {
         spmcBytes(dst, len).set(bytes);
         return 0;
       },
-      staging_image_check: (pa: number, imgOffset: number, imgSize: number): number => {
+      staging_image_check: (vm: number, pa: number, imgOffset: number, imgSize: number): number => {
+        const refuse = (why: string) => {
+          this.decoder.text(abi.TRACE_LA_REFUSED, this.idOf(vm), why);
+          return -1;
+        };
+        // First the digest binding: exactly what PRIME authenticated and compiled (or, in an area
+        // that is not authenticatedOnly, compiled now) — then the contract, on those very bytes.
         const why = this.staging.refusal(pa >>> 0, imgOffset >>> 0, imgSize >>> 0);
-        if (why === null) return 0;
-        this.trace.record({ kind: "log", name: "staging-refused", detail: { base: hex(pa >>> 0), reason: why } });
-        return -1;
+        if (why !== null) {
+          this.trace.record({ kind: "log", name: "staging-refused", detail: { base: hex(pa >>> 0), reason: why } });
+          return refuse(`staged image refused: ${why}`);
+        }
+        const p = this.partitions[vm];
+        if (!p) return refuse("the partition has no Memory");
+        const image = this.staging.imageBytes(pa >>> 0, imgOffset >>> 0, imgSize >>> 0);
+        if (image === null) return refuse("the staged image is not the one compiled for it");
+        const contract = checkSpImageContract(image, { loadAddress: p.window.lo, memSize: p.window.size, memoryPages: p.memoryPages });
+        if (!contract.ok) return refuse(`staged image breaks the image contract: ${contract.reasons.join("; ")}`);
+        return 0;
       },
       trace: (event: number, a: number, b: number, c: number, d: number): void => this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0),
       trace_text: (event: number, vmId: number, p: number, len: number): void =>
@@ -369,14 +430,6 @@ export class Spmc {
 
 function spmcAbort(_msg: number, _file: number, line: number, col: number): never {
   throw new Error(`SPMC abort() at ${line}:${col}`);
-}
-
-function compileImage(pkg: Uint8Array): WebAssembly.Module | null {
-  try {
-    return new WebAssembly.Module(parseSpPkg(pkg).image as Uint8Array<ArrayBuffer>);
-  } catch {
-    return null; // the SPMC reports the package error itself
-  }
 }
 
 const hex = (v: number) => `0x${v.toString(16)}`;

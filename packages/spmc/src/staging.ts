@@ -1,7 +1,9 @@
 // The live-activation staging area ("activation store"): physical ranges where new firmware
 // packages are staged (what fw_upload writes; the FVP's SP1 at 0x7000000, SP2 at
 // 0x7100000, 1 MiB each). PRIME precompiles a staged image, so ACTIVATE never compiles
-// (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime: compile belongs in PRIME, never in the activation blackout).
+// (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime: compile
+// belongs in PRIME, never in the activation blackout) — with the SPMC's compiler, which adds the
+// watchdog's instrumentation (image-contract.ts compileSpImage).
 //
 // Secure memory: stage() keeps its own copy (never a view of the caller's bytes) and staged()
 // hands out copies, so nothing outside can change what is staged. PRIME binds the compiled module
@@ -11,6 +13,8 @@
 // with `authenticatedOnly`: an image nobody primed is never activated.
 import { createHash } from "node:crypto";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+import { describeError } from "./partition.js";
+import { SP_FUEL_DEFAULT, compileSpImage } from "./image-contract.js";
 
 /** A module compiled from the staged package, and from which bytes. */
 interface Compiled {
@@ -44,8 +48,19 @@ export class StagingArea {
   private readonly slots: Slot[] = [];
   /** Images that had to be compiled during an activation because nobody primed them. */
   compiledInBlackout = 0;
+  private compiler: (image: Uint8Array) => WebAssembly.Module = (image) => compileSpImage(image, SP_FUEL_DEFAULT);
 
   constructor(readonly options: StagingOptions = {}) {}
+
+  /** The compiler of SP images (the SPMC installs its own: instrumentation with its watchdog budget). */
+  useCompiler(compile: (image: Uint8Array) => WebAssembly.Module): void {
+    this.compiler = compile;
+  }
+
+  /** Compiles an SP image as the SPMC runs it. Throws ImageFormatError / CompileError. */
+  compile(image: Uint8Array): WebAssembly.Module {
+    return this.compiler(image);
+  }
 
   /** Declares a staging range [base, base + size). */
   addRegion(base: number, size: number): this {
@@ -102,7 +117,7 @@ export class StagingArea {
       throw new Error(`the staged bytes (sha256 ${digest}) are not the authenticated ones (sha256 ${authenticated})`);
     }
     const pkg = parseSpPkg(s.bytes);
-    const module = new WebAssembly.Module(pkg.image as Uint8Array<ArrayBuffer>);
+    const module = this.compile(pkg.image); // the bytes just digested: s.bytes is never handed out
     s.compiled = { module, imgOffset: pkg.header.imgOffset, imgSize: pkg.header.imgSize, digest, generation: s.generation, atPrime: true };
     return module;
   }
@@ -144,13 +159,25 @@ export class StagingArea {
     if (c !== null && c.generation === s.generation && c.imgOffset === imgOffset && c.imgSize === imgSize) return null;
     if (imgOffset + imgSize > s.bytes.length) return `the image at ${imgOffset}+${imgSize} lies outside the ${s.bytes.length}-byte package`;
     try {
-      const module = new WebAssembly.Module(s.bytes.slice(imgOffset, imgOffset + imgSize));
+      const module = this.compile(s.bytes.slice(imgOffset, imgOffset + imgSize));
       s.compiled = { module, imgOffset, imgSize, digest: sha256(s.bytes), generation: s.generation, atPrime: false };
     } catch (e) {
-      return `the staged image is not a loadable WebAssembly module (${String(e)})`;
+      return `the staged image is not a loadable WebAssembly module (${describeError(e)})`;
     }
     this.compiledInBlackout++;
     return null;
+  }
+
+  /**
+   * A copy of the image bytes the module of the package at `base` was compiled from, for START's
+   * image-contract check right after refusal() returned null (so: the bytes PRIME authenticated);
+   * null when nothing was compiled for exactly this image range and these bytes.
+   */
+  imageBytes(base: number, imgOffset: number, imgSize: number): Uint8Array | null {
+    const s = this.slots.find((x) => x.base === base);
+    const c = s?.compiled;
+    if (!s || s.bytes === null || !c || c.generation !== s.generation || c.imgOffset !== imgOffset || c.imgSize !== imgSize) return null;
+    return s.bytes.slice(imgOffset, imgOffset + imgSize); // a copy: never a view of the secure staging bytes
   }
 
   /**

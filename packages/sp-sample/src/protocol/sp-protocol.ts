@@ -46,6 +46,8 @@ export const SP_CMD_YIELD = u32(16);
 export const SP_CMD_LSB_READ = u32(17);
 /** v2 images only: x4 = partition requests served (including this one), x5 = activation counter. */
 export const SP_CMD_STATS = u32(18);
+/** Loops forever (no response): the SPMC's watchdog has to end the entry (the SP's fatal exception). */
+export const SP_CMD_SPIN = u32(19);
 /**
  * Test hook — the SP speaks for the test: it makes the FF-A call x0 = x4, x1 = x5, x2 = x6,
  * x3 = x7 (x4..x17 = 0) through ffa_call exactly as given and answers x4..x7 = the call's
@@ -81,6 +83,12 @@ export const SP_IMAGE_REFUSE_STOP = u32(3);
 export const SP_IMAGE_ABORT_INIT = u32(4);
 /** v2 that traps during live-activation init (cold boot works). */
 export const SP_IMAGE_TRAP_INIT = u32(5);
+/** v2 that loops forever when it is asked to stop (PARTITION_STOP_REQ). */
+export const SP_IMAGE_LOOP_STOP = u32(6);
+/** v2 that traps when it is asked to stop (PARTITION_STOP_REQ). */
+export const SP_IMAGE_TRAP_STOP = u32(7);
+/** v2 that loops forever during live-activation init (cold boot works). */
+export const SP_IMAGE_LOOP_INIT = u32(8);
 
 // ---------------------------------------------------------------------------------------------
 // Live-state buffer (Hafnium test/vmapi/ffa_secure_partitions/sp_live_activation.c). Bytes 0..31: Hafnium's test `struct live_buffer`; then this

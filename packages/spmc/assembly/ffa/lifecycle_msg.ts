@@ -173,10 +173,8 @@ function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage |
     trace_text(TRACE_LA_REFUSED, vm.id, r.lines[0]);
     return null;
   }
-  if (host_staging_image_check(base, info.img_offset, info.img_size) != 0) {
-    trace_text(TRACE_LA_REFUSED, vm.id, "staged image refused: not a loadable WebAssembly module, or not the one PRIME authenticated and compiled (the staging-refused event says which)");
-    return null;
-  }
+  // The image contract (the host traced the reasons of a refusal).
+  if (host_staging_image_check(vm.index, base, info.img_offset, info.img_size) != 0) return null;
   const staged = new StagedPackage();
   staged.img_offset = info.img_offset;
   staged.img_size = info.img_size;

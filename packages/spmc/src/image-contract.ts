@@ -1,0 +1,149 @@
+// The SP image contract: what an image must be for this SPMC to run it in a partition, checked
+// before the image is ever instantiated — at boot (before the partition is created) and at
+// LIVE_ACTIVATION_START (before the running SP is asked to stop), and by tools ahead of time
+// (`lfa check`). One copy of each rule, each violation reported with a precise reason:
+//
+//  - imports: only what the SPMC provides — env.memory (not shared, 32-bit, its minimum within
+//    the partition's Memory and its maximum, if any, at least that size), env.ffa_call () -> (),
+//    env.abort (i32, i32, i32, i32) -> (); env.memory is required (an image with a memory of its
+//    own could not reach its live-state buffer, RX/TX or shared pages);
+//  - exports: entry () -> () and regs () -> (i32) (required), __collect () -> () (optional); the
+//    name the watchdog uses (FUEL_EXPORT) is reserved;
+//  - every active data segment inside the working window [load-address, load-address + mem-size)
+//    with a constant offset (a segment elsewhere would overwrite the live-state buffer, RX/TX or
+//    another region the instantiation must not touch).
+//
+// compileSpImage() adds the watchdog's instrumentation and compiles; checkSpImage() is both, for
+// a pre-flight check of an image file.
+import { ImageFormatError, funcTypeText, parseModule, type FuncType, type ModuleInfo } from "./wasm/reader.js";
+import { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
+
+/**
+ * Default watchdog budget of one entry into an SP, in fuel units (one per function entry and per
+ * loop iteration; wasm/fuel.ts).
+ */
+export const SP_FUEL_DEFAULT = 1 << 22;
+
+/** Where an image is going to run: its partition's working window and Memory size. */
+export interface SpImageTarget {
+  /** Working window: load address (IPA = byte offset in the partition's Memory) and size in bytes. */
+  loadAddress: number;
+  memSize: number;
+  /** Pages (64 KiB) of the partition's Memory: initial = maximum. */
+  memoryPages: number;
+}
+
+export interface ImageCheck {
+  ok: boolean;
+  /** Every violation, one sentence each (empty when ok). */
+  reasons: string[];
+}
+
+const sig = (params: string[], results: string[]): FuncType => ({ params, results });
+const sameSig = (a: FuncType, b: FuncType) => funcTypeText(a) === funcTypeText(b);
+
+/** The functions the SPMC provides to an SP image (module "env"). */
+export const SP_IMAGE_IMPORTS: Readonly<Record<string, FuncType>> = Object.freeze({
+  ffa_call: sig([], []),
+  abort: sig(["i32", "i32", "i32", "i32"], []),
+});
+/** The functions the SPMC calls, and whether they are required. */
+export const SP_IMAGE_EXPORTS: Readonly<Record<string, { type: FuncType; required: boolean }>> = Object.freeze({
+  entry: { type: sig([], []), required: true },
+  regs: { type: sig([], ["i32"]), required: true },
+  __collect: { type: sig([], []), required: false },
+});
+
+const hex = (v: number) => `0x${v.toString(16)}`;
+
+function contractReasons(m: ModuleInfo, t: SpImageTarget): string[] {
+  const reasons: string[] = [];
+  const provided = `the SPMC provides env.memory, ${Object.keys(SP_IMAGE_IMPORTS).map((n) => `env.${n}`).join(", ")}`;
+  let memory = false;
+  for (const imp of m.imports) {
+    const what = `import ${imp.module}.${imp.name}`;
+    if (imp.module === "env" && imp.name === "memory" && imp.kind === "memory") {
+      memory = true;
+      const l = imp.limits!;
+      if (l.shared) reasons.push(`${what}: a shared memory (the partition's Memory is not shared)`);
+      if (l.memory64) reasons.push(`${what}: a 64-bit memory (the partition's Memory is 32-bit)`);
+      if (l.min > t.memoryPages) reasons.push(`${what}: minimum ${l.min} pages exceeds the partition's Memory of ${t.memoryPages} pages`);
+      if (l.max !== null && l.max < t.memoryPages) reasons.push(`${what}: maximum ${l.max} pages is below the partition's Memory of ${t.memoryPages} pages`);
+      continue;
+    }
+    const want = imp.module === "env" ? SP_IMAGE_IMPORTS[imp.name] : undefined;
+    if (!want || imp.kind !== "function") {
+      reasons.push(`${what} (${imp.kind}) is not provided: ${provided}`);
+      continue;
+    }
+    if (!sameSig(imp.type!, want)) reasons.push(`${what} has type ${funcTypeText(imp.type!)}, the SPMC provides ${funcTypeText(want)}`);
+  }
+  if (!memory) reasons.push("the image does not import env.memory (it must run in the partition's Memory)");
+  if (m.definedMemories.length > 0) reasons.push(`the image defines ${m.definedMemories.length} memory of its own (it must use the imported env.memory)`);
+
+  for (const [name, want] of Object.entries(SP_IMAGE_EXPORTS)) {
+    const ex = m.exports.find((e) => e.name === name);
+    if (!ex) {
+      if (want.required) reasons.push(`export ${name} ${funcTypeText(want.type)} is missing`);
+      continue;
+    }
+    if (ex.kind !== "function") {
+      reasons.push(`export ${name} is a ${ex.kind}, not a function ${funcTypeText(want.type)}`);
+      continue;
+    }
+    const got = m.types[m.functionTypes[ex.index] ?? -1];
+    if (!got) reasons.push(`export ${name}: function index ${ex.index} out of range`);
+    else if (!sameSig(got, want.type)) reasons.push(`export ${name} has type ${funcTypeText(got)}, the SPMC calls ${funcTypeText(want.type)}`);
+  }
+  if (m.exports.some((e) => e.name === FUEL_EXPORT)) reasons.push(`export ${FUEL_EXPORT} is reserved for the SPMC's watchdog`);
+
+  const lo = t.loadAddress;
+  const hi = t.loadAddress + t.memSize;
+  for (const d of m.data) {
+    if (d.mode !== "active") continue;
+    const what = `data segment ${d.index} (${d.size} bytes)`;
+    if (d.memory !== 0) reasons.push(`${what} targets memory ${d.memory}`);
+    else if (d.offset === null) reasons.push(`${what}: its offset is ${d.offsetProblem ?? "not a constant"}`);
+    else {
+      const start = d.offset >>> 0;
+      if (start < lo || start + d.size > hi) {
+        reasons.push(`${what} at [${hex(start)}, ${hex(start + d.size)}) is outside the working window [${hex(lo)}, ${hex(hi)})`);
+      }
+    }
+  }
+  return reasons;
+}
+
+/** Checks the image contract of `image` for a partition (structure only: imports, exports, memory, data segments). */
+export function checkSpImageContract(image: Uint8Array, target: SpImageTarget): ImageCheck {
+  let m: ModuleInfo;
+  try {
+    m = parseModule(image);
+  } catch (e) {
+    return { ok: false, reasons: [`not a loadable WebAssembly module: ${e instanceof Error ? e.message : String(e)}`] };
+  }
+  const reasons = contractReasons(m, target);
+  return { ok: reasons.length === 0, reasons };
+}
+
+/**
+ * What the SPMC runs: `image` with the watchdog's fuel counter (instantiation budget
+ * `startBudget`), compiled. Throws ImageFormatError (an instruction or section the
+ * instrumentation does not accept) or WebAssembly.CompileError, with the reason.
+ */
+export function compileSpImage(image: Uint8Array, startBudget: number): WebAssembly.Module {
+  return new WebAssembly.Module(instrumentFuel(image, startBudget) as Uint8Array<ArrayBuffer>);
+}
+
+/** The pre-flight check of an image file: the contract, then whether the SPMC can instrument and compile it. */
+export function checkSpImage(image: Uint8Array, target: SpImageTarget, startBudget = 1): ImageCheck {
+  const c = checkSpImageContract(image, target);
+  if (c.reasons.some((r) => r.startsWith("not a loadable"))) return c;
+  try {
+    compileSpImage(image, startBudget);
+  } catch (e) {
+    const why = e instanceof ImageFormatError ? `the SPMC cannot instrument it: ${e.message}` : `it does not compile: ${e instanceof Error ? e.message : String(e)}`;
+    c.reasons.push(why);
+  }
+  return { ok: c.reasons.length === 0, reasons: c.reasons };
+}
