@@ -131,8 +131,12 @@ export const AGENT_OPT_TFA_CANCEL_KEEPS_PEN = u32(1 << 3);
 export const AGENT_OPT_TFA_NO_INVENTORY_VERSIONS = u32(1 << 4);
 /** PRIME is accepted while an activation round is in progress. */
 export const AGENT_OPT_TFA_PRIME_DURING_ACTIVATION = u32(1 << 5);
+/** A failed PRIME leaves prime_status STARTED for its component: every other component's PRIME answers WRONG_STATE until a CANCEL. */
+export const AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED = u32(1 << 6);
+/** activation_cancel_locked outlives the PEs: once every running PE entered a round, CANCEL answers BUSY until the round completes (also between CALL_AGAIN stages). */
+export const AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES = u32(1 << 7);
 /** Every TF-A quirk above at once. */
-export const AGENT_OPT_TFA_EXACT = u32(0x3f);
+export const AGENT_OPT_TFA_EXACT = u32(0xff);
 /** Not TF-A: a rendezvous (skip=0) SP activation uses the pen; the leader activates once. */
 export const AGENT_OPT_SP_RENDEZVOUS_PEN = u32(1 << 8);
 /**

@@ -31,3 +31,4 @@ export const PSCI_INVALID_ADDRESS = i64(-9n);
 // AFFINITY_INFO results.
 export const PSCI_AFFINITY_ON = u32(0);
 export const PSCI_AFFINITY_OFF = u32(1);
+export const PSCI_AFFINITY_ON_PENDING = u32(2);

@@ -8,7 +8,7 @@ import type { Spmc } from "@lfa-wasm/spmc";
 import { parseSpPkg, verifySpPkg } from "@lfa-wasm/sp-pkg";
 import type { Trace } from "@lfa-wasm/trace";
 import type { BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
-import { firmwareTargetMismatch } from "./firmware.js";
+import { firmwareTargetMismatch, manifestIdentity } from "./firmware.js";
 
 export interface Primed {
   bytes: Uint8Array;
@@ -114,6 +114,39 @@ export class ActivationStore {
     this.component(nameOrUuid).staged = null;
   }
 
+  /**
+   * Why `pkg` is not a package for component `s` (null if it is, or if it is no package at all —
+   * the caller reports that): an SP package's manifest must carry the component's UUID as its
+   * image UUID, a BL31/RMM package the manifest `compatible` of that kind.
+   */
+  targetMismatch(s: ComponentSlot, pkg: Uint8Array): string | null {
+    if (s.kind === "none") return null; // no activator: PRIME refuses it for that
+    let manifest: Uint8Array;
+    try {
+      manifest = parseSpPkg(pkg).manifest;
+    } catch {
+      return null;
+    }
+    let id;
+    try {
+      id = manifestIdentity(manifest);
+    } catch (e) {
+      return `its manifest is not a valid device tree: ${e instanceof Error ? e.message : String(e)}`;
+    }
+    const other = id.imageUuid === null ? undefined : this.all.find((c) => c.cfg.uuid.toLowerCase() === id.imageUuid);
+    const forOther = other && other !== s ? ` (it is a package for ${other.name})` : "";
+    if (s.kind === "sp") {
+      if (!id.ffaPartition) return `its manifest is not an FF-A partition manifest (compatible ${JSON.stringify(id.compatible)})${forOther}`;
+      if (id.imageUuid === null) return "its partition manifest has no image-uuid";
+    } else if (s.kind === "rmm" || s.kind === "bl31") {
+      const wrong = firmwareTargetMismatch(s.kind, manifest);
+      if (wrong) return `its ${wrong}${forOther}`;
+      if (id.imageUuid === null) return null;
+    }
+    if (id.imageUuid === s.cfg.uuid.toLowerCase()) return null;
+    return `its manifest's image-uuid ${id.imageUuid} is not ${s.name}'s ${s.cfg.uuid}${forOther}`;
+  }
+
   // --- the plat hooks of TF-A's LFA service -----------------------------------------------------
 
   /** plat_lfa_is_activation_pending. */
@@ -144,6 +177,8 @@ export class ActivationStore {
     const s = this.slot(seq);
     const t0 = process.hrtime.bigint();
     const done = (ret: number, why: string, extra: Record<string, unknown> = {}) => {
+      // A failed PRIME leaves nothing primed behind (not even an earlier PRIME's copy).
+      if (s && ret !== 0 && ret !== -abi.TFA_EAGAIN) this.dropPrimed(s);
       trace.record({ kind: "lfa", name: "prime-load-auth", pe: this.ctx.pe(), to: s?.name, detail: { ret, why, ns: Number(process.hrtime.bigint() - t0), ...extra } });
       return ret;
     };
@@ -159,6 +194,8 @@ export class ActivationStore {
     const v = verifySpPkg(bytes, this.ctx.trustedKey);
     if (!v.ok) return done(AUTH_CODES.has(v.code) ? ERRNO_EAUTH : ERRNO_EPERM, `${v.code}: ${v.reason}`);
     const trailer = v.pkg.trailer!;
+    const mismatch = this.targetMismatch(s, bytes);
+    if (mismatch) return done(ERRNO_EPERM, `not a package for ${s.name}: ${mismatch}`);
     const rollback = antiRollbackRefusal(s, trailer.securityVersion);
     if (rollback) return done(ERRNO_EAUTH, rollback);
     const primed: Primed = { bytes, version: { ...trailer.version }, securityVersion: trailer.securityVersion, module: null };
@@ -174,8 +211,6 @@ export class ActivationStore {
         return done(ERRNO_EPERM, `cannot prime the staged image: ${String(e)}`);
       }
     } else {
-      const mismatch = firmwareTargetMismatch(s.kind, v.pkg.manifest);
-      if (mismatch) return done(ERRNO_EPERM, mismatch);
       try {
         primed.module = new WebAssembly.Module(v.pkg.image as Uint8Array<ArrayBuffer>);
       } catch (e) {

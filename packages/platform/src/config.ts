@@ -2,6 +2,7 @@
 // manifest, the trusted key, and the test hooks that make the firmware take its rarer paths.
 import type { KeyObject } from "node:crypto";
 import type { Trace } from "@lfa-wasm/trace";
+import type { SpWatchdogOptions } from "@lfa-wasm/spmc";
 
 export type ComponentKind = "none" | "bl31" | "rmm" | "sp";
 
@@ -47,6 +48,11 @@ export interface BoardConfig {
   nvRegions?: Array<{ id: number; base: number; size: number }>;
   /** What the NV regions held when the board went down (reboot() fills it; absent: first boot, zeroes). */
   nvContents?: Array<{ id: number; base: number; bytes: Uint8Array }>;
+  /**
+   * The SPMC's SP watchdog: fuel budget of one entry into an SP (default SP_FUEL_DEFAULT), and
+   * per-SP budgets by partition ID. An SP that runs out is aborted (its fatal exception).
+   */
+  spWatchdog?: SpWatchdogOptions;
   trace?: Trace;
 }
 

@@ -6,6 +6,8 @@ import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import { compileDts, decodeDtb, getProperty, propString } from "@lfa-wasm/devicetree";
 import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { manifestImageUuid } from "@lfa-wasm/sp-sample";
+import { uuidFromWords } from "./uuid.js";
 
 export const BUILD_DIR = new URL("../build/", import.meta.url);
 export const MANIFEST_DIR = new URL("../manifests/", import.meta.url);
@@ -40,14 +42,29 @@ export function firmwareManifest(kind: "rmm" | "bl31"): Uint8Array {
   return dtb;
 }
 
-/** The `compatible` string of a manifest DTB (null if it has none or is not a DTB). */
-export function manifestCompatible(dtb: Uint8Array): string | null {
-  try {
-    const p = getProperty(decodeDtb(dtb), "compatible");
-    return p ? propString(p) : null;
-  } catch {
-    return null;
+/**
+ * What a package's manifest says the image is: its `compatible` and its image UUID — for an SP
+ * (an FF-A partition manifest) the `image-uuid` words (its LFA component UUID, spec §5.2), for a
+ * BL31/RMM image the canonical UUID string of its `image-uuid`; null where there is none.
+ */
+export interface PackageIdentity {
+  compatible: string | null;
+  imageUuid: string | null;
+  ffaPartition: boolean;
+}
+
+/** The identity a manifest DTB declares (throws if it is not a DTB, or its image-uuid is malformed). */
+export function manifestIdentity(dtb: Uint8Array): PackageIdentity {
+  const root = decodeDtb(dtb);
+  const c = getProperty(root, "compatible");
+  const compatible = c ? propString(c) : null;
+  const ffaPartition = compatible?.startsWith("arm,ffa-manifest-") ?? false;
+  if (ffaPartition) {
+    const words = manifestImageUuid(root);
+    return { compatible, imageUuid: words ? uuidFromWords(words) : null, ffaPartition };
   }
+  const iu = getProperty(root, "image-uuid");
+  return { compatible, imageUuid: iu ? propString(iu).toLowerCase() : null, ffaPartition };
 }
 
 /**

@@ -14,10 +14,15 @@ export class PeParkedError extends Error {
   }
 }
 export class DeadlockError extends Error {}
-/** Firmware did something the board cannot continue from. */
+/**
+ * Firmware did something the board cannot continue from (an EL3 or SPMC panic): the SMC that
+ * ran into it throws this, every PE's call is abandoned, and the board is halted (every later
+ * SMC throws a BoardFault too) until it is rebooted. An SP's own faults are never BoardFaults:
+ * they are that SP's fatal exception.
+ */
 export class BoardFault extends Error {
-  constructor(message: string, readonly code?: number) {
-    super(message);
+  constructor(message: string, readonly code?: number, options?: ErrorOptions) {
+    super(message, options);
   }
 }
 

@@ -72,6 +72,8 @@ export class Platform {
   preemption: ((cpu: number, point: PreemptionPoint) => void) | null = null;
   /** Outcomes completed during the current step for PEs other than the one stepped (BL31 swap). */
   private completedAside: SmcOutcome[] = [];
+  /** The firmware fault that halted the board (null while it runs); see BoardFault. */
+  private haltedBy: BoardFault | null = null;
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
   private retableAfterActivation: string[] | null = null;
   private retableDue = false;
@@ -88,7 +90,7 @@ export class Platform {
     const staging = new StagingArea({ authenticatedOnly: true }); // only what PRIME authenticated is activated
     for (const c of config.components) if (c.kind === "sp" && c.sp) staging.addRegion(c.sp.staging.base, c.sp.staging.size);
     const nwd = config.nwd ? new NormalWorldMemory(config.nwd.base, config.nwd.size) : undefined;
-    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents });
+    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents, watchdog: config.spWatchdog });
     this.store = new ActivationStore(config.components, {
       trace: this.trace,
       trustedKey: this.trustedKey,
@@ -108,7 +110,7 @@ export class Platform {
     if (rmmSlot && !rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
     this.rmm = rmmSlot ? new RealmMonitor(packageModule(rmmSlot.cfg.bootPackage!), config.pes, this.trace) : null;
     this.rmmd = new Rmmd(this.rmm, this.trace);
-    this.psci = new Psci(this.pes, this.trace, (cpu) => this.rmmd.cpuOn(cpu));
+    this.psci = new Psci(this.pes, this.trace, (cpu) => this.rmmd.cpuOn(cpu), () => this.agent.rendezvousInProgress());
     this.spmd = new Spmd(this.spmc, this.trace, pe, () => this.preempt("lsp-ffa-return"));
     this.agent = new LfaAgentHost(agentModule, {
       isActivationPending: (seq) => this.store.isActivationPending(seq),
@@ -272,8 +274,43 @@ export class Platform {
 
   // --- the scheduler: PEs are execution contexts picked one step at a time ------------------------
 
+  /** The firmware fault that halted the board, or null while it runs. */
+  get halted(): BoardFault | null {
+    return this.haltedBy;
+  }
+
+  private checkRunning(): void {
+    const h = this.haltedBy;
+    if (h) throw new BoardFault(`the board is halted after a firmware fault (${h.message}); reboot() it`, h.code, { cause: h });
+  }
+
+  /**
+   * Firmware threw while running on PE `cpu` (a trap or abort() in the EL3 agent, the LSP or the
+   * SPMC, or the host side of one of them): a panic. Every PE's call is abandoned (no call stays
+   * in flight, no outcome is pending), the board halts, and the fault is returned to be thrown.
+   * A fault of a step nested in a preemption point has halted the board already: it unwinds the
+   * outer PE's call unchanged.
+   */
+  private halt(cpu: number, call: InFlight, e: unknown): BoardFault {
+    if (this.haltedBy !== null && e === this.haltedBy) return this.haltedBy;
+    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+    const fault = e instanceof BoardFault
+      ? new BoardFault(`firmware fault on PE${cpu} in ${fidName(call.fid)}: ${e.message}`, e.code, { cause: e })
+      : new BoardFault(`firmware fault on PE${cpu} in ${fidName(call.fid)}: ${why}`, undefined, { cause: e });
+    this.haltedBy = fault;
+    const abandoned = this.pes.flatMap((p, i) => (p.call ? [`PE${i}:${fidName(p.call.fid)}`] : []));
+    for (const p of this.pes) {
+      p.call = null;
+      p.last = null;
+    }
+    this.completedAside = [];
+    this.trace.record({ kind: "state", name: "board-fault", pe: cpu, detail: { reason: fault.message, abandoned } });
+    return fault;
+  }
+
   /** Queues an SMC on PE `cpu` (not started until the PE is stepped). */
   submit(cpu: number, x: Array<bigint | number>): void {
+    this.checkRunning();
     const p = this.checkCpu(cpu);
     if (!p.on) throw new PeStateError(`PE${cpu} is OFF: it cannot issue an SMC`);
     if (p.call) throw new PeStateError(`PE${cpu} already has an SMC in flight (${fidName(p.call.fid)})`);
@@ -313,6 +350,7 @@ export class Platform {
    * swap completes the parked followers too).
    */
   step(cpu?: number): { cpu: number; action: "start" | "resume"; outcome: SmcOutcome | null; completed: SmcOutcome[] } {
+    this.checkRunning();
     const ready = this.ready();
     const c = cpu ?? ready[0];
     if (c === undefined) throw new DeadlockError(`no PE is ready (${this.describePes()})`);
@@ -323,17 +361,22 @@ export class Platform {
     const outerAside = this.completedAside; // a step nested in a preemption hook keeps the outer step's list
     this.completedAside = [];
     let outcome: SmcOutcome | null;
-    if (!call.started) {
-      call.started = true;
-      outcome = this.dispatch(c, call);
-    } else {
-      this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:resume`, pe: c });
-      outcome = this.runAgent(c, call, () => this.agent.resume(c));
+    try {
+      if (!call.started) {
+        call.started = true;
+        outcome = this.dispatch(c, call);
+      } else {
+        this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:resume`, pe: c });
+        outcome = this.runAgent(c, call, () => this.agent.resume(c));
+      }
+    } catch (e) {
+      throw this.halt(c, call, e);
     }
     if (outcome) this.finish(c, outcome);
     else call.parked = true;
     const completed = [...(outcome ? [outcome] : []), ...this.completedAside];
     this.completedAside = outerAside;
+    if (this.running.length === 0) this.psci.settle(); // deferred CPU_ONs, once no step is on the stack
     if (this.retableDue && this.pes.every((pe) => !pe.call)) {
       const names = this.retableAfterActivation!;
       this.retableDue = false;
@@ -345,6 +388,7 @@ export class Platform {
 
   /** Steps until no call is in flight, picking PEs by `policy`. Returns every outcome by PE. */
   run(policy?: SchedulePolicy): Map<number, SmcOutcome> {
+    this.checkRunning();
     const pick = makePicker(policy, this.pes.map((_, i) => i));
     const out = new Map<number, SmcOutcome>();
     for (;;) {
@@ -499,6 +543,11 @@ export class Platform {
    */
   stage(nameOrUuid: string, pkg: Uint8Array): void {
     this.store.stage(nameOrUuid, pkg);
+  }
+
+  /** Why `pkg` is not a package for the component (its manifest names another one), or null. */
+  packageMismatch(nameOrUuid: string, pkg: Uint8Array): string | null {
+    return this.store.targetMismatch(this.store.component(nameOrUuid), pkg);
   }
 
   /** Empties the component's activation store (pending turns false at the next GET_INVENTORY). */

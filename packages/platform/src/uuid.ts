@@ -18,6 +18,13 @@ export function uuidWords(uuid: string): [number, number, number, number] {
   return [dv.getUint32(0, true), dv.getUint32(4, true), dv.getUint32(8, true), dv.getUint32(12, true)];
 }
 
+/** The UUID string of four little-endian u32 words (an FF-A image UUID). */
+export function uuidFromWords(words: ArrayLike<number>): string {
+  const dv = new DataView(new ArrayBuffer(16));
+  for (let i = 0; i < 4; i++) dv.setUint32(4 * i, words[i]! >>> 0, true);
+  return uuidFromRegs(dv.getBigUint64(0, true), dv.getBigUint64(8, true));
+}
+
 /** GET_INVENTORY x1 / x2 of a UUID. */
 export function uuidRegs(uuid: string): [bigint, bigint] {
   const dv = new DataView(uuidBytes(uuid).buffer);

@@ -12,7 +12,7 @@ import { counterInc, lfa, s64, spVersion, stageAndPrime } from "./helpers.js";
 const SP1 = SP_IDS.sp1;
 
 describe("authentication at PRIME", () => {
-  it("a tampered package → LFA_AUTH_ERROR; nothing changes; after CANCEL a good package activates", () => {
+  it("a tampered package → LFA_AUTH_ERROR; nothing changes, nothing is left primed; a good package activates", () => {
     const p = createPlatform();
     const sp1 = p.seqOf("sp1");
     expect(counterInc(p, SP1)).toBe(1n);
@@ -24,7 +24,7 @@ describe("authentication at PRIME", () => {
     expect(s64(lfa.activate(p, sp1, 1)[0])).toBeLessThan(0n);
     expect(spVersion(p, SP1)).toEqual([1n, 0n]);
     expect(counterInc(p, SP1)).toBe(2n);
-    expect(s64(lfa.cancel(p, sp1)[0])).toBe(0n);
+    expect(s64(lfa.cancel(p, sp1)[0])).toBe(abi.LFA_INVALID_PARAMETERS); // the failed PRIME left nothing to cancel
     expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
     expect(s64(lfa.activate(p, sp1, 1)[0])).toBe(0n);
     expect(counterInc(p, SP1)).toBe(3n);

@@ -82,11 +82,16 @@ export function set_prime_status(v: u32): void {
   if (old != v) trace(TRACE_AGENT_PRIME_STATUS, ld(ST_CA_COMPONENT), old, v, 0);
 }
 
-/** lfa_reset_activation() (lfa_main.c:44-54): not activation_pending, image address/size, reset. */
-export function lfa_reset_activation(): void {
+/** The prime half of lfa_reset_activation(): no component primed or being primed. */
+export function lfa_reset_prime(): void {
   set_prime_status(PRIME_NONE);
   st(ST_CA_COMPONENT, LFA_INVALID_COMPONENT);
   stb(ST_CA_RENDEZVOUS, false);
+}
+
+/** lfa_reset_activation() (lfa_main.c:44-54): not activation_pending, image address/size, reset. */
+export function lfa_reset_activation(): void {
+  lfa_reset_prime();
   stb(ST_IN_PROGRESS, false);
   stb(ST_SKIP_LATCH, false);
   st(ST_USERS, 0);

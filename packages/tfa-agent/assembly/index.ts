@@ -165,6 +165,14 @@ export function skip_latch(): bool { return ldb(ST_SKIP_LATCH); }
 export function lfa_lock_owner(): i32 { return lock_owner(); }
 /** Holding pen: arrivals of the current round, and PEs parked in it. */
 export function pen_count(): u32 { return ld(ST_PEN_COUNT); }
+/**
+ * An activation round that rendezvouses every running PE is open (PEs in the holding pen, or a
+ * round in progress with cpu_rendezvous): the set of running PEs must not change until it ends
+ * (the platform's PSCI denies CPU_OFF and defers CPU_ON meanwhile).
+ */
+export function rendezvous_in_progress(): bool {
+  return ld(ST_PEN_COUNT) > 0 || pen_waiters() > 0 || (ldb(ST_IN_PROGRESS) && ldb(ST_CA_RENDEZVOUS));
+}
 export function pen_parked(): u32 { return pen_waiters(); }
 export function bl31_resets_pending(): u32 { return ld(ST_BL31_RESETS); }
 export function bl31_swap_count(): u32 { return ld(ST_BL31_SWAPS); }

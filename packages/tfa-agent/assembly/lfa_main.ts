@@ -15,6 +15,7 @@ import {
   AGENT_PE_WAIT_RELOCK, AGENT_PE_WAIT_SWAP, AGENT_OPT_TFA_PRIME_KEEPS_OLD_ID,
   AGENT_OPT_TFA_BL31_NO_FINISH, AGENT_OPT_TFA_CANCEL_KEEPS_PEN,
   AGENT_OPT_TFA_NO_INVENTORY_VERSIONS, AGENT_OPT_TFA_PRIME_DURING_ACTIVATION,
+  AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED, AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES,
   AGENT_OPT_SP_RENDEZVOUS_PEN, TRACE_AGENT_SMC_RETURN, TRACE_AGENT_ACTIVATION_START,
   TRACE_AGENT_ACTIVATION_FINISH, TRACE_AGENT_WARM_ENTRY, TRACE_AGENT_CANCEL,
 } from "@lfa-wasm/abi/assembly";
@@ -28,7 +29,7 @@ import {
 import { get_reg, set_reg, ret1, ret2, ret3, ret4 } from "./regs";
 import {
   opt, lock_free, trylock, unlock, trace_contention, kind, has_activator, may_reset,
-  rendezvous_required, pending, activation_flags, set_prime_status, lfa_reset_activation,
+  rendezvous_required, pending, activation_flags, set_prime_status, lfa_reset_activation, lfa_reset_prime,
   lfa_activate_finish,
 } from "./core";
 import { holding_release } from "./holding_pen";
@@ -185,6 +186,10 @@ function lfa_prime(cpu: i32, seq: u32): i64 {
   if (ret == -TFA_EAGAIN) {
     ret = 0;
     st(flags, LFA_CALL_AGAIN);
+  } else if (ret != 0 && !opt(AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED) && !ldb(ST_IN_PROGRESS)) {
+    // Not TF-A: a failed PRIME leaves nothing behind (TF-A keeps prime_status STARTED for `seq`,
+    // so every other component's PRIME answers WRONG_STATE until someone CANCELs `seq`).
+    lfa_reset_prime();
   }
   return convert_to_lfa_error(ret);
 }
@@ -331,8 +336,12 @@ function lfa_cancel(cpu: i32, seq: u32): i64 {
   const count = ld(ST_COUNT);
   if (count == 0) return LFA_WRONG_STATE;
   if (seq >= count || seq != ld(ST_CA_COMPONENT)) return LFA_INVALID_PARAMETERS;
-  // No longer cancellable: every running PE entered ACTIVATE, or a skip activation runs.
-  if (ldb(ST_IN_PROGRESS) && (ldb(ST_CANCEL_LOCKED) || ldb(ST_SKIP_LATCH))) return LFA_BUSY;
+  // No longer cancellable: every running PE entered ACTIVATE, or a skip activation runs. Not
+  // TF-A: only while a PE is inside ACTIVATE — between the stages of a CALL_AGAIN activation no
+  // PE is, and TF-A's latch would keep the round (and every other component) busy forever once
+  // the caller gives up.
+  const locked = ldb(ST_CANCEL_LOCKED) || ldb(ST_SKIP_LATCH);
+  if (ldb(ST_IN_PROGRESS) && locked && (ld(ST_USERS) > 0 || opt(AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES))) return LFA_BUSY;
 
   let released = false;
   if (kind(seq) == LFA_COMPONENT_KIND_BL31) {

@@ -9,6 +9,7 @@ import {
   TFA_ENOMEM, TFA_EPERM, AGENT_SMC_DONE, AGENT_SMC_PARKED, AGENT_PE_WAIT_LOCK, AGENT_PE_WAIT_PEN,
   AGENT_ERR_PE_STATE, AGENT_OPT_TFA_PRIME_KEEPS_OLD_ID, AGENT_OPT_TFA_CANCEL_KEEPS_PEN,
   AGENT_OPT_TFA_PRIME_DURING_ACTIVATION, AGENT_OPT_SP_RENDEZVOUS_PEN, AGENT_OPT_TFA_EXACT,
+  AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED, AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES,
   TRACE_AGENT_SMC_ENTER, TRACE_AGENT_SMC_RETURN, TRACE_AGENT_LOCK_CONTENTION,
   TRACE_AGENT_PRIME_STATUS, TRACE_AGENT_ACTIVATION_START, TRACE_AGENT_ACTIVATION_FINISH,
   TRACE_AGENT_CANCEL, toReg,
@@ -121,11 +122,19 @@ describe("model-level cases (no tf-a-tests case)", () => {
       const r = q.smc(0, LFA_PRIME, SEQ.RMM);
       expect(s(r[0]!)).toBe(status);
       expect(r[1]).toBe(BigInt(SEQ.RMM)); // error: SMC_RET1
-      // A failed load leaves STARTED for this component: others get -7 until it is cancelled.
-      expect(q.ex.prime_status()).toBe(PRIME_STARTED);
-      expect(s(q.smc(0, LFA_PRIME, SEQ.SP1)[0]!)).toBe(LFA_WRONG_STATE);
-      expect(q.smc(0, LFA_CANCEL, SEQ.RMM)[0]).toBe(0n);
-      expect(q.ex.prime_status()).toBe(PRIME_NONE);
+      // A failed load leaves nothing behind (default): no component is primed, another one can be.
+      expect([q.ex.prime_status(), q.ex.current_component()]).toEqual([PRIME_NONE, -1]);
+      expect(s(q.smc(0, LFA_CANCEL, SEQ.RMM)[0]!)).toBe(LFA_INVALID_PARAMETERS);
+      q.hooks.load = () => 0;
+      expect(q.smc(0, LFA_PRIME, SEQ.SP1).slice(0, 2)).toEqual([0n, 0n]);
+      // TF-A (AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED): STARTED stays for this component, others get -7 until it is cancelled.
+      const t = inventoried(1, AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED);
+      t.hooks.load = () => hook;
+      expect(s(t.smc(0, LFA_PRIME, SEQ.RMM)[0]!)).toBe(status);
+      expect(t.ex.prime_status()).toBe(PRIME_STARTED);
+      expect(s(t.smc(0, LFA_PRIME, SEQ.SP1)[0]!)).toBe(LFA_WRONG_STATE);
+      expect(t.smc(0, LFA_CANCEL, SEQ.RMM)[0]).toBe(0n);
+      expect(t.ex.prime_status()).toBe(PRIME_NONE);
     }
     expect(p.tracesOf(TRACE_AGENT_PRIME_STATUS).map((t) => [t.b, t.c])).toEqual([[PRIME_NONE, PRIME_STARTED], [PRIME_STARTED, PRIME_COMPLETE]]);
   });
@@ -189,7 +198,16 @@ describe("model-level cases (no tf-a-tests case)", () => {
     expect(p.ex.skip_latch()).toBe(1);
     p.schedule();
     expect(p.results.get(1)!.x.slice(0, 2)).toEqual([toReg(LFA_BUSY), BigInt(SEQ.SP1)]); // SMC_RET1
-    // CANCEL is refused while the skip activation is unfinished; a second ACTIVATE completes it.
+    // Between the stages no PE is inside ACTIVATE: CANCEL ends the round (default).
+    expect(p.smc(1, LFA_CANCEL, SEQ.SP1)[0]).toBe(0n);
+    expect([p.ex.activation_in_progress(), p.ex.skip_latch(), p.ex.prime_status()]).toEqual([0, 0, PRIME_NONE]);
+  });
+
+  it("TF-A (AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES): CANCEL is refused while a skip activation is unfinished; a second ACTIVATE completes it", () => {
+    const p = inventoried(2, AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES);
+    expect(p.smc(0, LFA_PRIME, SEQ.SP1)[0]).toBe(0n);
+    p.hooks.sp = () => BigInt(-TFA_EAGAIN);
+    expect(p.smc(0, LFA_ACTIVATE, SEQ.SP1, SKIP, 0, 0).slice(0, 2)).toEqual([0n, 1n]);
     expect(s(p.smc(1, LFA_CANCEL, SEQ.SP1)[0]!)).toBe(LFA_BUSY);
     p.hooks.sp = () => 0n;
     expect(p.smc(0, LFA_ACTIVATE, SEQ.SP1, SKIP, 0, 0).slice(0, 2)).toEqual([0n, 0n]);
@@ -291,16 +309,27 @@ describe("model-level cases (no tf-a-tests case)", () => {
     expect(p.tracesOf(TRACE_AGENT_CANCEL).at(-1)).toMatchObject({ a: SEQ.SP1, b: 0xfffffffe });
   });
 
-  it("CANCEL after a CALL_AGAIN activation with every PE in → -2 until ACTIVATE completes", () => {
+  it("CANCEL after a CALL_AGAIN activation with every PE in: 0 between the stages (default); TF-A: -2 until ACTIVATE completes", () => {
     const p = inventoried(1);
     expect(p.smc(0, LFA_PRIME, SEQ.SP1)[0]).toBe(0n);
     p.hooks.sp = () => BigInt(-TFA_EAGAIN);
     expect(p.smc(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, BigInt(LFA_CALL_AGAIN)]);
-    expect(p.ex.activation_in_progress()).toBe(1);
-    expect(s(p.smc(0, LFA_CANCEL, SEQ.SP1)[0]!)).toBe(LFA_BUSY);
+    expect([p.ex.activation_in_progress(), p.ex.activation_cancel_locked(), p.ex.activation_users()]).toEqual([1, 1, 0]);
+    expect(p.smc(0, LFA_CANCEL, SEQ.SP1)[0]).toBe(0n);
+    expect([p.ex.activation_in_progress(), p.ex.activation_cancel_locked(), p.ex.prime_status()]).toEqual([0, 0, PRIME_NONE]);
+    // Nothing stays busy: another component primes and activates.
     p.hooks.sp = () => 0n;
-    expect(p.smc(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, 0n]);
-    expect(p.ex.activation_in_progress()).toBe(0);
+    expect(p.smc(0, LFA_PRIME, SEQ.SP2)[0]).toBe(0n);
+    expect(p.smc(0, LFA_ACTIVATE, SEQ.SP2, SKIP, 0, 0).slice(0, 2)).toEqual([0n, 0n]);
+
+    const t = inventoried(1, AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES);
+    expect(t.smc(0, LFA_PRIME, SEQ.SP1)[0]).toBe(0n);
+    t.hooks.sp = () => BigInt(-TFA_EAGAIN);
+    expect(t.smc(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, BigInt(LFA_CALL_AGAIN)]);
+    expect(s(t.smc(0, LFA_CANCEL, SEQ.SP1)[0]!)).toBe(LFA_BUSY);
+    t.hooks.sp = () => 0n;
+    expect(t.smc(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, 0n]);
+    expect(t.ex.activation_in_progress()).toBe(0);
   });
 });
 

@@ -19,6 +19,7 @@ interface AgentExports {
   bl31_abort_entry?(cpu: number): number;
   bl31_pe_waiting?(cpu: number): number;
   pe_state?(cpu: number): number;
+  rendezvous_in_progress?(): number;
   __collect?(): void;
   // Inspection exports (packages/tfa-agent/README.md).
   get_options(): number;
@@ -192,6 +193,11 @@ export class LfaAgentHost {
 
   runnable(cpu: number): boolean {
     return this.ex !== null && this.ex.pe_runnable(cpu) !== 0;
+  }
+
+  /** An LFA round that rendezvouses every running PE is open (false for an image without the export). */
+  rendezvousInProgress(): boolean {
+    return this.ex?.rendezvous_in_progress?.() === 1;
   }
 
   peState(cpu: number): number | undefined {
