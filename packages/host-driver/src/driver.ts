@@ -15,6 +15,7 @@ import { kstrtobool } from "./parse.js";
 import { firmwareReasons } from "./firmware-log.js";
 import { UpdatePolicy, fmtVersion, packageVersion, type UpdatePolicyFile, type Version } from "./policy.js";
 import { Sysfs } from "./sysfs.js";
+import { Ring } from "@lfa-wasm/trace";
 
 export const LFA_SYSFS_DIR = "/sys/firmware/lfa";
 /** lfa_fw.c's budgets and polling period (virtual ms). */
@@ -56,6 +57,8 @@ const EINVAL = -ERRNO.EINVAL;
 const ENOENT = -ERRNO.ENOENT;
 const ENODEV = -ERRNO.ENODEV;
 const ETIMEDOUT = -ERRNO.ETIMEDOUT;
+/** Lines the driver's log keeps by default (the kernel's log buffer is a ring too). */
+export const LFA_LOG_LINES = 1024;
 /** The notification loop stops after this many activations in one notification (not in Linux). */
 const MAX_AUTO_ACTIVATIONS = 64;
 
@@ -86,6 +89,8 @@ export interface LfaImageInfo {
 export interface LfaDriverOptions {
   /** Receives every log line (dmesg). */
   log?: (line: string) => void;
+  /** How many log lines `log` keeps (the newest; default LFA_LOG_LINES). */
+  logLines?: number;
   /** The update policy fw_upload checks (default: the shipped policy/update-policy.json). */
   policy?: UpdatePolicy | UpdatePolicyFile;
   /** Kernel thread scheduling: FIFO (default) or a seeded random pick at every preemption point. */
@@ -96,9 +101,11 @@ export interface LfaDriverOptions {
   upload?: { chunkBytes?: number; msPerChunk?: number; prepareMs?: number; programMs?: number };
   /**
    * Regression demonstrators, all off: `sharedSmcRegs` = v1's PRIME loop passing one register
-   * set as input and output (found in v1's review); `noSmcLock` = no smc_lock (v1 had none).
+   * set as input and output (found in v1's review); `noSmcLock` = no smc_lock (v1 had none);
+   * `noCancelAfterFailedPrime` = Linux's own prime_fw_image, which returns a PRIME error without
+   * a CANCEL (with TF-A's agent the failed component then blocks every other one's PRIME).
    */
-  bugs?: { sharedSmcRegs?: boolean; noSmcLock?: boolean };
+  bugs?: { sharedSmcRegs?: boolean; noSmcLock?: boolean; noCancelAfterFailedPrime?: boolean };
 }
 
 /** struct fw_image. */
@@ -136,7 +143,8 @@ const s64 = (v: bigint | undefined): bigint => BigInt.asIntN(64, v ?? 0n);
 
 export class LfaDriver {
   readonly sysfs: Sysfs;
-  readonly log: string[] = [];
+  /** The driver's log lines (dmesg), bounded: the newest `logLines` of them. */
+  private readonly logRing: Ring<string>;
   readonly kernel: Kernel;
   readonly policy: UpdatePolicy;
   /** smc_lock: readers for seq-carrying SMCs, the writer for ACTIVATE + refresh. */
@@ -151,6 +159,7 @@ export class LfaDriver {
     this.sysfs = new Sysfs(this.kernel);
     this.smcLock = new RwSemaphore(this.kernel, "smc_lock");
     this.logSink = opts.log;
+    this.logRing = new Ring<string>(opts.logLines ?? LFA_LOG_LINES);
     const pol = opts.policy;
     this.policy = pol instanceof UpdatePolicy ? pol : pol ? new UpdatePolicy(pol) : UpdatePolicy.load();
   }
@@ -253,6 +262,21 @@ export class LfaDriver {
     this.kernel.settle();
   }
 
+  /** The log lines kept (oldest first; a copy). */
+  get log(): string[] {
+    return this.logRing.toArray();
+  }
+
+  /** Sequence number of the next log line (= lines ever written); a mark for logSince(). */
+  get logSeq(): number {
+    return this.logRing.seq;
+  }
+
+  /** The log lines written since sequence number `seq` that are still kept. */
+  logSince(seq: number): string[] {
+    return this.logRing.since(seq);
+  }
+
   // --- helpers ---------------------------------------------------------------------------------
 
   private find(key: string): FwImage {
@@ -290,7 +314,7 @@ export class LfaDriver {
   }
 
   private say(line: string): void {
-    this.log.push(line);
+    this.logRing.push(line);
     this.platform.trace.record({ kind: "log", name: "lfa_fw", detail: { line, t: this.platform.clock.now() } });
     this.logSink?.(line);
   }
@@ -526,6 +550,10 @@ export class LfaDriver {
       const a0 = Number(s64(res[0]));
       if (a0 < 0) {
         this.say(`LFA_PRIME for image ${img.name} failed: ${lfaErrorString(a0)}`);
+        // Not Linux: TF-A leaves a failed PRIME STARTED for this component, which blocks every
+        // other component's PRIME (WRONG_STATE) until a CANCEL; the driver cancels its own failed
+        // PRIME. Not after BUSY: that PRIME never ran (another one holds the agent's lock).
+        if (a0 !== Number(abi.LFA_BUSY) && !this.opts.bugs?.noCancelAfterFailedPrime) yield* this.cancelFailedPrime(img);
         return { ret: a0 };
       }
       if ((res[1]! & BigInt(abi.LFA_CALL_AGAIN)) === 0n) return { ret: 0 };
@@ -640,6 +668,18 @@ export class LfaDriver {
     }
     this.say(`${img.name}: LFA_CANCEL failed: ${lfaErrorString(a0)}`);
     return { ret: EINVAL, status: a0 };
+  }
+
+  /** CANCEL(seq) after a failed PRIME: logged only when it cancelled something (else the agent kept nothing). */
+  private *cancelFailedPrime(img: FwImage): KOp<void> {
+    yield* this.downRead();
+    let r: bigint[];
+    try {
+      r = yield* this.smc([abi.LFA_CANCEL, BigInt.asUintN(64, BigInt(img.seq))]);
+    } finally {
+      this.upRead();
+    }
+    if (s64(r[0]) === 0n) this.say(`${img.name}: failed PRIME cancelled`);
   }
 
   // --- notifications -------------------------------------------------------------------------------
@@ -760,8 +800,11 @@ class LfaUploadOps implements FwUploadOps {
       h.say(`${h.dev}: ${this.refusal}`);
       return FW_UPLOAD_ERR.HW_ERROR;
     }
+    if (size === 0) return this.refuse("the upload is empty (0 bytes)", FW_UPLOAD_ERR.INVALID_SIZE);
     const max = uploadLimit(comp);
     if (size > max) return this.refuse(`${size} bytes do not fit the ${max}-byte ${comp.kind === "sp" ? "staging area" : "activation store"}`, FW_UPLOAD_ERR.INVALID_SIZE);
+    const mismatch = h.platform.packageMismatch(comp.name, data.subarray(0, size));
+    if (mismatch) return this.refuse(`not a package for ${comp.name}: ${mismatch}`, FW_UPLOAD_ERR.FW_INVALID);
     const running = yield* h.running();
     const decision = h.policy.evaluate({ component: comp.name, running, floor: comp.minSecurityVersion, pkg: data.subarray(0, size) });
     if (!decision.allowed) return this.refuse(decision.reason, FW_UPLOAD_ERR.FW_INVALID);

@@ -5,6 +5,7 @@
 // cleanup), like firmware_upload_register(); the LFA driver registers one device per
 // activatable component with ops that stage the package in the platform's activation store.
 import type { Trace } from "@lfa-wasm/platform";
+import { Ring } from "@lfa-wasm/trace";
 import { LinuxError } from "./errors.js";
 import { type KOp, type Kernel, type Task } from "./kernel.js";
 import { kstrtobool, simpleStrtol } from "./parse.js";
@@ -56,6 +57,8 @@ export interface FwUploadTransition {
 }
 
 export const FW_CLASS_DIR = "/sys/class/firmware";
+/** Progress transitions a device keeps (the newest; an upload makes 4 or 5). */
+export const FW_UPLOAD_TRANSITIONS_KEPT = 64;
 
 /** One registered upload device: /sys/class/firmware/<name>/. */
 export class FwUploadDevice {
@@ -70,8 +73,8 @@ export class FwUploadDevice {
   private errCode: FwUploadErr = FW_UPLOAD_ERR.NONE;
   private remaining = 0;
   private worker: Task<void> | null = null;
-  /** Every progress change, in order (status is also traced: `state` events "fw-upload"). */
-  readonly transitions: FwUploadTransition[] = [];
+  /** Progress changes, in order (status is also traced: `state` events "fw-upload"), bounded. */
+  private readonly transitionRing = new Ring<FwUploadTransition>(FW_UPLOAD_TRANSITIONS_KEPT);
   private registered = true;
 
   constructor(
@@ -150,6 +153,10 @@ export class FwUploadDevice {
   get busy(): boolean {
     return this.progress !== FW_UPLOAD_PROG.IDLE;
   }
+  /** The newest progress changes (at most FW_UPLOAD_TRANSITIONS_KEPT), oldest first. */
+  get transitions(): FwUploadTransition[] {
+    return this.transitionRing.toArray();
+  }
 
   /** Lets `ms` of virtual time pass (the worker runs whatever becomes due). */
   tick(ms = 1): void {
@@ -216,13 +223,12 @@ export class FwUploadDevice {
     this.size = Math.max(this.size, end);
   }
 
-  /** fw_upload_start(). */
+  /**
+   * fw_upload_start(). Not Linux: an empty load (loading=1 then loading=0 with no data) starts
+   * the worker like any other, so the driver's prepare op refuses it with a reason; Linux drops it
+   * silently (loading=0 succeeds, nothing happens, status and error say nothing).
+   */
   private start(): LinuxError | null {
-    if (!this.size) {
-      this.buf = new Uint8Array(0);
-      this.fwState = "unknown";
-      return null;
-    }
     if (this.progress !== FW_UPLOAD_PROG.IDLE) return new LinuxError("EBUSY", `${this.name}: an upload is in progress (${this.status})`);
     this.setProgress(FW_UPLOAD_PROG.RECEIVING);
     this.errCode = FW_UPLOAD_ERR.NONE;
@@ -281,7 +287,7 @@ export class FwUploadDevice {
     const from = fwUploadProgressString(this.progress);
     this.progress = p;
     const to = fwUploadProgressString(p);
-    this.transitions.push({ t: this.kernel.clock.now(), from, to });
+    this.transitionRing.push({ t: this.kernel.clock.now(), from, to });
     this.trace?.record({ kind: "state", name: "fw-upload", to: this.name, detail: { from, to, t: this.kernel.clock.now(), ...(p === FW_UPLOAD_PROG.IDLE && this.errCode ? { error: this.error } : {}) } });
   }
 }

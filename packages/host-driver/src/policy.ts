@@ -3,12 +3,43 @@
 // the minimum running version (non-linear paths allowed) and whether going down to it is allowed.
 // The operator picks any allowed version explicitly (fw_upload of that package); a downgrade also
 // needs the package's security version to be at or above the component's anti-rollback floor.
+//
+// A policy file is checked against its JSON Schema (policy/update-policy.schema.json) with ajv
+// before it is used: a malformed file is refused with the field that is wrong.
 import { readFileSync } from "node:fs";
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 
 export const UPDATE_POLICY_FORMAT = "lfa-wasm-update-policy/1";
 /** The policy file shipped with this package. */
 export const DEFAULT_POLICY_URL = new URL("../policy/update-policy.json", import.meta.url);
+/** The JSON Schema every policy file must satisfy. */
+export const POLICY_SCHEMA_URL = new URL("../policy/update-policy.schema.json", import.meta.url);
+
+/** A policy file that is not JSON or does not satisfy the schema; `problems` name each field. */
+export class UpdatePolicyError extends RangeError {
+  constructor(readonly problems: string[], where = "update policy") {
+    super(`${where}: ${problems.join("; ")}`);
+  }
+}
+
+let validator: ValidateFunction | null = null;
+
+function problem(e: ErrorObject): string {
+  const at = e.instancePath === "" ? "the policy" : e.instancePath.slice(1).replace(/\//g, ".");
+  if (e.keyword === "additionalProperties") return `${at}: unknown field "${String(e.params.additionalProperty)}"`;
+  if (e.keyword === "required") return `${at}: missing field "${String(e.params.missingProperty)}"`;
+  if (e.keyword === "const") return `${at} must be "${String(e.params.allowedValue)}"`;
+  if (e.keyword === "pattern") return `${at} must be a "major.minor" version`;
+  return `${at} ${e.message ?? "is invalid"}`;
+}
+
+/** The schema's verdict on a parsed policy file: [] if it is valid, else one line per problem. */
+export function policyProblems(file: unknown): string[] {
+  validator ??= new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(POLICY_SCHEMA_URL, "utf8")));
+  if (validator(file)) return [];
+  return [...new Set((validator.errors ?? []).map(problem))];
+}
 
 export interface PolicyTarget {
   /** Target version "major.minor". */
@@ -59,21 +90,30 @@ export function packageVersion(pkg: Uint8Array): { version: Version; securityVer
 }
 
 export class UpdatePolicy {
+  /** Throws UpdatePolicyError naming every field that breaks the schema (or a target version listed twice). */
   constructor(readonly file: UpdatePolicyFile) {
-    if (file.format !== UPDATE_POLICY_FORMAT) throw new RangeError(`update policy: format "${file.format}" is not "${UPDATE_POLICY_FORMAT}"`);
-    for (const [c, e] of Object.entries(file.components)) {
-      for (const t of e.targets) {
-        parseVersion(t.version);
-        parseVersion(t.minRunning);
+    const problems = policyProblems(file);
+    if (problems.length === 0) {
+      for (const [c, e] of Object.entries(file.components)) {
+        const seen = new Set(e.targets.map((t) => fmtVersion(parseVersion(t.version))));
+        if (seen.size !== e.targets.length) problems.push(`components.${c}.targets lists a target version twice`);
       }
-      const seen = new Set(e.targets.map((t) => fmtVersion(parseVersion(t.version))));
-      if (seen.size !== e.targets.length) throw new RangeError(`update policy: ${c} lists a target version twice`);
     }
+    if (problems.length > 0) throw new UpdatePolicyError(problems);
   }
 
   /** The shipped policy (packages/host-driver/policy/update-policy.json), or another file. */
   static load(path: string | URL = DEFAULT_POLICY_URL): UpdatePolicy {
-    return new UpdatePolicy(JSON.parse(readFileSync(path, "utf8")) as UpdatePolicyFile);
+    const where = `update policy ${path instanceof URL ? path.pathname : path}`;
+    let file: unknown;
+    try {
+      file = JSON.parse(readFileSync(path, "utf8"));
+    } catch (e) {
+      throw new UpdatePolicyError([`not JSON: ${e instanceof Error ? e.message : String(e)}`], where);
+    }
+    const problems = policyProblems(file);
+    if (problems.length > 0) throw new UpdatePolicyError(problems, where);
+    return new UpdatePolicy(file as UpdatePolicyFile);
   }
 
   /**

@@ -5,6 +5,7 @@ import { LFA_ACTIVATE_BUDGET_MS, LFA_PRIME_BUDGET_MS, lfaErrorString } from "../
 import { boot, failure, hex, read, smcIn, smcOut, smcs, stage, write } from "./helpers.js";
 
 const PRIME = hex(abi.LFA_PRIME);
+const { AGENT_OPT_SP_RENDEZVOUS_PEN, AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED } = abi;
 
 describe("activation (Linux lfa_fw.c)", () => {
   it("SP with force_cpu_rendezvous = 1 (default): PRIME, then stop_machine — every online PE issues ACTIVATE with x2 = 0; the SP activates once", () => {
@@ -163,6 +164,47 @@ describe("activation (Linux lfa_fw.c)", () => {
     expect(p.clock.now() - t0).toBeGreaterThanOrEqual(LFA_ACTIVATE_BUDGET_MS);
     expect(smcs(p, "LFA_CANCEL", from)).toHaveLength(1);
     expect(d.log).toContain("LFA_ACTIVATE for image f07b2a96-1d47-4d17-9ec8-86a64e253e5c failed: timed out");
+  });
+
+  it("after an ACTIVATE timeout the driver's CANCEL ends the round: once the fault clears every component activates again (issue 12 item 5)", () => {
+    const { p, d } = boot();
+    stage(p, d, "sp1", samplePackage("sp1-v2"));
+    p.faults.activateCallAgain = Infinity; // the activator answers CALL_AGAIN on every stage (stop_machine, 4 PEs)
+    const e = failure(() => write(d, "sp1", "activate", "1"));
+    expect([e.errno, e.lfaError]).toEqual(["ECANCELED", "timed out"]);
+    expect(d.log).toContain("f07b2a96-1d47-4d17-9ec8-86a64e253e5c: Activation cancelled");
+    p.faults.activateCallAgain = 0;
+    stage(p, d, "sp2", samplePackage("sp2-v2"));
+    write(d, "sp2", "activate", "1");
+    expect(read(d, "sp2", "current_version")).toBe("2.0\n");
+    write(d, "sp1", "activate", "1");
+    expect(read(d, "sp1", "current_version")).toBe("2.0\n");
+  });
+
+  it("a failed PRIME blocks nothing: the driver cancels it (TF-A keeps it STARTED), and another component activates (issue 12 item 4)", () => {
+    for (const agentOptions of [AGENT_OPT_SP_RENDEZVOUS_PEN, AGENT_OPT_SP_RENDEZVOUS_PEN | AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED]) {
+      const { p, d } = boot({ board: { agentOptions } });
+      const bad = samplePackage("sp2-v2").slice();
+      bad[bad.length - 200]! ^= 0xff; // breaks the signature
+      stage(p, d, "sp2", bad);
+      expect(failure(() => write(d, "sp2", "activate", "1")).lfaError).toBe("LFA_AUTH_ERROR");
+      // With TF-A's agent the CANCEL is what unblocks the others; with the default agent there is nothing to cancel.
+      expect(d.log.includes(`${p.component("sp2").cfg.uuid}: failed PRIME cancelled`)).toBe(agentOptions !== AGENT_OPT_SP_RENDEZVOUS_PEN);
+      stage(p, d, "sp1", samplePackage("sp1-v2"));
+      write(d, "sp1", "activate", "1");
+      expect(read(d, "sp1", "current_version")).toBe("2.0\n");
+    }
+    // Linux's own driver (no CANCEL) on TF-A's agent: sp1's PRIME answers WRONG_STATE until someone cancels.
+    const { p, d } = boot({ board: { agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN | AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED }, driver: { bugs: { noCancelAfterFailedPrime: true } } });
+    const bad = samplePackage("sp2-v2").slice();
+    bad[bad.length - 200]! ^= 0xff;
+    stage(p, d, "sp2", bad);
+    failure(() => write(d, "sp2", "activate", "1"));
+    stage(p, d, "sp1", samplePackage("sp1-v2"));
+    expect(failure(() => write(d, "sp1", "activate", "1")).lfaError).toBe("LFA_WRONG_STATE");
+    write(d, "sp2", "cancel", "1");
+    write(d, "sp1", "activate", "1");
+    expect(read(d, "sp1", "current_version")).toBe("2.0\n");
   });
 
   it("may_reset_cpu images (BL31) are refused before any SMC: ECANCELED (EINVAL inside), 'CPU reset not supported by kernel driver'", () => {

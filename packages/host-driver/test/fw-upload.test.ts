@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { createPlatform, samplePackage } from "@lfa-wasm/platform";
+import * as abi from "@lfa-wasm/abi";
+import { createPlatform, efivarPackage, firmwarePackage, samplePackage } from "@lfa-wasm/platform";
 import {
-  FW_UPLOAD_ERR, Kernel, Sysfs, firmwareUploadRegister, fwUploadErrorString, fwUploadProgressString, msleep,
+  FW_UPLOAD_ERR, FW_UPLOAD_TRANSITIONS_KEPT, Kernel, Sysfs, firmwareUploadRegister, fwUploadErrorString, fwUploadProgressString, msleep,
   type FwUploadOps, type KOp,
 } from "../src/index.js";
 import { boot, failure, read, write } from "./helpers.js";
@@ -97,12 +98,15 @@ describe("fw_upload devices (Linux sysfs_upload.c)", () => {
     expect(new Uint8Array(p.component("sp1").staged!)).toEqual(new Uint8Array(pkg));
   });
 
-  it("loading=0 with no data: nothing happens; data while the upload runs: ENODEV; a second upload while busy: EBUSY", () => {
+  it("loading=0 with no data: refused at prepare (not Linux, which drops it silently); data while the upload runs: ENODEV; a second upload while busy: EBUSY", () => {
     const { p, d } = boot();
     const pkg = samplePackage("sp1-v2");
     d.sysfs.write(f("loading"), "1");
     d.sysfs.write(f("loading"), "0");
-    expect(d.fwUpload("sp1").transitions).toEqual([]);
+    expect(d.fwUpload("sp1").waitIdle()).toEqual({ status: "idle", error: "preparing:invalid-file-size" });
+    expect(d.sysfs.read(f("error"))).toBe("preparing:invalid-file-size\n");
+    expect(d.log.at(-1)).toBe("lfa-sp1: update refused: the upload is empty (0 bytes)");
+    expect(d.fwUpload("sp1").transitions.map((t) => t.to)).toEqual(["receiving", "preparing", "idle"]);
     expect(p.component("sp1").staged).toBeNull();
     d.sysfs.write(f("loading"), "1");
     d.sysfs.write(f("data"), pkg);
@@ -180,6 +184,45 @@ describe("fw_upload devices (Linux sysfs_upload.c)", () => {
     expect(dev.upload(samplePackage("sp1-v1")).error).toBe("");
     expect(d.sysfs.read(f("error"))).toBe("");
   });
+
+  it("a package for another component is refused at prepare with the reason: nothing is staged (issue 12 item 7)", () => {
+    const { p, d } = boot();
+    const sp1 = p.component("sp1").cfg.uuid;
+    const cases: Array<[string, Uint8Array, RegExp]> = [
+      ["sp2", samplePackage("sp1-v2"), new RegExp(`^lfa-sp2: update refused: not a package for sp2: its manifest's image-uuid ${sp1} is not sp2's c3ff2127-7e41-a9f8-05af-24a1afa33474 \\(it is a package for sp1\\)$`)],
+      ["sp1", efivarPackage("efivar-v2"), /^lfa-sp1: update refused: not a package for sp1: its manifest's image-uuid b2c7e1a4-5d3f-4a8e-9f61-3c0d7e2a1b94 is not sp1's f07b2a96-1d47-4d17-9ec8-86a64e253e5c \(it is a package for efivar\)$/],
+      ["sp1", firmwarePackage("rmm-v1.1"), /^lfa-sp1: update refused: not a package for sp1: its manifest is not an FF-A partition manifest \(compatible "arm,rmm-image"\) \(it is a package for rmm\)$/],
+      ["rmm", samplePackage("sp1-v2"), /^lfa-rmm: update refused: not a package for rmm: its manifest compatible "arm,ffa-manifest-1.0" is not "arm,rmm-image" \(it is a package for sp1\)$/],
+      ["bl31", firmwarePackage("rmm-v1.1"), /^lfa-bl31: update refused: not a package for bl31: its manifest compatible "arm,rmm-image" is not "arm,bl31-image" \(it is a package for rmm\)$/],
+    ];
+    for (const [target, pkg, why] of cases) {
+      expect(d.fwUpload(target).upload(pkg)).toEqual({ status: "idle", error: "preparing:firmware-invalid" });
+      expect(d.log.at(-1)).toMatch(why);
+      expect(p.component(target).staged).toBeNull();
+    }
+    // The same rule at PRIME (a package staged behind the driver's back): DEVICE_ERROR, the reason traced.
+    p.stage("sp2", samplePackage("sp1-v2"));
+    p.smc(0, abi.LFA_GET_INVENTORY, p.seqOf("sp2"));
+    expect(BigInt.asIntN(64, p.smc(0, abi.LFA_PRIME, p.seqOf("sp2"))[0]!)).toBe(abi.LFA_DEVICE_ERROR);
+    expect(p.trace.query({ name: "prime-load-auth" }).at(-1)!.detail!.why).toMatch(/^not a package for sp2: its manifest's image-uuid f07b2a96/);
+  });
+
+  it("the driver's records are bounded: the log keeps its newest lines, a device its newest transitions (issue 12 item 8)", () => {
+    const { p, d } = boot({ driver: { logLines: 8 } });
+    const dev = d.fwUpload("sp1");
+    const seq0 = d.logSeq;
+    for (let i = 0; i < 20; i++) {
+      expect(dev.upload(samplePackage(i % 2 ? "sp1-v1" : "sp1-v2")).error).toBe("");
+      p.unstage("sp1");
+    }
+    expect(d.log).toHaveLength(8);
+    expect(d.logSeq - seq0).toBe(40); // two lines per upload: the policy decision, the staging
+    expect(d.logSince(d.logSeq - 2)).toEqual(d.log.slice(-2));
+    expect(d.log.at(-1)).toMatch(/^lfa-sp1: staged \d+ bytes in the activation store \(version 1\.0, security version 1\)$/);
+    expect(dev.transitions).toHaveLength(FW_UPLOAD_TRANSITIONS_KEPT);
+    expect(dev.transitions.at(-1)).toMatchObject({ from: "programming", to: "idle" });
+  });
+
 });
 
 describe("the fw_upload core with other ops: every error string", () => {

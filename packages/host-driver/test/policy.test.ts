@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { defaultBoardConfig, firmwarePackage, samplePackage } from "@lfa-wasm/platform";
 import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import { UpdatePolicy, UPDATE_POLICY_FORMAT, type UpdatePolicyFile } from "../src/index.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { UpdatePolicy, UpdatePolicyError, UPDATE_POLICY_FORMAT, policyProblems, type UpdatePolicyFile } from "../src/index.js";
 import { boot, read, write } from "./helpers.js";
 
 /** An SP1 image re-packed with another trailer version / security version (TEST-ONLY key). */
@@ -94,5 +97,36 @@ describe("the update policy before staging (the TDX module update series)", () =
     const { d } = boot({ driver: { policy: custom } });
     expect(d.fwUpload("sp1").upload(samplePackage("sp1-v2")).error).toBe("preparing:firmware-invalid");
     expect(d.log.at(-1)).toBe("lfa-sp1: update refused: sp1 2.0 needs running version 2.0 or later; running 1.0");
+  });
+
+  it("a malformed policy is refused by its JSON Schema with the fields that are wrong, never a crash (issue 12 item 7)", () => {
+    const refused = (file: unknown) => {
+      try {
+        new UpdatePolicy(file as UpdatePolicyFile);
+      } catch (e) {
+        expect(e).toBeInstanceOf(UpdatePolicyError);
+        return (e as UpdatePolicyError).message;
+      }
+      throw new Error("accepted");
+    };
+    expect(refused(null)).toBe("update policy: the policy must be object");
+    expect(refused({})).toBe('update policy: the policy: missing field "format"; the policy: missing field "components"');
+    expect(refused({ format: "x", components: {} })).toBe('update policy: format must be "lfa-wasm-update-policy/1"');
+    expect(refused({ format: UPDATE_POLICY_FORMAT, components: { sp1: {} } })).toBe('update policy: components.sp1: missing field "targets"');
+    expect(refused({ format: UPDATE_POLICY_FORMAT, components: { sp1: { targets: [{ version: " 2.0", minRunning: 1, downgrade: "yes", extra: 0 }] } } })).toBe(
+      'update policy: components.sp1.targets.0: unknown field "extra"; components.sp1.targets.0.version must be a "major.minor" version; ' +
+        "components.sp1.targets.0.minRunning must be string; components.sp1.targets.0.downgrade must be boolean",
+    );
+    expect(refused({ format: UPDATE_POLICY_FORMAT, components: { sp1: { targets: [{ version: "1.0", minRunning: "1.0" }, { version: "1.0", minRunning: "1.0" }] } } })).toBe(
+      "update policy: components.sp1.targets lists a target version twice",
+    );
+    // A file: not JSON, or JSON that is not a policy.
+    const dir = mkdtempSync(join(tmpdir(), "lfa-policy-"));
+    writeFileSync(join(dir, "bad.json"), "{ \"format\": ");
+    expect(() => UpdatePolicy.load(join(dir, "bad.json"))).toThrow(/^update policy .*bad\.json: not JSON: /);
+    writeFileSync(join(dir, "empty.json"), "{}");
+    expect(() => UpdatePolicy.load(join(dir, "empty.json"))).toThrow(/empty\.json: the policy: missing field "format"/);
+    // The shipped policy satisfies the schema.
+    expect(policyProblems(UpdatePolicy.load().file)).toEqual([]);
   });
 });

@@ -104,7 +104,7 @@ export class SessionHost {
     } finally {
       this.loading = undefined;
     }
-    this.logMark = this.session.driver.log.length;
+    this.logMark = this.session.driver.logSeq;
     return this.session;
   }
 
@@ -312,9 +312,9 @@ export class SessionHost {
   /** Driver log lines written since the last call. */
   takeLog(): string[] {
     if (!this.session) return [];
-    const log = this.session.driver.log;
-    const fresh = log.slice(this.logMark);
-    this.logMark = log.length;
+    const driver = this.session.driver;
+    const fresh = driver.logSince(this.logMark); // the log is bounded: its sequence numbers, not its length
+    this.logMark = driver.logSeq;
     return fresh;
   }
 
