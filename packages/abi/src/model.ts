@@ -53,6 +53,8 @@ export const TRACE_LA_REFUSED = u32(10);
 export const TRACE_MANIFEST_ERROR = u32(11);
 /** c = vm id: text = FFA_CONSOLE_LOG output. */
 export const TRACE_CONSOLE = u32(12);
+/** c = vm id: text = what Hafnium only warns about in a manifest (the partition is loaded). */
+export const TRACE_MANIFEST_WARNING = u32(13);
 
 // ---------------------------------------------------------------------------------------------
 // The TF-A EL3 LFA agent (packages/tfa-agent) ↔ platform contract. See packages/tfa-agent/README.md.

@@ -50,7 +50,8 @@ export class Fdt {
 
   /**
    * Validates the header and the whole structure block of the blob at [ptr, ptr + len).
-   * Header rules: magic, totalsize ≤ len, version ≥ 16, last_comp_version ≤ 17, the structure
+   * Header rules (libfdt's fdt_check_header, as Hafnium uses it; boot_cpuid_phys is not checked,
+   * as there): magic, totalsize ≤ len, version ≥ 16, last_comp_version ≤ 17 and ≤ version, the structure
    * block 4-byte aligned and the strings block and memory-reservation map inside totalsize,
    * none of them overlapping the header. Structure rules: one root node, balanced
    * BEGIN/END_NODE, properties only inside nodes and before any child node, names
@@ -72,6 +73,7 @@ export class Fdt {
     const size_strings = be32(ptr + 32);
     if (version < FDT_LAST_COMP_VERSION) return false; // version ≥ 16
     if (last_comp > FDT_VERSION) return false; // we read the v17 layout
+    if (version < last_comp) return false; // libfdt fdt_check_header: BADVERSION
     const hdr: u32 = version >= FDT_VERSION ? FDT_HEADER_SIZE : FDT_V16_HEADER_SIZE;
     if (totalsize > len || totalsize < hdr) return false;
     // Structure block: 4-byte aligned, after the header, inside totalsize.

@@ -4,7 +4,7 @@
 // its manifest error traced and is not started; the others are.
 import {
   HF_VM_ID_OFFSET, MANIFEST_SUCCESS, MANIFEST_ERROR_TOO_MANY_VMS, MANIFEST_ERROR_NOT_COMPATIBLE,
-  VM_STATE_CREATED, VM_STATE_NULL, FFA_PAGE_SIZE, TRACE_MANIFEST_ERROR,
+  VM_STATE_CREATED, VM_STATE_NULL, FFA_PAGE_SIZE, TRACE_MANIFEST_ERROR, TRACE_MANIFEST_WARNING,
   MANIFEST_ERROR_MEM_REGION_INVALID, MANIFEST_MEM_NON_SECURE, MANIFEST_MEM_WRITE, MEM_SPACE_NWD,
 } from "@lfa-wasm/abi/assembly";
 import {
@@ -12,7 +12,7 @@ import {
 } from "./manifest";
 import { SpPkgInfo } from "./sp_pkg";
 import { Vm, Vcpu, vms, vm_set_state } from "./vm";
-import { host_share_map, host_sp_create, host_trace } from "./host";
+import { host_share_map, host_sp_create, host_trace, trace_text } from "./host";
 import { sp_boot } from "./ffa/cpu_cycles";
 
 export const spmc_manifest = new SpmcManifest();
@@ -53,6 +53,10 @@ export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
   let err = parse_partition_package(ptr, len, node.load_address, node.mem_size, pkg, m);
   // Boot order, placement and image-UUID uniqueness, in Hafnium's order.
   if (err == MANIFEST_SUCCESS) err = admit_partition(m, recorder, node, spmc_manifest, valid_manifests);
+  if (err == MANIFEST_SUCCESS && m.manifest_load_address != node.load_address) {
+    // Hafnium (manifest.c) only warns: the SPMC manifest's load_address is where it loads.
+    trace_text(TRACE_MANIFEST_WARNING, vm.id, `load-address 0x${m.manifest_load_address.toString(16)} in the partition manifest differs from load_address 0x${node.load_address.toString(16)} in the SPMC manifest`);
+  }
   if (err == MANIFEST_SUCCESS) {
     const top = ipa_top(m, node.load_address, node.mem_size);
     vm.ipa_size = host_sp_create(index, pkg_index, <u32>top);

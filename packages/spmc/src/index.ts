@@ -7,3 +7,5 @@ export * from "./image-contract.js";
 export { ImageFormatError } from "./wasm/reader.js";
 export { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
 export { ffaMessageName } from "./trace-decode.js";
+/** The SPMC's reader of the WebAssembly binary format (for tools that inspect or edit SP images). */
+export * as wasmReader from "./wasm/reader.js";

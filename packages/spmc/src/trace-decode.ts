@@ -13,6 +13,15 @@ const FIDS = reverse("FFA_", (k) => /_(32|64)$/.test(k));
 const FRAMEWORK = reverse("FFA_FRAMEWORK_MSG_", (k) => k !== "FFA_FRAMEWORK_MSG_BIT" && k !== "FFA_FRAMEWORK_MSG_FUNC_MASK");
 const VCPU = reverse("VCPU_STATE_");
 const VM = reverse("VM_STATE_");
+const MANIFEST_ERRORS = reverse("MANIFEST_ERROR_");
+const PKG_ERRORS = reverse("SP_PKG_ERROR_");
+
+/** The SPMC's texts carry error codes: name them (e.g. "manifest error 3" → "manifest error 3 (MANIFEST_ERROR_NO_HYPERVISOR_FDT_NODE)"). */
+function nameCodes(text: string): string {
+  return text
+    .replace(/manifest error (\d+)/g, (m, n: string) => (MANIFEST_ERRORS.has(+n) ? `${m} (MANIFEST_ERROR_${MANIFEST_ERRORS.get(+n)})` : m))
+    .replace(/SP package error (\d+)/g, (m, n: string) => (PKG_ERRORS.has(+n) ? `${m} (SP_PKG_ERROR_${PKG_ERRORS.get(+n)})` : m));
+}
 const hex = (v: number) => `0x${v.toString(16)}`;
 
 /** The name of an FF-A message: its framework type when bit 31 of w2 is set, else its function. */
@@ -61,7 +70,11 @@ export class TraceDecoder {
   }
 
   text(event: number, vmId: number, text: string): void {
-    const name = event === abi.TRACE_LA_REFUSED ? "live-activation-refused" : event === abi.TRACE_CONSOLE ? "console" : `spmc-text-${event}`;
-    this.trace.record({ kind: "log", name, to: hex(vmId), detail: { text } });
+    const name =
+      event === abi.TRACE_LA_REFUSED ? "live-activation-refused"
+      : event === abi.TRACE_CONSOLE ? "console"
+      : event === abi.TRACE_MANIFEST_WARNING ? "manifest-warning"
+      : `spmc-text-${event}`;
+    this.trace.record({ kind: "log", name, to: hex(vmId), detail: { text: nameCodes(text) } });
   }
 }

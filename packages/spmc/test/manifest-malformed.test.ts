@@ -87,6 +87,14 @@ describe("FDT header and structure validation", () => {
     expect(codeName(h.spmcEdge(b))).toBe("MANIFEST_ERROR_FILE_SIZE");
   });
 
+  it("version below last_comp_version (libfdt fdt_check_header: BADVERSION) → invalid; boot_cpuid_phys is not checked (libfdt, Hafnium)", () => {
+    const b = withHeader(24, 17); // last_comp_version 17 …
+    be32(b, 20, 16); // … version 16
+    expect(h.fdtEdge(b)).toBe(0);
+    expect(codeName(h.spmcEdge(b))).toBe("MANIFEST_ERROR_FILE_SIZE");
+    expect(codeName(h.parseEdge(withHeader(28, 0xffffffff)))).toBe("MANIFEST_SUCCESS");
+  });
+
   it("rejects structure errors: unknown token, unbalanced nodes, property after a child, bad name offset", () => {
     const off = rd32(SP1, 8);
     const size = rd32(SP1, 36);

@@ -210,6 +210,16 @@ export function validate_package(vm: Vm, ptr: usize, len: u32, size: u64, r: Ref
     r.add(`staged manifest rejected: manifest error ${merr}`);
     return null;
   }
+  // Not Hafnium, which does not parse these at START (and only warns about load-address at boot):
+  // a live-activated image cannot be relocated, and its entry must lie in the working region.
+  if (m.manifest_load_address != vm.load_address) {
+    ok = false;
+    if (!r.add(`staged manifest: load-address 0x${m.manifest_load_address.toString(16)} is not the partition's load address 0x${vm.load_address.toString(16)}`)) return null;
+  }
+  if (m.entrypoint_offset >= vm.mem_size) {
+    ok = false;
+    if (!r.add(`staged manifest: entrypoint-offset 0x${m.entrypoint_offset.toString(16)} is outside the working region (0x${vm.mem_size.toString(16)} bytes)`)) return null;
+  }
   const diff = manifest_compat_diff(vm.manifest, m);
   if (diff.length > 0) {
     r.diff = diff;

@@ -1,0 +1,188 @@
+// Targeted edits of a built SP image (a Wasm binary), for the faulty images the harness needs
+// that one AssemblyScript source cannot express (an export missing, an import the SPMC does not
+// provide, a memory minimum beyond the partition, a data segment moved, __collect trapping), and
+// for the structural mutants. Each edit re-encodes one section with the SPMC's own reader
+// (@lfa-wasm/spmc wasmReader), so function and global indices never move.
+import { wasmReader } from "@lfa-wasm/spmc";
+
+const { ByteReader, SECTION, sections, constExpr, parseModule } = wasmReader;
+type Reader = InstanceType<typeof ByteReader>;
+
+function u32(v: number): number[] {
+  const out: number[] = [];
+  do {
+    let b = v & 0x7f;
+    v = Math.floor(v / 128);
+    if (v !== 0) b |= 0x80;
+    out.push(b);
+  } while (v !== 0);
+  return out;
+}
+
+function s32(v: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const b = v & 0x7f;
+    v >>= 7;
+    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
+    out.push(b | 0x80);
+  }
+}
+
+const name = (s: string): number[] => {
+  const b = [...new TextEncoder().encode(s)];
+  return [...u32(b.length), ...b];
+};
+
+/** `bytes` with the contents of the (first) section `id` replaced. */
+function replaceSection(bytes: Uint8Array, id: number, content: number[]): Uint8Array {
+  const s = sections(bytes).find((x) => x.id === id);
+  if (!s) throw new Error(`no section ${id}`);
+  const head = [id, ...u32(content.length)];
+  const out = new Uint8Array(s.start + head.length + content.length + (bytes.length - s.end));
+  out.set(bytes.subarray(0, s.start));
+  out.set(head, s.start);
+  out.set(content, s.start + head.length);
+  out.set(bytes.subarray(s.end), s.start + head.length + content.length);
+  return out;
+}
+
+/** Re-encodes the vector of section `id`: `item` reads one entry and returns its new bytes. */
+function mapVector(bytes: Uint8Array, id: number, item: (r: Reader, i: number, start: number) => number[]): Uint8Array {
+  const s = sections(bytes).find((x) => x.id === id);
+  if (!s) throw new Error(`no section ${id}`);
+  const r = new ByteReader(bytes, s.contentStart, s.end);
+  const n = r.u32();
+  const out = [...u32(n)];
+  for (let i = 0; i < n; i++) out.push(...item(r, i, r.pos));
+  out.push(...bytes.subarray(r.pos, s.end));
+  return replaceSection(bytes, id, out);
+}
+
+/** Skips an import's description (after module, name and kind). */
+function skipImportDesc(r: Reader, kind: number): void {
+  if (kind === 0) r.u32();
+  else if (kind === 1) {
+    r.u8();
+    limits(r);
+  } else if (kind === 2) limits(r);
+  else if (kind === 3) {
+    r.u8();
+    r.u8();
+  } else {
+    r.u8();
+    r.u32();
+  }
+}
+
+function limits(r: Reader): void {
+  const flags = r.u8();
+  r.u32();
+  if (flags & 1) r.u32();
+}
+
+/** Renames export `from` (throws if there is none). */
+export function renameExport(bytes: Uint8Array, from: string, to: string): Uint8Array {
+  let found = false;
+  const out = mapVector(bytes, SECTION.export, (r, _i, start) => {
+    const n = r.name();
+    const rest = r.pos;
+    r.u8();
+    r.u32();
+    if (n !== from) return [...r.bytes.subarray(start, r.pos)];
+    found = true;
+    return [...name(to), ...r.bytes.subarray(rest, r.pos)];
+  });
+  if (!found) throw new Error(`no export ${from}`);
+  return out;
+}
+
+/** Renames import `module.field` to `toModule.toField` (its type unchanged). */
+export function renameImport(bytes: Uint8Array, module: string, field: string, toModule: string, toField: string): Uint8Array {
+  let found = false;
+  const out = mapVector(bytes, SECTION.import, (r, _i, start) => {
+    const m = r.name();
+    const f = r.name();
+    const descAt = r.pos;
+    skipImportDesc(r, r.u8());
+    if (m !== module || f !== field) return [...r.bytes.subarray(start, r.pos)];
+    found = true;
+    return [...name(toModule), ...name(toField), ...r.bytes.subarray(descAt, r.pos)];
+  });
+  if (!found) throw new Error(`no import ${module}.${field}`);
+  return out;
+}
+
+/** Gives function import `module.field` the type of index `typeIndex`. */
+export function setImportType(bytes: Uint8Array, module: string, field: string, typeIndex: number): Uint8Array {
+  return mapVector(bytes, SECTION.import, (r, _i, start) => {
+    const m = r.name();
+    const f = r.name();
+    const kind = r.u8();
+    const descAt = r.pos;
+    skipImportDesc(r, kind);
+    if (m !== module || f !== field || kind !== 0) return [...r.bytes.subarray(start, r.pos)];
+    return [...r.bytes.subarray(start, descAt), ...u32(typeIndex)];
+  });
+}
+
+/** Sets the limits of the imported memory (min pages, max pages or null). */
+export function setMemoryImportLimits(bytes: Uint8Array, min: number, max: number | null): Uint8Array {
+  return mapVector(bytes, SECTION.import, (r, _i, start) => {
+    r.name();
+    r.name();
+    const kind = r.u8();
+    const descAt = r.pos;
+    skipImportDesc(r, kind);
+    if (kind !== 2) return [...r.bytes.subarray(start, r.pos)];
+    return [...r.bytes.subarray(start, descAt), max === null ? 0 : 1, ...u32(min), ...(max === null ? [] : u32(max))];
+  });
+}
+
+/** Moves active data segment `index` to `offset` (an i32.const offset expression). */
+export function moveDataSegment(bytes: Uint8Array, index: number, offset: number): Uint8Array {
+  return mapVector(bytes, SECTION.data, (r, i, start) => {
+    const flags = r.u32();
+    const head = r.pos;
+    if (flags === 2) r.u32();
+    const exprAt = r.pos;
+    if (flags !== 1) constExpr(r);
+    const exprEnd = r.pos;
+    const size = r.u32();
+    r.skip(size);
+    if (i !== index || flags === 1) return [...r.bytes.subarray(start, r.pos)];
+    return [...r.bytes.subarray(start, head), ...r.bytes.subarray(head, exprAt), 0x41, ...s32(offset | 0), 0x0b, ...r.bytes.subarray(exprEnd, r.pos)];
+  });
+}
+
+/** Replaces the body of the function exported as `exportName` by `unreachable` (a trap when called). */
+export function trapExportedFunction(bytes: Uint8Array, exportName: string): Uint8Array {
+  const m = parseModule(bytes);
+  const ex = m.exports.find((e) => e.name === exportName && e.kind === "function");
+  if (!ex) throw new Error(`no function export ${exportName}`);
+  const body = ex.index - m.importedFunctions;
+  if (body < 0) throw new Error(`${exportName} is an imported function`);
+  return mapVector(bytes, SECTION.code, (r, i, start) => {
+    const size = r.u32();
+    const end = r.pos + size;
+    if (i !== body) {
+      r.pos = end;
+      return [...r.bytes.subarray(start, end)];
+    }
+    const localsAt = r.pos;
+    const groups = r.u32();
+    for (let g = 0; g < groups; g++) {
+      r.u32();
+      r.u8();
+    }
+    const b = [...r.bytes.subarray(localsAt, r.pos), 0x00, 0x0b];
+    r.pos = end;
+    return [...u32(b.length), ...b];
+  });
+}
+
+/** The module's data segments and its type count (what the edits above need to pick targets). */
+export function imageFacts(bytes: Uint8Array): { dataSegments: number; types: number; exports: string[]; imports: string[] } {
+  const m = parseModule(bytes);
+  return { dataSegments: m.data.length, types: m.types.length, exports: m.exports.map((e) => e.name), imports: m.imports.map((i) => `${i.module}.${i.name}`) };
+}
