@@ -179,6 +179,11 @@ export class Platform {
     return this.agent.module;
   }
 
+  /** The sequence id of the component the agent's current activation is for (primed or being activated); LFA_INVALID_COMPONENT if none. */
+  agentCurrentComponent(): number {
+    return this.agent.currentComponent();
+  }
+
   /** The agent's PE state (AGENT_PE_*), if the agent exports pe_state. */
   agentPeState(cpu: number): number | undefined {
     return this.agent.peState(cpu);

@@ -45,7 +45,7 @@ describe("the SP watchdog (issue 12 item 2)", () => {
     expect(() => createPlatform({ spWatchdog: { budget: 0 } })).toThrow(/budget must be 1\.\.0x7fffffff/);
   });
 
-  it("a running image that loops when asked to stop: START fails, the SP is aborted (§3.7), the board goes on", () => {
+  it("a running image that loops when asked to stop: START fails, the SP is aborted (Hafnium sp_live_activation_aborted), the board goes on", () => {
     const p = createPlatform();
     expect(activateSp1(p, "sp1-loop-stop")).toBe(0n);
     expect(counterInc(p, SP1)).toBe(1n);

@@ -99,18 +99,21 @@ function contractReasons(m: ModuleInfo, t: SpImageTarget): string[] {
 
   const lo = t.loadAddress;
   const hi = t.loadAddress + t.memSize;
+  const segments: string[] = [];
   for (const d of m.data) {
     if (d.mode !== "active") continue;
     const what = `data segment ${d.index} (${d.size} bytes)`;
-    if (d.memory !== 0) reasons.push(`${what} targets memory ${d.memory}`);
-    else if (d.offset === null) reasons.push(`${what}: its offset is ${d.offsetProblem ?? "not a constant"}`);
+    if (d.memory !== 0) segments.push(`${what} targets memory ${d.memory}`);
+    else if (d.offset === null) segments.push(`${what}: its offset is ${d.offsetProblem ?? "not a constant"}`);
     else {
       const start = d.offset >>> 0;
       if (start < lo || start + d.size > hi) {
-        reasons.push(`${what} at [${hex(start)}, ${hex(start + d.size)}) is outside the working window [${hex(lo)}, ${hex(hi)})`);
+        segments.push(`${what} at [${hex(start)}, ${hex(start + d.size)}) is outside the working window [${hex(lo)}, ${hex(hi)})`);
       }
     }
   }
+  // The first one, and how many more (an image built for another window has them all outside).
+  if (segments.length > 0) reasons.push(segments.length === 1 ? segments[0]! : `${segments[0]} (and ${segments.length - 1} more data segments)`);
   return reasons;
 }
 

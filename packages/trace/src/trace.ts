@@ -104,6 +104,11 @@ export class Trace {
     return b.t - a.t;
   }
 
+  /** The sequence number the next event will get (a mark for since()). */
+  get nextSeq(): number {
+    return this.ring.seq;
+  }
+
   /** Events kept (≤ capacity). */
   get length(): number {
     return this.ring.length;

@@ -1,4 +1,4 @@
-// A small reader of the WebAssembly binary format (core spec 2.0, §5): what the SPMC needs to
+// A small reader of the WebAssembly binary format (WebAssembly core specification 2.0, binary format): what the SPMC needs to
 // know about an SP image before it ever runs it — its sections, types, imports, functions,
 // exports, globals and data segments (the image contract, image-contract.ts) — and the
 // instruction decoder the watchdog's instrumentation walks (fuel.ts). Anything it does not know
