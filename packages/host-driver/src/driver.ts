@@ -652,16 +652,19 @@ export class LfaDriver {
     return ret;
   }
 
-  /** lfa_cancel(): CANCEL(seq) under smc_lock (reader); agent error → -EINVAL (status = the agent's x0). */
-  private *lfaCancel(img: FwImage): KOp<{ ret: number; status: number }> {
+  /** CANCEL(seq) under smc_lock (reader): the agent's x0. */
+  private *cancelSmc(img: FwImage): KOp<number> {
     yield* this.downRead();
-    let r: bigint[];
     try {
-      r = yield* this.smc([abi.LFA_CANCEL, BigInt.asUintN(64, BigInt(img.seq))]);
+      return Number(s64((yield* this.smc([abi.LFA_CANCEL, BigInt.asUintN(64, BigInt(img.seq))]))[0]));
     } finally {
       this.upRead();
     }
-    const a0 = Number(s64(r[0]));
+  }
+
+  /** lfa_cancel(): CANCEL(seq); agent error → -EINVAL (status = the agent's x0). */
+  private *lfaCancel(img: FwImage): KOp<{ ret: number; status: number }> {
+    const a0 = yield* this.cancelSmc(img);
     if (a0 === 0) {
       this.say(`${img.name}: Activation cancelled`);
       return { ret: 0, status: 0 };
@@ -672,14 +675,7 @@ export class LfaDriver {
 
   /** CANCEL(seq) after a failed PRIME: logged only when it cancelled something (else the agent kept nothing). */
   private *cancelFailedPrime(img: FwImage): KOp<void> {
-    yield* this.downRead();
-    let r: bigint[];
-    try {
-      r = yield* this.smc([abi.LFA_CANCEL, BigInt.asUintN(64, BigInt(img.seq))]);
-    } finally {
-      this.upRead();
-    }
-    if (s64(r[0]) === 0n) this.say(`${img.name}: failed PRIME cancelled`);
+    if ((yield* this.cancelSmc(img)) === 0) this.say(`${img.name}: failed PRIME cancelled`);
   }
 
   // --- notifications -------------------------------------------------------------------------------

@@ -87,8 +87,9 @@ describe("a late skip-rendezvous request", () => {
 });
 
 describe("PRIME on two PEs", () => {
-  it("PRIME(B) right after PRIME(A) failed: A left nothing behind, B primes (default)", () => {
-    const p = createPlatform();
+  /** PRIME(sp1) with a broken signature on PE1 and PRIME(sp2) on PE2 "at once"; their outcomes. */
+  const primeAfterFailedPrime = (agentOptions?: number) => {
+    const p = createPlatform(agentOptions === undefined ? {} : { agentOptions });
     const sp1 = p.seqOf("sp1");
     const sp2 = p.seqOf("sp2");
     const bad = samplePackage("sp1-v2").slice();
@@ -99,7 +100,12 @@ describe("PRIME on two PEs", () => {
     lfa.inventory(p, sp2, 2);
     const [a, b] = p.concurrent([{ cpu: 1, regs: [abi.LFA_PRIME, sp1] }, { cpu: 2, regs: [abi.LFA_PRIME, sp2] }]);
     expect(s64(regsOf(a!)[0])).toBe(abi.LFA_AUTH_ERROR);
-    expect(regsOf(b!).slice(0, 2)).toEqual([0n, 0n]);
+    return { p, sp1, sp2, b: regsOf(b!) };
+  };
+
+  it("PRIME(B) right after PRIME(A) failed: A left nothing behind, B primes (default)", () => {
+    const { p, sp1, sp2, b } = primeAfterFailedPrime();
+    expect(b.slice(0, 2)).toEqual([0n, 0n]);
     expect(s64(lfa.cancel(p, sp1, 1)[0])).toBe(abi.LFA_INVALID_PARAMETERS); // nothing of A to cancel
     expect(lfa.activate(p, sp2, 1, 2).slice(0, 2)).toEqual([0n, 0n]);
   });
@@ -108,18 +114,8 @@ describe("PRIME on two PEs", () => {
     // Run one after the other, two PRIMEs never overlap inside lfa_lock (that needs a preemption
     // point, below); the overlap this order has is an incomplete PRIME round (status STARTED for
     // another component).
-    const p = createPlatform({ agentOptions: abi.AGENT_OPT_SP_RENDEZVOUS_PEN | abi.AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED });
-    const sp1 = p.seqOf("sp1");
-    const sp2 = p.seqOf("sp2");
-    const bad = samplePackage("sp1-v2").slice();
-    bad[bad.length - 200] ^= 0xff; // breaks the signature
-    p.stage("sp1", bad);
-    p.stage("sp2", samplePackage("sp2-v2"));
-    lfa.inventory(p, sp1, 1);
-    lfa.inventory(p, sp2, 2);
-    const [a, b] = p.concurrent([{ cpu: 1, regs: [abi.LFA_PRIME, sp1] }, { cpu: 2, regs: [abi.LFA_PRIME, sp2] }]);
-    expect(s64(regsOf(a!)[0])).toBe(abi.LFA_AUTH_ERROR);
-    expect(s64(regsOf(b!)[0])).toBe(abi.LFA_WRONG_STATE);
+    const { p, sp1, sp2, b } = primeAfterFailedPrime(abi.AGENT_OPT_SP_RENDEZVOUS_PEN | abi.AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED);
+    expect(s64(b[0])).toBe(abi.LFA_WRONG_STATE);
     expect(s64(lfa.cancel(p, sp1, 1)[0])).toBe(0n);
     expect(s64(lfa.prime(p, sp2, 2)[0])).toBe(0n);
   });

@@ -30,6 +30,16 @@ interface Scenario {
 
 const v2 = () => samplePkg("sp1-v2");
 
+/** The driver activates v2 while the board's fault `f` fires on every call (then the fault clears). */
+function withFault(rig: Rig, f: "primeCallAgain" | "activateCallAgain"): ActivationResult {
+  rig.p.faults[f] = Infinity;
+  try {
+    return rig.activate("sp1", v2());
+  } finally {
+    rig.p.faults[f] = 0;
+  }
+}
+
 /** Stage + PRIME through the driver's upload, then the ACTIVATE SMCs by hand (for faults between the steps). */
 function byHand(rig: Rig, between: (rig: Rig, seq: number) => void, pes = [0, 1, 2, 3]): ActivationResult {
   const p = rig.p;
@@ -59,15 +69,7 @@ export const SCENARIOS: readonly Scenario[] = [
     },
   },
   { phase: "PRIME", fault: "image is not Wasm", run: (r) => r.activate("sp1", samplePkg("sp1-v2-corrupt")) },
-  {
-    phase: "PRIME", fault: "PRIME answers CALL_AGAIN forever (30 s budget)",
-    run: (r) => {
-      r.p.faults.primeCallAgain = Infinity;
-      const res = r.activate("sp1", v2());
-      r.p.faults.primeCallAgain = 0;
-      return res;
-    },
-  },
+  { phase: "PRIME", fault: "PRIME answers CALL_AGAIN forever (30 s budget)", run: (r) => withFault(r, "primeCallAgain") },
   {
     phase: "PRIME→START", fault: "staging area corrupted after PRIME (manifest bytes)",
     run: (r) =>
@@ -88,15 +90,7 @@ export const SCENARIOS: readonly Scenario[] = [
   { phase: "FINISH", fault: "new image traps in its init", run: (r) => r.activate("sp1", samplePkg("sp1-trap-init")) },
   { phase: "FINISH", fault: "new image loops in its init", run: (r) => r.activate("sp1", samplePkg("sp1-loop-init")) },
   { phase: "FINISH", fault: "new image's __collect traps", run: (r) => r.activate("sp1", repack({ ...partsOf("sp1-v2"), image: trapExportedFunction(partsOf("sp1-v2").image, "__collect") })) },
-  {
-    phase: "ACTIVATE", fault: "activator answers CALL_AGAIN forever (10 s budget)",
-    run: (r) => {
-      r.p.faults.activateCallAgain = Infinity;
-      const res = r.activate("sp1", v2());
-      r.p.faults.activateCallAgain = 0;
-      return res;
-    },
-  },
+  { phase: "ACTIVATE", fault: "activator answers CALL_AGAIN forever (10 s budget)", run: (r) => withFault(r, "activateCallAgain") },
   { phase: "CANCEL", fault: "CANCEL with nothing primed", run: (r) => byHand(r, (rig, seq) => void rig.p.smc(1, abi.LFA_CANCEL, seq + 1)) },
   { phase: "CANCEL", fault: "CANCEL after PRIME, before ACTIVATE", run: (r) => byHand(r, (rig, seq) => void rig.p.smc(1, abi.LFA_CANCEL, seq)) },
   {

@@ -127,7 +127,8 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       const seq = p.agentCurrentComponent();
       for (const c of free) p.submit(c, [abi.LFA_ACTIVATE, seq, 0]);
     }
-    return "drain did not finish in 1000 steps";
+    const pes = onPes().map((c) => `PE${c}:${p.peStatus(c)}/agent ${p.agentPeState(c)}`).join(" ");
+    return `drain did not finish in 1000 steps (${pes}; current component ${p.agentCurrentComponent()})`;
   };
 
   /**

@@ -3,31 +3,11 @@
 // provide, a memory minimum beyond the partition, a data segment moved, __collect trapping), and
 // for the structural mutants. Each edit re-encodes one section with the SPMC's own reader
 // (@lfa-wasm/spmc wasmReader), so function and global indices never move.
-import { wasmReader } from "@lfa-wasm/spmc";
+import { wasmEncode, wasmReader } from "@lfa-wasm/spmc";
 
 const { ByteReader, SECTION, sections, constExpr, parseModule } = wasmReader;
+const { uleb: u32, sleb32: s32 } = wasmEncode;
 type Reader = InstanceType<typeof ByteReader>;
-
-function u32(v: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = v & 0x7f;
-    v = Math.floor(v / 128);
-    if (v !== 0) b |= 0x80;
-    out.push(b);
-  } while (v !== 0);
-  return out;
-}
-
-function s32(v: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = v & 0x7f;
-    v >>= 7;
-    if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) return [...out, b];
-    out.push(b | 0x80);
-  }
-}
 
 const name = (s: string): number[] => {
   const b = [...new TextEncoder().encode(s)];

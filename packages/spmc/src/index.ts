@@ -9,3 +9,5 @@ export { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
 export { ffaMessageName } from "./trace-decode.js";
 /** The SPMC's reader of the WebAssembly binary format (for tools that inspect or edit SP images). */
 export * as wasmReader from "./wasm/reader.js";
+/** LEB128 and a byte buffer, for tools that write SP images. */
+export * as wasmEncode from "./wasm/encode.js";

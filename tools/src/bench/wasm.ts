@@ -1,30 +1,9 @@
 // Byte-level edits of Wasm binaries for the image-size curve: a custom section (never loaded,
 // does not change behaviour) or an extra active data segment (copied into the working window by
 // instantiation, i.e. part of "the copy to the load address"). Neither changes the code.
+import { wasmEncode } from "@lfa-wasm/spmc";
 
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let b = n & 0x7f;
-    n = Math.floor(n / 128);
-    if (n !== 0) b |= 0x80;
-    out.push(b);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb32(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const b = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (b & 0x40) === 0) || (n === -1 && (b & 0x40) !== 0)) {
-      out.push(b);
-      return out;
-    }
-    out.push(b | 0x80);
-  }
-}
+const { uleb, sleb32 } = wasmEncode;
 
 function readUleb(b: Uint8Array, at: number): { value: number; next: number } {
   let value = 0;

@@ -12,6 +12,7 @@
 // the module needs rewriting.
 import { ByteReader, ImageFormatError, SECTION, parseModule, sections, type Section } from "./reader.js";
 import { OP, readInstruction } from "./instructions.js";
+import { ByteWriter, uleb } from "./encode.js";
 
 /** The export through which the SPMC refills and reads an instrumented image's fuel. */
 export const FUEL_EXPORT = "__spmc_fuel";
@@ -20,62 +21,7 @@ export const FUEL_EXHAUSTED = -1;
 /** Largest budget (the counter is an i32). */
 export const FUEL_MAX = 0x7fffffff;
 
-class ByteWriter {
-  private buf: Uint8Array;
-  length = 0;
-  constructor(capacity = 256) {
-    this.buf = new Uint8Array(capacity);
-  }
-  private room(n: number): void {
-    if (this.length + n <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.length + n) size *= 2;
-    const nb = new Uint8Array(size);
-    nb.set(this.buf.subarray(0, this.length));
-    this.buf = nb;
-  }
-  byte(b: number): void {
-    this.room(1);
-    this.buf[this.length++] = b;
-  }
-  bytes(b: Uint8Array): void {
-    this.room(b.length);
-    this.buf.set(b, this.length);
-    this.length += b.length;
-  }
-  u32(v: number): void {
-    do {
-      let b = v & 0x7f;
-      v = Math.floor(v / 128);
-      if (v !== 0) b |= 0x80;
-      this.byte(b);
-    } while (v !== 0);
-  }
-  s32(v: number): void {
-    for (;;) {
-      const b = v & 0x7f;
-      v >>= 7;
-      if ((v === 0 && (b & 0x40) === 0) || (v === -1 && (b & 0x40) !== 0)) {
-        this.byte(b);
-        return;
-      }
-      this.byte(b | 0x80);
-    }
-  }
-  result(): Uint8Array {
-    return this.buf.slice(0, this.length);
-  }
-  /** The bytes written so far, without a copy (valid until the next write). */
-  view(): Uint8Array {
-    return this.buf.subarray(0, this.length);
-  }
-}
-
-const leb = (v: number): Uint8Array => {
-  const w = new ByteWriter();
-  w.u32(v);
-  return w.result();
-};
+const leb = (v: number): Uint8Array => Uint8Array.from(uleb(v));
 
 /** The charge: fuel -= 1; if (fuel < 0) unreachable. */
 function chargeSequence(fuel: number): Uint8Array {
