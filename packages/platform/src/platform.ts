@@ -74,6 +74,8 @@ export class Platform {
   private completedAside: SmcOutcome[] = [];
   /** The firmware fault that halted the board (null while it runs); see BoardFault. */
   private haltedBy: BoardFault | null = null;
+  /** What the preemption hook threw, unwinding the firmware of the PEs it interrupted. */
+  private hookThrew: unknown = undefined;
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
   private retableAfterActivation: string[] | null = null;
   private retableDue = false;
@@ -179,11 +181,6 @@ export class Platform {
     return this.agent.module;
   }
 
-  /** The sequence id of the component the agent's current activation is for (primed or being activated); LFA_INVALID_COMPONENT if none. */
-  agentCurrentComponent(): number {
-    return this.agent.currentComponent();
-  }
-
   /** The agent's PE state (AGENT_PE_*), if the agent exports pe_state. */
   agentPeState(cpu: number): number | undefined {
     return this.agent.peState(cpu);
@@ -228,7 +225,13 @@ export class Platform {
   /** A preemption point of the PE executing firmware (see `preemption`). */
   private preempt(point: PreemptionPoint): void {
     const cpu = this.running.at(-1);
-    if (this.preemption && cpu !== undefined) this.preemption(cpu, point);
+    if (!this.preemption || cpu === undefined) return;
+    try {
+      this.preemption(cpu, point);
+    } catch (e) {
+      this.hookThrew = e; // not a firmware fault: halt() lets it through unchanged
+      throw e;
+    }
   }
 
   // --- the SMC conduit --------------------------------------------------------------------------
@@ -244,6 +247,12 @@ export class Platform {
 
   isOn(cpu: number): boolean {
     return this.checkCpu(cpu).on;
+  }
+
+  /** PE `cpu` was CPU_ON'd during an LFA rendezvous and powers on when the round ends (AFFINITY_INFO ON_PENDING). */
+  isOnPending(cpu: number): boolean {
+    this.checkCpu(cpu);
+    return this.psci.onPending(cpu);
   }
 
   /** Where PE `cpu` last entered the normal world (CPU_ON or an LFA warm reset). */
@@ -294,14 +303,17 @@ export class Platform {
    * SPMC, or the host side of one of them): a panic. Every PE's call is abandoned (no call stays
    * in flight, no outcome is pending), the board halts, and the fault is returned to be thrown.
    * A fault of a step nested in a preemption point has halted the board already: it unwinds the
-   * outer PE's call unchanged.
+   * outer PE's call unchanged. So does an exception of the preemption hook itself (the caller's,
+   * e.g. the race explorer ending a schedule): it is no firmware fault, but the firmware it
+   * unwound cannot continue, so the board halts with it as the cause and it is rethrown as is.
    */
-  private halt(cpu: number, call: InFlight, e: unknown): BoardFault {
-    if (this.haltedBy !== null && e === this.haltedBy) return this.haltedBy;
+  private halt(cpu: number, call: InFlight, e: unknown): unknown {
+    if (this.haltedBy !== null && (e === this.haltedBy || e === this.hookThrew)) return e;
+    const fromHook = e === this.hookThrew;
     const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
     const fault = e instanceof BoardFault
       ? new BoardFault(`firmware fault on PE${cpu} in ${fidName(call.fid)}: ${e.message}`, e.code, { cause: e })
-      : new BoardFault(`firmware fault on PE${cpu} in ${fidName(call.fid)}: ${why}`, undefined, { cause: e });
+      : new BoardFault(`${fromHook ? "the preemption hook threw" : "firmware fault"} on PE${cpu} in ${fidName(call.fid)}: ${why}`, undefined, { cause: e });
     this.haltedBy = fault;
     const abandoned = this.pes.flatMap((p, i) => (p.call ? [`PE${i}:${fidName(p.call.fid)}`] : []));
     for (const p of this.pes) {
@@ -310,7 +322,7 @@ export class Platform {
     }
     this.completedAside = [];
     this.trace.record({ kind: "state", name: "board-fault", pe: cpu, detail: { reason: fault.message, abandoned } });
-    return fault;
+    return fromHook ? e : fault;
   }
 
   /** Queues an SMC on PE `cpu` (not started until the PE is stepped). */

@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { SP_IDS } from "@lfa-wasm/sp-sample";
-import { createPlatform, firmwarePackage, samplePackage, type Platform, type TraceEvent } from "../src/index.js";
+import { BoardFault, createPlatform, firmwarePackage, samplePackage, type Platform, type TraceEvent } from "../src/index.js";
 import { counterInc, lfa, regsOf, s64, spVersion, stageAndPrime } from "./helpers.js";
 
 const primeRmm = (p: Platform) => expect(stageAndPrime(p, "rmm", firmwarePackage("rmm-v1.1"))[0]).toBe(0n);
@@ -187,5 +187,29 @@ describe("preemption points: other PEs run inside one PE's SMC (Platform.preempt
     p.preemption = null;
     expect(spVersion(p, SP_IDS.sp1)).toEqual([2n, 0n]);
     expect(counterInc(p, SP_IDS.sp1)).toBe(3n);
+  });
+
+  it("what the hook throws (nested or not) reaches the caller unchanged — no firmware fault — and halts the board", () => {
+    class EndSchedule extends Error {}
+    const p = createPlatform();
+    const rmm = p.seqOf("rmm");
+    p.stage("rmm", firmwarePackage("rmm-v1.1"));
+    expect(s64(lfa.inventory(p, rmm, 0)[0])).toBe(0n);
+    const end = new EndSchedule("the explorer ends this schedule");
+    p.preemption = (cpu) => {
+      if (cpu === 0) p.smc(1, abi.LFA_PRIME, rmm); // PE1's nested PRIME is BUSY and reaches no point
+      throw end;
+    };
+    let thrown: unknown;
+    try {
+      p.smc(0, abi.LFA_PRIME, rmm);
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBe(end);
+    expect(p.halted?.message).toMatch(/^the preemption hook threw on PE0 in LFA_PRIME: Error: the explorer ends this schedule/);
+    expect(p.halted?.cause).toBe(end);
+    expect([0, 1, 2, 3].map((c) => p.peStatus(c))).toEqual(["idle", "idle", "idle", "idle"]);
+    expect(() => p.submit(0, [abi.LFA_GET_INFO])).toThrow(BoardFault);
   });
 });

@@ -124,11 +124,11 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
       // Parked PEs wait for the others of their round: the idle ones join it (as stop_machine would).
       const free = idle();
       if (free.length === 0) return `deadlock: every PE with a call is parked and none can run (${busy.map((c) => `PE${c}`).join(" ")})`;
-      const seq = p.agentCurrentComponent();
+      const seq = p.agentInspect().currentComponent;
       for (const c of free) p.submit(c, [abi.LFA_ACTIVATE, seq, 0]);
     }
     const pes = onPes().map((c) => `PE${c}:${p.peStatus(c)}/agent ${p.agentPeState(c)}`).join(" ");
-    return `drain did not finish in 1000 steps (${pes}; current component ${p.agentCurrentComponent()})`;
+    return `drain did not finish in 1000 steps (${pes}; current component ${p.agentInspect().currentComponent})`;
   };
 
   /**
@@ -141,7 +141,7 @@ export function fuzz(opts: FuzzOptions): FuzzReport {
     if (d) return d;
     const cpu = idle()[0]!;
     // Whatever the random calls left (a primed component, a round begun): cancel it, as a driver would.
-    const current = p.agentCurrentComponent();
+    const current = p.agentInspect().currentComponent;
     if (current !== abi.LFA_INVALID_COMPONENT) p.smc(cpu, abi.LFA_CANCEL, current);
     const sp = pick(SPS);
     const v = p.smc(cpu, abi.FFA_MSG_SEND_DIRECT_REQ_64, SP_IDS[sp], 0, SP_CMD_VERSION)[4]!;

@@ -20,7 +20,6 @@ interface AgentExports {
   bl31_pe_waiting?(cpu: number): number;
   pe_state?(cpu: number): number;
   rendezvous_in_progress?(): number;
-  current_component?(): number;
   __collect?(): void;
   // Inspection exports (packages/tfa-agent/README.md).
   get_options(): number;
@@ -199,11 +198,6 @@ export class LfaAgentHost {
   /** An LFA round that rendezvouses every running PE is open (false for an image without the export). */
   rendezvousInProgress(): boolean {
     return this.ex?.rendezvous_in_progress?.() === 1;
-  }
-
-  /** current_activation.component_id (LFA_INVALID_COMPONENT when none, or for an image without the export). */
-  currentComponent(): number {
-    return (this.ex?.current_component?.() ?? abi.LFA_INVALID_COMPONENT) >>> 0;
   }
 
   peState(cpu: number): number | undefined {

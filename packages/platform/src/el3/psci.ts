@@ -51,6 +51,11 @@ export class Psci {
     this.trace.record({ kind: "state", name: "cpu-on", pe: cpu, detail: { by, entry: hex(entry), ctx: hex(ctx), running: this.running() } });
   }
 
+  /** A CPU_ON of `cpu` was accepted during a rendezvous and waits for its end. */
+  onPending(cpu: number): boolean {
+    return this.pendingOn.has(cpu);
+  }
+
   /** Number of PEs powered on. */
   running(): number {
     let n = 0;
