@@ -83,21 +83,21 @@ describe("lfa explore", () => {
   });
 
   it("--shard i/n --out, then --merge: the campaign's states equal one run's", async () => {
-    const whole = JSON.parse((await lfa("explore", "cpu-off-in-round", "--json", "--workers", "1")).out);
+    const whole = JSON.parse((await lfa("explore", "seeded-pen-early-release", "--json", "--workers", "1")).out);
     const files = [0, 1].map((i) => join(dir, `shard${i}.json`));
     for (const [i, f] of files.entries()) {
-      const r = await lfa("explore", "cpu-off-in-round", "--shard", `${i}/2`, "--out", f, "--workers", "1");
+      const r = await lfa("explore", "seeded-pen-early-release", "--shard", `${i}/2`, "--out", f, "--workers", "1");
       expect(r.code).toBe(0);
       expect(r.out).toMatch(new RegExp(`shard ${i}/2`));
       expect(r.out).toMatch(/wrote the result \(with \d+ state signatures?\)/);
     }
-    const m = await lfa("explore", "cpu-off-in-round", "--merge", ...files, "--json");
+    const m = await lfa("explore", "seeded-pen-early-release", "--merge", ...files, "--json");
     expect(m.code).toBe(0);
     const mj = JSON.parse(m.out);
     valid(mj);
     expect(mj.shard).toEqual({ index: 0, count: 1 });
     expect(mj.distinctStates).toBe(whole.distinctStates);
-    expect(mj.violations.map((v: { kind: string }) => v.kind)).toEqual(["deadlock"]);
+    expect(mj.violations.map((v: { kind: string }) => v.kind)).toEqual(["rendezvous"]);
     expect(mj.asExpected).toBe(true);
   });
 

@@ -71,12 +71,14 @@ class StopRun extends Error {}
 export class ScheduleError extends Error {}
 
 const s64 = (v: bigint | undefined) => BigInt.asIntN(64, v ?? 0n);
-/** LFA status names, from the ABI table (LFA_SUCCESS … LFA_ACTIVATION_FAILED are its i64 constants). */
-const LFA_STATUS = new Map<bigint, string>(
-  Object.entries(abi).flatMap(([k, v]) => (k.startsWith("LFA_") && typeof v === "bigint" ? [[v, k.slice(4)] as [bigint, string]] : [])),
+/** Status names from the ABI table (LFA_SUCCESS … LFA_ACTIVATION_FAILED, PSCI_SUCCESS … are its i64 constants). */
+const statusNames = (prefix: string) => new Map<bigint, string>(
+  Object.entries(abi).flatMap(([k, v]) => (k.startsWith(prefix) && typeof v === "bigint" ? [[v, k.slice(prefix.length)] as [bigint, string]] : [])),
 );
-const name = (code: bigint): string => `${code}${LFA_STATUS.has(code) ? ` (${LFA_STATUS.get(code)})` : ""}`;
-const codes = (cs: bigint[]) => cs.map(name).join(" | ");
+const LFA_STATUS = statusNames("LFA_");
+const PSCI_STATUS = statusNames("PSCI_");
+const name = (code: bigint, table = LFA_STATUS): string => `${code}${table.has(code) ? ` (${table.get(code)})` : ""}`;
+const codes = (cs: bigint[], table = LFA_STATUS) => cs.map((c) => name(c, table)).join(" | ");
 
 export class Run {
   readonly p: Platform;
@@ -198,7 +200,12 @@ export class Run {
       if (t.call.family === "lfa") t.verdict = lfaVerdict(t.call, this.pre());
       else if (t.call.family === "psci") {
         const a = this.p.agentInspect();
-        t.psci = psciVerdict(t.call, { on: Array.from({ length: this.p.peCount }, (_, i) => this.p.isOn(i)), rendezvous: a.inProgress && a.cpuRendezvous });
+        const pes = Array.from({ length: this.p.peCount }, (_, i) => i);
+        t.psci = psciVerdict(t.call, {
+          on: pes.map((i) => this.p.isOn(i)),
+          onPending: pes.map((i) => this.p.isOnPending(i)),
+          rendezvous: a.penCount > 0 || a.penParked > 0 || (a.inProgress && a.cpuRendezvous),
+        });
       }
       else t.activationOpen = this.activationOpen(t.call.sp!.component);
     }
@@ -273,7 +280,7 @@ export class Run {
     const label = `PE${cpu} ${call.label}`;
     if (call.family === "psci") {
       const x0 = s64("regs" in o ? o.regs[0] : undefined);
-      if (!("regs" in o) || !t.psci!.codes.includes(x0)) this.violate("return-code", `${label} returned ${"regs" in o ? x0 : "a reset"}; ${t.psci!.rule} → ${t.psci!.codes.join(" | ")}`, cpu);
+      if (!("regs" in o) || !t.psci!.codes.includes(x0)) this.violate("return-code", `${label} returned ${"regs" in o ? name(x0, PSCI_STATUS) : "a reset"}; ${t.psci!.rule} → ${codes(t.psci!.codes, PSCI_STATUS)}`, cpu);
       return;
     }
     if (call.family === "ffa") {
@@ -467,6 +474,6 @@ export class Run {
       const a = directAnswer(o.regs);
       return a.kind === "resp" ? `DIRECT_RESP x4 = ${a.x4}` : a.kind === "busy" ? "FFA_ERROR(BUSY)" : a.text;
     }
-    return `x0 = ${name(s64(o.regs[0]))}${o.regs[1] ? `, x1 = ${o.regs[1]}` : ""}`;
+    return `x0 = ${name(s64(o.regs[0]), fam === "psci" ? PSCI_STATUS : LFA_STATUS)}${o.regs[1] ? `, x1 = ${o.regs[1]}` : ""}`;
   }
 }

@@ -49,6 +49,29 @@ describe("return codes are checked against the state the call decided in", () =>
   });
 });
 
+describe("PSCI during an LFA rendezvous", () => {
+  // PE0 enters ACTIVATE(rmm) first (it waits in the pen), then PE3 calls CPU_OFF.
+  const offAfterPe0 = (d: Decision) => (d.at === "schedule" ? (d.options.includes(3) && !d.options.includes(0) ? 3 : d.options[0]!) : d.options[0]!);
+
+  it("CPU_OFF once a PE waits in the pen is DENIED, as the oracle expects, and the PE then joins the round", () => {
+    const run = runWith(loadScenario("cpu-off-in-round"), null, 0, offAfterPe0);
+    expect(run.violation).toBeNull();
+    const pe3 = run.log!.filter((l) => l.pe === 3).map((l) => [l.call, l.result]);
+    expect(pe3).toEqual([["CPU_OFF", "x0 = -3 (DENIED)"], ["ACTIVATE(rmm)", "waits (holding pen)"], ["ACTIVATE(rmm)", "x0 = 0 (SUCCESS)"]]);
+    expect(run.log!.filter((l) => l.call === "ACTIVATE(rmm)" && l.result.startsWith("x0 = ")).map((l) => l.result)).toEqual(Array(4).fill("x0 = 0 (SUCCESS)"));
+  });
+
+  it("an answer the oracle does not allow in that state is a return-code violation", () => {
+    // The oracle is shown a closed round (no pen, nothing in progress): the board's DENIED no longer fits.
+    const run = runWith(loadScenario("cpu-off-in-round"), (r) => {
+      const real = r.p.agentInspect.bind(r.p);
+      r.p.agentInspect = () => ({ ...real(), penCount: 0, penParked: 0, inProgress: false });
+    }, -1, offAfterPe0);
+    expect(run.violation).toMatchObject({ kind: "return-code", pe: 3 });
+    expect(run.violation!.message).toMatch(/CPU_OFF returned -3 \(DENIED\); PSCI CPU_OFF: the PE powers down → 0 \(SUCCESS\)/);
+  });
+});
+
 describe("the agent's bookkeeping at rest", () => {
   it("a lock left held with no call in flight is an agent-consistency violation", () => {
     const s = loadScenario("rmm-cancel-4pe");

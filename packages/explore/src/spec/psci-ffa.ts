@@ -2,8 +2,11 @@
 // state they were issued in.
 //
 // PSCI: Arm DEN0022 (PSCI 1.1) CPU_OFF / CPU_ON return codes, as the board documents them
-// (packages/platform/README.md "SMC conduit": CPU_OFF is DENIED for the last running PE), and a
-// CPU_OFF the platform may deny while an LFA rendezvous is open.
+// (packages/platform/README.md "SMC conduit"): CPU_OFF is DENIED for the last running PE, and
+// while an LFA rendezvous is open (DENIED is a CPU_OFF answer PSCI allows; TF-A's platform hook
+// pwr_domain_off_early exists for such policies) — a PE taken out of an open round would never
+// arrive in the pen. CPU_ON is asynchronous: during an open rendezvous it is accepted (SUCCESS)
+// and the PE powers on when the round ends; a second CPU_ON meanwhile answers ON_PENDING.
 // FF-A: Arm DEN0077 FFA_MSG_SEND_DIRECT_REQ; Hafnium answers FFA_ERROR(BUSY) while the target's
 // vCPU cannot take the request (an SP inside a live activation: LIVE_ACTIVATION_START → FINISH),
 // which is the only error a well-formed request to a running, live-activatable SP may see.
@@ -13,7 +16,13 @@ import type { Call } from "../calls.js";
 export interface PsciPre {
   /** Which PEs are powered on. */
   on: boolean[];
-  /** An LFA activation round that rendezvouses every running PE is open. */
+  /** Which PEs were CPU_ON'd during a rendezvous and power on when it ends. */
+  onPending: boolean[];
+  /**
+   * An LFA rendezvous is open: PEs wait in TF-A's holding pen (activation_count > 0, or parked
+   * followers not yet released), or an activation round that rendezvouses every running PE is in
+   * progress (activation_in_progress with current_activation.cpu_rendezvous).
+   */
   rendezvous: boolean;
 }
 
@@ -22,14 +31,14 @@ export function psciVerdict(call: Call, pre: PsciPre): { codes: bigint[]; rule: 
   const running = pre.on.filter(Boolean).length;
   if (call.name === "CPU_OFF") {
     if (running === 1) return { codes: [abi.PSCI_DENIED], rule: "PSCI CPU_OFF: the last running PE is denied" };
-    // DENIED is a CPU_OFF answer PSCI allows; a platform may refuse to take a PE out of an open
-    // rendezvous (TF-A's pwr_domain_off_early hook exists for such policies).
-    if (pre.rendezvous) return { codes: [abi.PSCI_SUCCESS, abi.PSCI_DENIED], rule: "PSCI CPU_OFF during an LFA rendezvous: powers down, or denied by the platform" };
+    if (pre.rendezvous) return { codes: [abi.PSCI_DENIED], rule: "PSCI CPU_OFF during an open LFA rendezvous is denied" };
     return { codes: [abi.PSCI_SUCCESS], rule: "PSCI CPU_OFF: the PE powers down" };
   }
   const t = call.target!;
   if (t >= pre.on.length) return { codes: [abi.PSCI_INVALID_PARAMETERS], rule: `PSCI CPU_ON: no PE ${t}` };
   if (pre.on[t]) return { codes: [abi.PSCI_ALREADY_ON], rule: `PSCI CPU_ON: PE${t} is on` };
+  if (pre.onPending[t]) return { codes: [abi.PSCI_ON_PENDING], rule: `PSCI CPU_ON: PE${t} is already powering on (after the open rendezvous)` };
+  if (pre.rendezvous) return { codes: [abi.PSCI_SUCCESS], rule: `PSCI CPU_ON during an open LFA rendezvous: accepted, PE${t} powers on when the round ends` };
   return { codes: [abi.PSCI_SUCCESS], rule: `PSCI CPU_ON: PE${t} powers on` };
 }
 
