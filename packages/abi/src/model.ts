@@ -137,10 +137,16 @@ export const AGENT_OPT_TFA_PRIME_DURING_ACTIVATION = u32(1 << 5);
 export const AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED = u32(1 << 6);
 /** activation_cancel_locked outlives the PEs: once every running PE entered a round, CANCEL answers BUSY until the round completes (also between CALL_AGAIN stages). */
 export const AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES = u32(1 << 7);
-/** Every TF-A quirk above at once. */
-export const AGENT_OPT_TFA_EXACT = u32(0xff);
 /** Not TF-A: a rendezvous (skip=0) SP activation uses the pen; the leader activates once. */
 export const AGENT_OPT_SP_RENDEZVOUS_PEN = u32(1 << 8);
+/**
+ * An ACTIVATE that arrives after the round's pen released its final status (the activation is
+ * done, the round's other PEs are still leaving ACTIVATE) joins the round: it waits in a pen no
+ * other PE enters again (TF-A). Off: it answers BUSY until the round has ended.
+ */
+export const AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND = u32(1 << 9);
+/** Every TF-A quirk above at once (bits 0–7 and 9). */
+export const AGENT_OPT_TFA_EXACT = u32(0xff | (1 << 9));
 /**
  * TEST-ONLY seeded bug (never set it on a real board): the holding pen elects its leader one
  * arrival early (count == running PEs - 1), so a rendezvous activation runs while one running PE

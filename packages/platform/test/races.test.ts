@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { SP_IDS } from "@lfa-wasm/sp-sample";
-import { BoardFault, createPlatform, firmwarePackage, samplePackage, type Platform, type TraceEvent } from "../src/index.js";
+import { BoardFault, DeadlockError, createPlatform, firmwarePackage, samplePackage, type Platform, type TraceEvent } from "../src/index.js";
 import { counterInc, lfa, regsOf, s64, spVersion, stageAndPrime } from "./helpers.js";
 
 const primeRmm = (p: Platform) => expect(stageAndPrime(p, "rmm", firmwarePackage("rmm-v1.1"))[0]).toBe(0n);
@@ -54,6 +54,57 @@ describe("CANCEL on one PE while others are in ACTIVATE of a rendezvous componen
     // PE3 comes back later and warm-boots the new RMM with its token
     expect(p.smc(0, abi.PSCI_CPU_ON_64, 3, 0x80000000, 0)[0]).toBe(0n);
     expect(p.smc(3, abi.RMI_VERSION)[1]).toBe(0x10001n);
+  });
+});
+
+describe("an ACTIVATE after the round's pen released its final status (the fuzz's seed 1, call 875 500)", () => {
+  // The leader (last arrival) activated and returned; the followers are released but have not
+  // left ACTIVATE yet, so the round is still in progress with the component still latched
+  // pending. A new ACTIVATE of the same component on the leader's PE must not join that round:
+  // it would wait in a pen no other PE will enter again.
+  const lateActivate = (component: "sp1" | "rmm") => {
+    const p = createPlatform();
+    const seq = p.seqOf(component);
+    if (component === "rmm") primeRmm(p);
+    else expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
+    for (const cpu of [1, 2, 3]) {
+      p.submit(cpu, act(seq));
+      expect(p.step(cpu).outcome).toBeNull();
+    }
+    p.submit(0, act(seq));
+    expect(regsOf(p.step(0).outcome!).slice(0, 2)).toEqual([0n, 0n]); // the leader activated
+    expect(p.ready()).toEqual([1, 2, 3]); // released, not yet resumed
+    return { p, seq };
+  };
+
+  for (const component of ["sp1", "rmm"] as const) {
+    it(`${component}: BUSY (SMC_RET2) while the round's PEs are leaving; then COMPONENT_WRONG_STATE; nothing wedges`, () => {
+      const { p, seq } = lateActivate(component);
+      expect(p.smc(0, abi.LFA_ACTIVATE, seq, 0, 0, 0).slice(0, 2)).toEqual([BigInt.asUintN(64, abi.LFA_BUSY), 0n]);
+      p.submit(0, act(seq)); // once more, scheduled before the followers leave
+      const out = p.run({ order: [0, 1, 2, 3] });
+      expect(s64(regsOf(out.get(0)!)[0])).toBe(abi.LFA_BUSY);
+      for (const cpu of [1, 2, 3]) expect(regsOf(out.get(cpu)!).slice(0, 2)).toEqual([0n, 0n]);
+      expect(p.agentInspect()).toMatchObject({ inProgress: false, users: 0, penCount: 0, penParked: 0 });
+      expect(s64(lfa.activate(p, seq, 0, 2)[0])).toBe(abi.LFA_COMPONENT_WRONG_STATE); // activated: nothing pending
+      if (component === "sp1") expect(spVersion(p, SP_IDS.sp1)).toEqual([2n, 0n]);
+      else expect(p.smc(1, abi.RMI_VERSION)[1]).toBe(0x10001n);
+    });
+  }
+
+  it("TF-A (AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND): the late ACTIVATE joins the finished round and waits in its pen forever", () => {
+    const p = createPlatform({ agentOptions: abi.AGENT_OPT_SP_RENDEZVOUS_PEN | abi.AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND });
+    primeRmm(p);
+    const rmm = p.seqOf("rmm");
+    for (const cpu of [1, 2, 3]) {
+      p.submit(cpu, act(rmm));
+      p.step(cpu);
+    }
+    p.submit(0, act(rmm));
+    expect(s64(regsOf(p.step(0).outcome!)[0])).toBe(0n);
+    p.submit(0, act(rmm));
+    expect(p.step(0).outcome).toBeNull(); // in the pen again, alone
+    expect(() => p.run()).toThrow(DeadlockError);
   });
 });
 

@@ -8,7 +8,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import {
   ST_OPTIONS, ST_LOCK_OWNER, ST_CA_COMPONENT, ST_CA_PRIME, ST_CA_RENDEZVOUS, ST_IN_PROGRESS,
-  ST_SKIP_LATCH, ST_USERS, ST_FAILED, ST_CANCEL_LOCKED, C_KIND, C_FLAGS, C_PENDING,
+  ST_SKIP_LATCH, ST_USERS, ST_FAILED, ST_CANCEL_LOCKED, ST_PEN_CLOSED, C_KIND, C_FLAGS, C_PENDING,
   CF_MAY_RESET, CF_RENDEZVOUS_REQUIRED, comp, ld, st, ldb, stb,
 } from "./state";
 import { trace } from "./plat";
@@ -97,6 +97,7 @@ export function lfa_reset_activation(): void {
   st(ST_USERS, 0);
   stb(ST_FAILED, false);
   stb(ST_CANCEL_LOCKED, false);
+  stb(ST_PEN_CLOSED, false);
 }
 
 /** lfa_activate_finish() (lfa_main.c:336-354). */
@@ -108,6 +109,7 @@ export function lfa_activate_finish(seq: u32, complete: bool): void {
     stb(ST_IN_PROGRESS, false);
     stb(ST_SKIP_LATCH, false);
     stb(ST_CANCEL_LOCKED, false);
+    stb(ST_PEN_CLOSED, false);
     if (!ldb(ST_FAILED)) stb(comp(seq) + C_PENDING, false);
   }
 }

@@ -4,12 +4,12 @@
 // running PE to arrive — released the pen. The release status is delivered to each parked
 // follower's record, so a follower resumed late still sees the round it waited for.
 import {
-  AGENT_MAX_PES, AGENT_PE_WAIT_PEN, AGENT_OPT_TEST_PEN_EARLY_RELEASE, TRACE_AGENT_PEN_ARRIVE,
+  AGENT_MAX_PES, AGENT_PE_WAIT_PEN, AGENT_OPT_TEST_PEN_EARLY_RELEASE, TFA_EAGAIN, TRACE_AGENT_PEN_ARRIVE,
   TRACE_AGENT_PEN_RELEASE,
 } from "@lfa-wasm/abi/assembly";
 import {
-  ST_PEN_HOLDING, ST_PEN_COUNT, ST_PEN_STATUS, ST_PEN_GEN, P_STATE, P_RELEASED, P_PEN_STATUS,
-  pe, ld, st, stb, ldb,
+  ST_PEN_HOLDING, ST_PEN_COUNT, ST_PEN_STATUS, ST_PEN_GEN, ST_PEN_CLOSED, P_STATE, P_RELEASED,
+  P_PEN_STATUS, pe, ld, st, stb, ldb,
 } from "./state";
 import { psci_num_cpus_running, trace } from "./plat";
 import { opt } from "./core";
@@ -36,9 +36,12 @@ export function holding_park(cpu: i32): void {
 
 /**
  * lfa_holding_release(status): count = 0, status broadcast, holding_lock unlocked. Returns how
- * many parked followers it released. `by` is the releasing cpu (trace only).
+ * many parked followers it released. `by` is the releasing cpu (trace only). Not TF-A: a final
+ * status (anything but -EAGAIN, which starts another stage of the same round) closes the round's
+ * pen: its activation is done, no PE may join the round any more (lfa_main.ts, prepare).
  */
 export function holding_release(by: i32, status: i32): u32 {
+  if (status != -TFA_EAGAIN) stb(ST_PEN_CLOSED, true);
   st(ST_PEN_COUNT, 0);
   store<i32>(ST_PEN_STATUS, status);
   st(ST_PEN_HOLDING, 0);

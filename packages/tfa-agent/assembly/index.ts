@@ -9,7 +9,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import {
   ST_OPTIONS, ST_INITIALIZED, ST_COUNT, ST_SETUP_DONE, ST_IN_PROGRESS, ST_SKIP_LATCH, ST_USERS,
-  ST_FAILED, ST_CANCEL_LOCKED, ST_CA_COMPONENT, ST_CA_PRIME, ST_CA_RENDEZVOUS, ST_PEN_COUNT, ST_BL31_RESETS,
+  ST_FAILED, ST_CANCEL_LOCKED, ST_CA_COMPONENT, ST_CA_PRIME, ST_CA_RENDEZVOUS, ST_PEN_COUNT, ST_PEN_CLOSED, ST_BL31_RESETS,
   ST_BL31_SWAPS, C_UUID_LO, C_UUID_HI, C_KIND, C_FLAGS, C_PENDING, CF_MAY_RESET,
   CF_RENDEZVOUS_REQUIRED, P_STATE, P_FID, comp, pe, regs_of, valid_cpu, ld, st, ldb, stb,
   cold_init, layout_ok,
@@ -174,6 +174,8 @@ export function rendezvous_in_progress(): bool {
   return ld(ST_PEN_COUNT) > 0 || pen_waiters() > 0 || (ldb(ST_IN_PROGRESS) && ldb(ST_CA_RENDEZVOUS));
 }
 export function pen_parked(): u32 { return pen_waiters(); }
+/** The round's pen released its final status: no PE may join the round any more (not TF-A). */
+export function pen_closed(): bool { return ldb(ST_PEN_CLOSED); }
 export function bl31_resets_pending(): u32 { return ld(ST_BL31_RESETS); }
 export function bl31_swap_count(): u32 { return ld(ST_BL31_SWAPS); }
 export function state_layout_ok(): bool { return layout_ok(); }

@@ -16,12 +16,12 @@ import {
   AGENT_OPT_TFA_BL31_NO_FINISH, AGENT_OPT_TFA_CANCEL_KEEPS_PEN,
   AGENT_OPT_TFA_NO_INVENTORY_VERSIONS, AGENT_OPT_TFA_PRIME_DURING_ACTIVATION,
   AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED, AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES,
-  AGENT_OPT_SP_RENDEZVOUS_PEN, TRACE_AGENT_SMC_RETURN, TRACE_AGENT_ACTIVATION_START,
+  AGENT_OPT_SP_RENDEZVOUS_PEN, AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND, TRACE_AGENT_SMC_RETURN, TRACE_AGENT_ACTIVATION_START,
   TRACE_AGENT_ACTIVATION_FINISH, TRACE_AGENT_WARM_ENTRY, TRACE_AGENT_CANCEL,
 } from "@lfa-wasm/abi/assembly";
 import {
   ST_INITIALIZED, ST_COUNT, ST_IN_PROGRESS, ST_SKIP_LATCH, ST_USERS, ST_FAILED,
-  ST_CANCEL_LOCKED, ST_CA_COMPONENT, ST_CA_PRIME, ST_CA_RENDEZVOUS, ST_CA_RESET, ST_PEN_COUNT,
+  ST_CANCEL_LOCKED, ST_CA_COMPONENT, ST_CA_PRIME, ST_CA_RENDEZVOUS, ST_CA_RESET, ST_PEN_COUNT, ST_PEN_CLOSED,
   ST_BL31_LOCK, ST_BL31_RESETS, ST_BL31_SWAPS, C_UUID_LO, C_UUID_HI, C_PENDING, P_STATE, P_FID,
   P_SEQ, P_HOLD, P_X2, P_EP, P_CTX, P_RET, P_RELEASED, P_KIND, P_RESET, P_FLAGS, P_VERSIONS,
   comp, pe, ld, st, ldb, stb, layout_ok,
@@ -248,11 +248,17 @@ function lfa_activate_prepare(seq: u32, flags: u64): i64 {
   if (seq >= count || ld(ST_CA_COMPONENT) != seq) return LFA_INVALID_PARAMETERS;
   if (count == 0 || !pending(seq) || ld(ST_CA_PRIME) != PRIME_COMPLETE) return LFA_COMPONENT_WRONG_STATE;
   if (!has_activator(seq)) return LFA_NOT_SUPPORTED;
+  // Not TF-A: the round's pen released its final status (the activation is done; its other PEs
+  // are still leaving ACTIVATE, so the round is still in progress and the component still
+  // latched pending). TF-A would let this PE join: it would wait in a pen nobody enters again.
+  // BUSY until the round has ended (then: not pending if it activated, or a new round).
+  if (!first_cpu && ldb(ST_PEN_CLOSED) && !opt(AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND)) return LFA_BUSY;
   const required = rendezvous_required(seq);
   const skip = (flags & LFA_SKIP_CPU_RENDEZVOUS) != 0;
 
   if (first_cpu) {
     stb(ST_FAILED, false);
+    stb(ST_PEN_CLOSED, false);
     // Rendezvous-optional components rendezvous unless the caller asks to skip; latched.
     stb(ST_CA_RENDEZVOUS, required ? true : !skip);
     stb(ST_SKIP_LATCH, false);

@@ -43,6 +43,7 @@ export const ST_PEN_GEN: usize = B + 0x0cc; // u32 rounds released so far
 export const ST_BL31_LOCK: usize = B + 0x0d0; // u32 lfa_r_holding_lock_var
 export const ST_BL31_RESETS: usize = B + 0x0d4; // u32 PEs waiting for the swap (add_reset_cpu)
 export const ST_BL31_SWAPS: usize = B + 0x0d8; // u32 completed BL31 swaps (images booted warm)
+export const ST_PEN_CLOSED: usize = B + 0x0dc; // u32 the round's pen released its final status (not TF-A)
 
 // ---- component table (0x100): AGENT_MAX_COMPONENTS × 32 bytes ----
 export const ST_COMPONENTS: usize = B + 0x100;

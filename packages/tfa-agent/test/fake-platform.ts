@@ -38,6 +38,7 @@ export interface Agent {
   lfa_lock_owner(): number;
   pen_count(): number;
   pen_parked(): number;
+  pen_closed(): number;
   bl31_resets_pending(): number;
   bl31_swap_count(): number;
   state_layout_ok(): number;

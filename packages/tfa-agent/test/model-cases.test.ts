@@ -10,6 +10,7 @@ import {
   AGENT_ERR_PE_STATE, AGENT_OPT_TFA_PRIME_KEEPS_OLD_ID, AGENT_OPT_TFA_CANCEL_KEEPS_PEN,
   AGENT_OPT_TFA_PRIME_DURING_ACTIVATION, AGENT_OPT_SP_RENDEZVOUS_PEN, AGENT_OPT_TFA_EXACT,
   AGENT_OPT_TFA_FAILED_PRIME_KEEPS_STARTED, AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES,
+  AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND,
   TRACE_AGENT_SMC_ENTER, TRACE_AGENT_SMC_RETURN, TRACE_AGENT_LOCK_CONTENTION,
   TRACE_AGENT_PRIME_STATUS, TRACE_AGENT_ACTIVATION_START, TRACE_AGENT_ACTIVATION_FINISH,
   TRACE_AGENT_CANCEL, toReg,
@@ -394,6 +395,62 @@ describe("holding pen and lfa_lock (TF-A lfa_holding_pen.c, lfa_main.c)", () => 
     p.schedule();
     expect(p.results.get(1)!.x.slice(0, 2)).toEqual([0n, 0n]);
     expect(p.calls.filter((c) => c.startsWith("rmm_"))).toEqual(["rmm_primary", "rmm_secondary(1)"]);
+  });
+});
+
+describe("an ACTIVATE after the round's pen released its final status", () => {
+  /** RMM round on 3 PEs: PE1, PE2 parked, PE0 leads and returns; the followers are released, not resumed. */
+  const ledRound = (options?: number) => {
+    const p = inventoried(3, options);
+    expect(p.smc(0, LFA_PRIME, SEQ.RMM)[0]).toBe(0n);
+    expect(p.issue(1, LFA_ACTIVATE, SEQ.RMM, 0, 0, 0)).toBe(AGENT_SMC_PARKED);
+    expect(p.issue(2, LFA_ACTIVATE, SEQ.RMM, 0, 0, 0)).toBe(AGENT_SMC_PARKED);
+    expect(p.smc(0, LFA_ACTIVATE, SEQ.RMM, 0, 0, 0).slice(0, 2)).toEqual([0n, 0n]);
+    expect(p.ex.activation_in_progress()).toBe(1);
+    expect(p.ex.activation_pending(SEQ.RMM)).toBe(1); // still latched: the followers have not left
+    return p;
+  };
+
+  it("default: BUSY (SMC_RET2) while the round's PEs are leaving; once they left, COMPONENT_WRONG_STATE", () => {
+    const p = ledRound();
+    expect(p.ex.pen_closed()).toBe(1);
+    expect(p.smc(0, LFA_ACTIVATE, SEQ.RMM, 0, 0, 0).slice(0, 2)).toEqual([toReg(LFA_BUSY), 0n]);
+    expect(p.ex.activation_users()).toBe(2);
+    expect(p.ex.pen_count()).toBe(0);
+    p.schedule();
+    for (const cpu of [1, 2]) expect(p.results.get(cpu)!.x.slice(0, 2)).toEqual([0n, 0n]);
+    expect(p.ex.pen_closed()).toBe(0);
+    expect(p.ex.activation_in_progress()).toBe(0);
+    expect(s(p.smc(0, LFA_ACTIVATE, SEQ.RMM, 0, 0, 0)[0]!)).toBe(LFA_COMPONENT_WRONG_STATE);
+    expect(p.calls.filter((c) => c.startsWith("rmm_"))).toEqual(["rmm_primary", "rmm_secondary(1)", "rmm_secondary(2)"]);
+  });
+
+  it("a CALL_AGAIN stage does not close the pen: a PE re-entering for the next stage waits for the others", () => {
+    const p = inventoried(2, AGENT_OPT_SP_RENDEZVOUS_PEN);
+    expect(p.smc(0, LFA_PRIME, SEQ.SP1)[0]).toBe(0n);
+    let stage = 0;
+    p.hooks.sp = () => (stage++ === 0 ? BigInt(-TFA_EAGAIN) : 0n);
+    expect(p.issue(1, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0)).toBe(AGENT_SMC_PARKED);
+    expect(p.smc(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, BigInt(LFA_CALL_AGAIN)]);
+    expect(p.ex.pen_closed()).toBe(0);
+    expect(p.issue(0, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0)).toBe(AGENT_SMC_PARKED); // stage 2, before PE1 left stage 1
+    p.schedule([1]);
+    expect(p.results.get(1)!.x.slice(0, 2)).toEqual([0n, BigInt(LFA_CALL_AGAIN)]);
+    expect(p.smc(1, LFA_ACTIVATE, SEQ.SP1, 0, 0, 0).slice(0, 2)).toEqual([0n, 0n]); // PE1 leads stage 2
+    p.schedule();
+    expect(p.results.get(0)!.x.slice(0, 2)).toEqual([0n, 0n]);
+    expect(p.calls.filter((c) => c.startsWith("sp_activate"))).toHaveLength(2);
+    expect(p.ex.activation_in_progress()).toBe(0);
+  });
+
+  it("TF-A (AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND): it joins the finished round and waits in a pen nobody enters again", () => {
+    const p = ledRound(AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND);
+    expect(p.issue(0, LFA_ACTIVATE, SEQ.RMM, 0, 0, 0)).toBe(AGENT_SMC_PARKED);
+    p.schedule();
+    for (const cpu of [1, 2]) expect(p.results.get(cpu)!.x.slice(0, 2)).toEqual([0n, 0n]);
+    expect(p.ex.pe_state(0)).toBe(AGENT_PE_WAIT_PEN);
+    expect(p.ex.pe_runnable(0)).toBe(0);
+    expect(p.ex.pen_count()).toBe(1); // of 3 running PEs: stuck
   });
 });
 

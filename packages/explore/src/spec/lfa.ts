@@ -48,6 +48,7 @@ export const LFA_RETURNS: Readonly<Record<"VERSION" | "FEATURES" | "GET_INFO" | 
     { x0: abi.LFA_INVALID_PARAMETERS, when: "fw_seq_id >= count or not the primed component", source: "lfa_main.c:255-258" },
     { x0: abi.LFA_COMPONENT_WRONG_STATE, when: "not pending or PRIME not complete", source: "lfa_main.c:260-264" },
     { x0: abi.LFA_NOT_SUPPORTED, when: "no activator", source: "lfa_main.c:266-268" },
+    { x0: abi.LFA_BUSY, when: "the round's pen released its final status while its PEs are still leaving: a late ACTIVATE would wait in a pen nobody enters again (model, not TF-A: tfa-agent README, option AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND restores TF-A)", source: "packages/tfa-agent/README.md" },
     { x0: abi.LFA_BUSY, when: "late skip request: the round started without skip", source: "lfa_main.c:294-302" },
     { x0: abi.LFA_INVALID_PARAMETERS, when: "skip asked for a rendezvous-required component", source: "lfa_main.c:311-314" },
     { x0: abi.LFA_ACTIVATION_FAILED, when: "plat_lfa_notify_activate fails (first PE of a round)", source: "lfa_main.c:317-322" },
@@ -57,7 +58,7 @@ export const LFA_RETURNS: Readonly<Record<"VERSION" | "FEATURES" | "GET_INFO" | 
     { x0: abi.LFA_BUSY, when: "lfa_lock held (trylock)", source: "lfa_main.c:546-548" },
     { x0: abi.LFA_WRONG_STATE, when: "no components", source: "lfa_main.c:107-109" },
     { x0: abi.LFA_INVALID_PARAMETERS, when: "fw_seq_id >= count or not the primed component", source: "lfa_main.c:112-115" },
-    { x0: abi.LFA_BUSY, when: "in progress and every running PE entered (cancel-locked) or a skip activation runs", source: "lfa_main.c:120-123" },
+    { x0: abi.LFA_BUSY, when: "in progress and every running PE entered (cancel-locked) or a skip activation runs — in the model only while a PE is inside ACTIVATE (tfa-agent README, option AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES restores TF-A)", source: "lfa_main.c:120-123" },
     { x0: abi.LFA_BUSY, when: "the activator's or the platform's cancel hook refuses", source: "lfa_main.c:126-140" },
     { x0: abi.LFA_SUCCESS, when: "else (the activation is reset; a BL31 pen is released with ACTIVATION_FAILED)", source: "lfa_main.c:143-145, bl31_lfa.c:243-246" },
   ],
@@ -148,7 +149,8 @@ export function lfaVerdict(call: Call, pre: Pre): Verdict {
       if (a.lockOwner >= 0) return ret([abi.LFA_BUSY], `lfa_main.c:546-548: lfa_lock held by PE${a.lockOwner}`);
       if (count === 0) return ret([abi.LFA_WRONG_STATE], "lfa_main.c:107-109: no components");
       if (seq >= count || a.currentComponent !== seq) return ret([abi.LFA_INVALID_PARAMETERS], "lfa_main.c:112-115: not the primed component");
-      if (a.inProgress && (a.cancelLocked || a.skipLatch)) {
+      // The model narrows TF-A's lock to "while a PE is inside ACTIVATE" (packages/tfa-agent/README.md).
+      if (a.inProgress && (a.cancelLocked || a.skipLatch) && (a.users > 0 || opt(pre, abi.AGENT_OPT_TFA_CANCEL_LOCKED_BETWEEN_STAGES))) {
         return ret([abi.LFA_BUSY], `lfa_main.c:120-123: no longer cancellable (${a.cancelLocked ? "every running PE entered" : "a skip activation runs"})`);
       }
       // The board's activators have no cancel hook and its plat_lfa_cancel always succeeds.
@@ -178,6 +180,9 @@ function activateVerdict(call: Call, pre: Pre): Verdict {
   }
   const t = pre.traits(seq);
   if (t.kind === "none") return ret([abi.LFA_NOT_SUPPORTED], "lfa_main.c:266-268: no activator", false);
+  if (!first && a.penClosed && !opt(pre, abi.AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND)) {
+    return ret([abi.LFA_BUSY], "the round's pen released its final status: no PE joins it any more (model, not TF-A: packages/tfa-agent/README.md, AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND)", false);
+  }
   if (skip) {
     if (t.rendezvousRequired) return ret([abi.LFA_INVALID_PARAMETERS], "lfa_main.c:311-314: the component requires the rendezvous", false);
     if (!first && !a.skipLatch) return ret([abi.LFA_BUSY], "lfa_main.c:294-302: late skip request, the round started without skip", false);

@@ -36,6 +36,7 @@ interface AgentExports {
   lfa_lock_owner(): number;
   pen_count(): number;
   pen_parked(): number;
+  pen_closed(): number;
   bl31_resets_pending(): number;
   bl31_swap_count(): number;
 }
@@ -61,6 +62,8 @@ export interface AgentInspection {
   /** Holding pen: arrivals of the current round, and PEs parked in it (not yet released). */
   penCount: number;
   penParked: number;
+  /** The round's pen released its final status: no PE may join the round any more (not TF-A). */
+  penClosed: boolean;
   bl31ResetsPending: number;
   bl31Swaps: number;
   /** AGENT_PE_* of each board PE. */
@@ -223,6 +226,7 @@ export class LfaAgentHost {
       lockOwner: a.lfa_lock_owner(),
       penCount: a.pen_count(),
       penParked: a.pen_parked(),
+      penClosed: a.pen_closed() !== 0,
       bl31ResetsPending: a.bl31_resets_pending(),
       bl31Swaps: a.bl31_swap_count(),
       peStates: Array.from({ length: pes }, (_, cpu) => a.pe_state!(cpu) >>> 0),
