@@ -6,7 +6,7 @@ import * as abi from "@lfa-wasm/abi";
 import * as sample from "@lfa-wasm/sp-sample";
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { Spmc, StagingArea } from "../src/index.js";
+import { STAGING_MODULE_CACHE, Spmc, StagingArea } from "../src/index.js";
 import { World, SP1, START_OK, FINISH_OK, frameworkResp, pkgBytes, read } from "./world.js";
 
 const START_RESP = abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP;
@@ -40,6 +40,41 @@ describe("the staging area keeps its own bytes", () => {
     expect(area.isPrimed(STAGE1.base)).toBe(false);
     expect(area.prime(STAGE1.base, hexDigest(pkgBytes("sp1-v2")))).toBeInstanceOf(WebAssembly.Module);
     expect(area.isPrimed(STAGE1.base)).toBe(true);
+  });
+});
+
+describe("compiled modules are found by the digest of the bytes they were compiled from", () => {
+  it("the same package primed again reuses its module; other bytes get their own; the cache is bounded and follows the compiler", () => {
+    const area = new StagingArea().addRegion(STAGE1.base, STAGE1.size);
+    const prime = (name: Parameters<typeof pkgBytes>[0], bytes = pkgBytes(name)) => {
+      area.stage(STAGE1.base, bytes);
+      return area.prime(STAGE1.base, hexDigest(bytes));
+    };
+    const v2 = prime("sp1-v2");
+    const v1 = prime("sp1-v1");
+    expect(v1).not.toBe(v2);
+    expect(prime("sp1-v2")).toBe(v2);
+    expect(prime("sp1-v1")).toBe(v1);
+    expect(area.compiles).toBe(2);
+    // One byte of the signature trailer differs: another digest, so another compile (of the same image bytes).
+    const other = pkgBytes("sp1-v2").slice();
+    other[other.length - 1] ^= 0xff;
+    const v2b = prime("sp1-v2", other);
+    expect(v2b).not.toBe(v2);
+    expect(area.compiles).toBe(3);
+    // At most STAGING_MODULE_CACHE modules are kept: the least recently used goes first.
+    for (let i = 0; i < STAGING_MODULE_CACHE; i++) {
+      const b = pkgBytes("sp1-v1").slice();
+      b[b.length - 2] ^= i + 1;
+      prime("sp1-v1", b);
+    }
+    expect(area.compiles).toBe(3 + STAGING_MODULE_CACHE);
+    expect(prime("sp1-v2")).not.toBe(v2); // evicted: compiled again
+    // Another compiler (another watchdog budget) never gets a module the former one compiled.
+    const before = area.compiles;
+    area.useCompiler((image) => new WebAssembly.Module(image as Uint8Array<ArrayBuffer>));
+    prime("sp1-v2");
+    expect(area.compiles).toBe(before + 1);
   });
 });
 
