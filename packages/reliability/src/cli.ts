@@ -5,7 +5,7 @@
 import { cpus } from "node:os";
 import { FULL_SIZES, QUICK_SIZES, faultTable, fuzz, mutants, soak } from "./index.js";
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const quick = argv.includes("--quick");
   const json = argv.includes("--json");
   const only = (argv[argv.indexOf("--only") + 1] ?? "").split(",");
@@ -48,14 +48,14 @@ function main(argv: string[]): number {
     log("");
   }
   if (want("soak")) {
-    const s = soak({ activations: size.soakActivations, seed });
+    const s = await soak({ activations: size.soakActivations, seed });
     out.soak = s;
     log(`### Soak (${s.activations} alternating v1/v2 activations of SP1 through the driver, ${s.requests} requests, trace on, ${s.seconds.toFixed(1)} s)\n`);
-    log(`| per activation, first 10 % | last 10 % | last ÷ first | RSS after 10 % | RSS at the end | growth | trace kept / capacity (dropped) | counters SP1 / SP2 |\n| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |`);
-    log(`| ${s.firstTenthMs.toFixed(2)} ms | ${s.lastTenthMs.toFixed(2)} ms | ${s.timeRatio.toFixed(2)}× | ${s.rssAfterTenthMiB.toFixed(1)} MiB | ${s.rssEndMiB.toFixed(1)} MiB | ${s.rssGrowthPercent.toFixed(1)} %${s.gcExposed ? "" : " (no gc)"} | ${s.traceEvents.kept} / ${s.traceEvents.capacity} (${s.traceEvents.dropped}) | ${s.counters.sp1} / ${s.counters.sp2} (exact) |\n`);
+    log(`| per activation, first 10 % (wall / CPU) | last 10 % (wall / CPU) | last ÷ first (wall / CPU) | RSS after 10 % | RSS at the end | growth | trace kept / capacity (dropped) | counters SP1 / SP2 |\n| ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |`);
+    log(`| ${s.firstTenthMs.toFixed(2)} / ${s.firstTenthCpuMs.toFixed(2)} ms | ${s.lastTenthMs.toFixed(2)} / ${s.lastTenthCpuMs.toFixed(2)} ms | ${s.timeRatio.toFixed(2)}× / ${s.cpuRatio.toFixed(2)}× | ${s.rssAfterTenthMiB.toFixed(1)} MiB | ${s.rssEndMiB.toFixed(1)} MiB | ${s.rssGrowthPercent.toFixed(1)} %${s.gcExposed ? "" : " (no gc)"} | ${s.traceEvents.kept} / ${s.traceEvents.capacity} (${s.traceEvents.dropped}) | ${s.counters.sp1} / ${s.counters.sp2} (exact) |\n`);
   }
   if (json) console.log(JSON.stringify(out, (_k, v) => (typeof v === "bigint" ? v.toString() : v), 2));
   return failed ? 1 : 0;
 }
 
-process.exitCode = main(process.argv.slice(2));
+process.exitCode = await main(process.argv.slice(2));

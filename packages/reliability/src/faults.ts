@@ -70,15 +70,16 @@ export const SCENARIOS: readonly Scenario[] = [
   },
   { phase: "PRIME", fault: "image is not Wasm", run: (r) => r.activate("sp1", samplePkg("sp1-v2-corrupt")) },
   { phase: "PRIME", fault: "PRIME answers CALL_AGAIN forever (30 s budget)", run: (r) => withFault(r, "primeCallAgain") },
-  {
-    phase: "PRIME→START", fault: "staging area corrupted after PRIME (manifest bytes)",
-    run: (r) =>
+  ...(["manifest", "image"] as const).map((part) => ({
+    phase: "PRIME→START", fault: `staging area corrupted after PRIME (${part} bytes)`,
+    run: (r: Rig) =>
       byHand(r, (rig) => {
         const base = rig.p.component("sp1").cfg.sp!.staging.base;
-        const staged = rig.p.spmc.staging.staged(base)!;
-        staged.fill(0xa5, parseSpPkg(staged).header.pmOffset, parseSpPkg(staged).header.pmOffset + 64);
+        const staging = rig.p.spmc.staging;
+        const h = parseSpPkg(staging.staged(base)!).header;
+        staging.corrupt(base, (part === "manifest" ? h.pmOffset : h.imgOffset + 256), new Uint8Array(64).fill(0xa5));
       }),
-  },
+  })),
   { phase: "START", fault: "incompatible manifest (S-EL0, RX moved)", run: (r) => r.activate("sp1", samplePkg("sp1-v2-incompatible")) },
   { phase: "START", fault: "image for SP2's window", run: (r) => r.activate("sp1", samplePkg("sp1-v2-wrong-window")) },
   { phase: "START", fault: "image over SP1's live-state buffer", run: (r) => r.activate("sp1", samplePkg("sp1-v2-over-lsb")) },

@@ -30,7 +30,7 @@ describe("reliability harness, quick sizes", () => {
     for (const r of rows) expect(r.boardGoesOn, r.fault).toBe(true);
     // Refused before the stop: SP1 v1 serves and its counter continued.
     for (const f of ["empty upload", "SP2's package uploaded to SP1", "below the anti-rollback floor (security version 0)", "signed with another key", "image is not Wasm",
-      "PRIME answers CALL_AGAIN forever (30 s budget)", "staging area corrupted after PRIME (manifest bytes)", "incompatible manifest (S-EL0, RX moved)", "image for SP2's window",
+      "PRIME answers CALL_AGAIN forever (30 s budget)", "staging area corrupted after PRIME (manifest bytes)", "staging area corrupted after PRIME (image bytes)", "incompatible manifest (S-EL0, RX moved)", "image for SP2's window",
       "image over SP1's live-state buffer", "memory minimum 192 pages (partition: 64)", "activator answers CALL_AGAIN forever (10 s budget)", "CANCEL after PRIME, before ACTIVATE", "CANCEL with 2 of 4 PEs in the pen"]) {
       expect([row(f).outcome.startsWith("refused"), row(f).sp1, row(f).stateKept], f).toEqual([true, "v1 serving", true]);
     }
@@ -38,6 +38,7 @@ describe("reliability harness, quick sizes", () => {
     expect(row("memory minimum 192 pages (partition: 64)").outcome).toBe("refused at start: staged image breaks the image contract: import env.memory: minimum 192 pages exceeds the partition's Memory of 64 pages");
     expect(row("image over SP1's live-state buffer").outcome).toMatch(/^refused at start: staged image breaks the image contract: data segment 0 \(144 bytes\) at \[0x200000, 0x200090\) is outside the working window \[0x100000, 0x200000\) \(and 15 more data segments\)$/);
     expect(row("CANCEL with 2 of 4 PEs in the pen").outcome).toBe("refused at activate: ACTIVATE -11, -11");
+    expect(row("staging area corrupted after PRIME (image bytes)").outcome).toMatch(/^refused at start: ACTIVATE -8, -8, -8, -8 \(staged image refused: the staged bytes changed after PRIME \(sha256 [0-9a-f]{64} → [0-9a-f]{64}\)\)$/);
     // The running image refuses to stop: it keeps serving (v2 kind) with its counter.
     expect([row("running image refuses the stop").sp1, row("running image refuses the stop").stateKept]).toEqual(["v2 serving", true]);
     // The SP's own faults at stop or in the new image's init: that SP is aborted (Hafnium sp_live_activation_aborted), with the reason; nothing else is.
@@ -48,8 +49,8 @@ describe("reliability harness, quick sizes", () => {
     expect([row("CPU_OFF with 3 PEs in the pen").outcome, row("CPU_OFF with 3 PEs in the pen").sp1]).toEqual(["activated", "v2 serving"]);
   });
 
-  it(`soak: ${QUICK_SIZES.soakActivations} alternating v1/v2 activations under traffic, counters exact, the trace within its capacity`, () => {
-    const r = soak({ activations: QUICK_SIZES.soakActivations });
+  it(`soak: ${QUICK_SIZES.soakActivations} alternating v1/v2 activations under traffic, counters exact, the trace within its capacity`, async () => {
+    const r = await soak({ activations: QUICK_SIZES.soakActivations });
     expect(r.counters).toEqual({ sp1: String(QUICK_SIZES.soakActivations * 2 + 1), sp2: String(QUICK_SIZES.soakActivations * 2 + 1) });
     expect(r.traceEvents.kept).toBeLessThanOrEqual(r.traceEvents.capacity);
   });
