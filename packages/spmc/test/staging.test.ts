@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import * as sample from "@lfa-wasm/sp-sample";
 import { createHash } from "node:crypto";
+import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { readFileSync } from "node:fs";
 import { STAGING_MODULE_CACHE, Spmc, StagingArea } from "../src/index.js";
 import { World, SP1, START_OK, FINISH_OK, frameworkResp, pkgBytes, read } from "./world.js";
@@ -40,6 +41,20 @@ describe("the staging area keeps its own bytes", () => {
     expect(area.isPrimed(STAGE1.base)).toBe(false);
     expect(area.prime(STAGE1.base, hexDigest(pkgBytes("sp1-v2")))).toBeInstanceOf(WebAssembly.Module);
     expect(area.isPrimed(STAGE1.base)).toBe(true);
+  });
+
+  it("imageBytes() (START's image-contract check) hands out a copy of exactly what was compiled, nothing else", () => {
+    const area = new StagingArea().addRegion(STAGE1.base, STAGE1.size);
+    const bytes = pkgBytes("sp1-v2");
+    const { imgOffset, imgSize } = parseSpPkg(bytes).header;
+    area.stage(STAGE1.base, bytes);
+    expect(area.imageBytes(STAGE1.base, imgOffset, imgSize)).toBeNull(); // nothing compiled yet
+    area.prime(STAGE1.base, hexDigest(bytes));
+    const image = area.imageBytes(STAGE1.base, imgOffset, imgSize)!;
+    expect(image).toEqual(bytes.subarray(imgOffset, imgOffset + imgSize));
+    image.fill(0);
+    expect(area.refusal(STAGE1.base, imgOffset, imgSize)).toBeNull(); // the staged bytes did not change
+    expect(area.imageBytes(STAGE1.base, imgOffset + 8, imgSize - 8)).toBeNull(); // another range: not what was compiled
   });
 });
 
