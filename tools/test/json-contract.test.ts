@@ -86,7 +86,8 @@ describe("every command's --json validates against its schema", () => {
       reason: "SPMC refused the live activation of 0x8001: incompatible manifest: exception-level: 2 -> 1; memory-regions/rx-buffer: base 0x201000 -> 0x203000",
     });
     const up = await ok(["upload", "sp2", "sp1-v2-low-sv"], h, 1);
-    expect(up.error).toMatchObject({ code: "preparing:firmware-invalid", reason: expect.stringMatching(/not in the compatibility table|security version/) });
+    // An SP1 package uploaded to SP2: prepare names the target mismatch before any policy rule.
+    expect(up.error).toMatchObject({ code: "preparing:firmware-invalid", reason: "not a package for sp2: its manifest's image-uuid f07b2a96-1d47-4d17-9ec8-86a64e253e5c is not sp2's c3ff2127-7e41-a9f8-05af-24a1afa33474 (it is a package for sp1)" });
     const call = await ok(["call", "sp1", "0x7777"], h);
     expect(call).toMatchObject({ command: null, status: { name: "INVALID_PARAMETERS" } });
   });

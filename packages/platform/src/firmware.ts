@@ -44,7 +44,7 @@ export function firmwareManifest(kind: "rmm" | "bl31"): Uint8Array {
 
 /**
  * What a package's manifest says the image is: its `compatible` and its image UUID — for an SP
- * (an FF-A partition manifest) the `image-uuid` words (its LFA component UUID, spec §5.2), for a
+ * (an FF-A partition manifest) the `image-uuid` words (its LFA component UUID, Hafnium src/manifest.c), for a
  * BL31/RMM image the canonical UUID string of its `image-uuid`; null where there is none.
  */
 export interface PackageIdentity {
@@ -73,7 +73,12 @@ export function manifestIdentity(dtb: Uint8Array): PackageIdentity {
  */
 export function firmwareTargetMismatch(kind: "rmm" | "bl31", manifest: Uint8Array): string | null {
   const want = kind === "rmm" ? RMM_COMPATIBLE : BL31_COMPATIBLE;
-  const got = manifestCompatible(manifest);
+  let got: string | null;
+  try {
+    got = manifestIdentity(manifest).compatible;
+  } catch {
+    got = null;
+  }
   return got === want ? null : `manifest compatible "${got}" is not "${want}"`;
 }
 

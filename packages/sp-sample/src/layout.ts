@@ -106,7 +106,7 @@ export function uuidWords(text: string): number[] {
 
 /**
  * A partition manifest's `image-uuid` as its 4 u32 words: cells in a v1.0 manifest, a UUID
- * string in a v1.1 one (Hafnium, spec §5.2); null without one.
+ * string in a v1.1 one (Hafnium src/manifest.c); null without one.
  */
 export function manifestImageUuid(root: DtNode): number[] | null {
   const iu = getProperty(root, "image-uuid");
