@@ -9,7 +9,7 @@ import { Trace } from "@lfa-wasm/trace";
 import { AddressSpaces, NormalWorldMemory, SpAddressSpace } from "./memory.js";
 import { SpPartition, describeError } from "./partition.js";
 import { StagingArea } from "./staging.js";
-import { SP_FUEL_DEFAULT, checkSpImageContract, compileSpImage } from "./image-contract.js";
+import { SP_FUEL_DEFAULT, checkSpImage, checkSpImageContract, compileSpImage } from "./image-contract.js";
 import { TraceDecoder } from "./trace-decode.js";
 
 // Compile every function of a Wasm module when the module is created (PRIME / boot), not on its
@@ -402,15 +402,26 @@ export class Spmc {
    * `stagingSize` bytes: what LIVE_ACTIVATION_START would refuse, checked by the SPMC's own code
    * against the running partition (nothing is staged, stopped or swapped). `refusals` lists every
    * reason (empty: the SPMC would accept it); `manifestDiff` the manifest differences one by one.
-   * The image's loadability is not checked here (the staging area's host does it at START).
+   * `image`: why the package's image breaks the partition's image contract (what START's host
+   * check refuses) or cannot be instrumented and compiled (what PRIME refuses); empty when it
+   * keeps it, or when there is no image to read (`refusals` says why).
    */
-  precheck(id: number, pkg: Uint8Array, stagingSize: number): { refusals: string[]; manifestDiff: string[] } {
+  precheck(id: number, pkg: Uint8Array, stagingSize: number): { refusals: string[]; manifestDiff: string[]; image: string[] } {
     const i = id - abi.HF_VM_ID_OFFSET;
     if (i < 0 || i >= this.ex.vm_count()) throw new RangeError(`no partition ${hex(id)}`);
     const n = this.withBuffer(pkg, (len) => this.ex.spmc_precheck(i, len, stagingSize));
     const text = new TextDecoder().decode(new Uint8Array(this.ex.memory.buffer, this.ex.precheck_ptr(), n));
     const lines = text.split("\n").filter(Boolean);
-    return { refusals: lines.filter((l) => l.startsWith("R ")).map((l) => l.slice(2)), manifestDiff: lines.filter((l) => l.startsWith("D ")).map((l) => l.slice(2)) };
+    let image: string[] = [];
+    const p = this.partitions[i];
+    let bytes: Uint8Array | null = null;
+    try {
+      bytes = parseSpPkg(pkg).image;
+    } catch {
+      // not a package: the SPMC's own refusal says so
+    }
+    if (p && bytes) image = checkSpImage(bytes, { loadAddress: p.window.lo, memSize: p.window.size, memoryPages: p.memoryPages }, this.fuelBudget(i)).reasons;
+    return { refusals: lines.filter((l) => l.startsWith("R ")).map((l) => l.slice(2)), manifestDiff: lines.filter((l) => l.startsWith("D ")).map((l) => l.slice(2)), image };
   }
 
   /** The live-activation tracker {inProgress, partition, initiator}. */

@@ -5,7 +5,7 @@
 // SPMC's START package checks run against the running partition (Spmc.precheck) — never a copy.
 import type { Command } from "commander";
 import { parseSpPkg, verifySpPkg, keyIdOf, type SpPkg } from "@lfa-wasm/sp-pkg";
-import { antiRollbackRefusal, firmwareTargetMismatch, type ComponentSlot } from "@lfa-wasm/platform";
+import { antiRollbackRefusal, type ComponentSlot } from "@lfa-wasm/platform";
 import { LFA_DRIVER_SUPPORTS_CPU_RESET, fmtVersion, uploadLimit } from "@lfa-wasm/host-driver";
 import { type Io, printJson, CheckFailed } from "../io.js";
 import { type SessionHost, aliasOf, loadPackage, resolveImage } from "../lfa/session.js";
@@ -73,15 +73,17 @@ export function checkPackage(ctx: OpContext, args: OpArgs["check"]): CheckReport
 
   // Target match and manifest compatibility: the SPMC's START checks against the running partition.
   const sp = comp.kind === "sp" ? comp.cfg.sp : undefined;
+  let imageContract: string[] | null = null;
   if (sp) {
     const pc = s.platform.spmc.precheck(sp.id, bytes, sp.staging.size);
+    imageContract = pc.image;
     const uuids = pc.manifestDiff.filter((d) => d.startsWith("image-uuid") || d.startsWith("services"));
     checks.push(uuids.length ? line("target", "fail", `the package is not for ${name} (${img.guid}): its UUIDs differ`, uuids) : pkg ? line("target", "ok", `image UUID matches ${name} (${img.guid})`) : line("target", "fail", "no manifest to read the image UUID from"));
     if (pc.manifestDiff.length) checks.push(line("manifest", "fail", `incompatible with the running manifest: ${pc.manifestDiff.length} difference${pc.manifestDiff.length === 1 ? "" : "s"}`, pc.manifestDiff));
     else if (pc.refusals.length) checks.push(line("manifest", "fail", "the SPMC would refuse the package at START", pc.refusals));
     else checks.push(line("manifest", "ok", "compatible with the running manifest (UUIDs, exception level, contexts, FF-A version, live-state buffer, RX/TX, regions)"));
   } else if (comp.kind === "bl31" || comp.kind === "rmm") {
-    const mismatch = pkg ? firmwareTargetMismatch(comp.kind, pkg.manifest) : "no manifest";
+    const mismatch = pkg ? s.platform.packageMismatch(name, bytes) : "no manifest";
     checks.push(line("target", mismatch ? "fail" : "ok", mismatch ?? `a ${comp.kind.toUpperCase()} image (manifest compatible)`));
     checks.push(line("manifest", "n/a", `${comp.kind.toUpperCase()} packages carry no partition manifest`));
   } else {
@@ -89,8 +91,13 @@ export function checkPackage(ctx: OpContext, args: OpArgs["check"]): CheckReport
     checks.push(line("manifest", "n/a", "no activator"));
   }
 
-  // The image: loadable (START's check); the image-contract validator adds imports/exports/segments.
-  if (pkg) {
+  // The image: an SP's against its partition's image contract and the SPMC's instrumentation
+  // (START's and PRIME's checks, through the SPMC's pre-flight); a BL31/RMM image loadable.
+  if (pkg && imageContract) {
+    checks.push(imageContract.length > 0
+      ? line("wasm-contract", "fail", "the image breaks the SP image contract, or the SPMC cannot instrument it", imageContract)
+      : line("wasm-contract", "ok", "keeps the SP image contract (imports, exports, memory, data segments inside the working window); the SPMC instruments and compiles it"));
+  } else if (pkg) {
     const okWasm = WebAssembly.validate(pkg.image as Uint8Array<ArrayBuffer>);
     checks.push(line("wasm-contract", okWasm ? "ok" : "fail", okWasm ? "a loadable WebAssembly module" : "not a loadable WebAssembly module"));
   } else checks.push(line("wasm-contract", "fail", "no image"));
