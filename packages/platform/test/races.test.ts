@@ -10,6 +10,16 @@ import { counterInc, lfa, regsOf, s64, spVersion, stageAndPrime } from "./helper
 const primeRmm = (p: Platform) => expect(stageAndPrime(p, "rmm", firmwarePackage("rmm-v1.1"))[0]).toBe(0n);
 const act = (seq: number, skip = 0) => [abi.LFA_ACTIVATE, seq, skip, 0, 0];
 
+/** Every PE enters ACTIVATE(seq): PE1–PE3 wait in the pen, PE0 arrives last, leads and returns 0. */
+function leadRound(p: Platform, seq: number): void {
+  for (const cpu of [1, 2, 3]) {
+    p.submit(cpu, act(seq));
+    expect(p.step(cpu).outcome).toBeNull();
+  }
+  p.submit(0, act(seq));
+  expect(regsOf(p.step(0).outcome!).slice(0, 2)).toEqual([0n, 0n]); // the last arriver is the leader
+}
+
 describe("CANCEL on one PE while others are in ACTIVATE of a rendezvous component (RMM)", () => {
   it("allowed until every running PE has entered: CANCEL → 0, the PEs in the pen → ACTIVATION_FAILED", () => {
     const p = createPlatform();
@@ -31,13 +41,7 @@ describe("CANCEL on one PE while others are in ACTIVATE of a rendezvous componen
     const p = createPlatform();
     primeRmm(p);
     const rmm = p.seqOf("rmm");
-    for (const cpu of [1, 2, 3]) {
-      p.submit(cpu, act(rmm));
-      p.step(cpu);
-    }
-    p.submit(0, act(rmm));
-    const leader = p.step(0);
-    expect(s64(regsOf(leader.outcome!)[0])).toBe(0n); // the last arriver is the leader
+    leadRound(p, rmm);
     expect(p.ready()).toEqual([1, 2, 3]); // released, not yet resumed
     expect(s64(lfa.cancel(p, rmm, 0)[0])).toBe(abi.LFA_BUSY);
     const out = p.run({ seed: 3 });
@@ -67,12 +71,7 @@ describe("an ACTIVATE after the round's pen released its final status (the fuzz'
     const seq = p.seqOf(component);
     if (component === "rmm") primeRmm(p);
     else expect(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0]).toBe(0n);
-    for (const cpu of [1, 2, 3]) {
-      p.submit(cpu, act(seq));
-      expect(p.step(cpu).outcome).toBeNull();
-    }
-    p.submit(0, act(seq));
-    expect(regsOf(p.step(0).outcome!).slice(0, 2)).toEqual([0n, 0n]); // the leader activated
+    leadRound(p, seq);
     expect(p.ready()).toEqual([1, 2, 3]); // released, not yet resumed
     return { p, seq };
   };
@@ -96,12 +95,7 @@ describe("an ACTIVATE after the round's pen released its final status (the fuzz'
     const p = createPlatform({ agentOptions: abi.AGENT_OPT_SP_RENDEZVOUS_PEN | abi.AGENT_OPT_TFA_LATE_ACTIVATE_JOINS_ROUND });
     primeRmm(p);
     const rmm = p.seqOf("rmm");
-    for (const cpu of [1, 2, 3]) {
-      p.submit(cpu, act(rmm));
-      p.step(cpu);
-    }
-    p.submit(0, act(rmm));
-    expect(s64(regsOf(p.step(0).outcome!)[0])).toBe(0n);
+    leadRound(p, rmm);
     p.submit(0, act(rmm));
     expect(p.step(0).outcome).toBeNull(); // in the pen again, alone
     expect(() => p.run()).toThrow(DeadlockError);
