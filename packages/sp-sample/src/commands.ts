@@ -38,6 +38,7 @@ export const SP_COMMANDS: readonly SpCommand[] = Object.freeze([
   c(p.SP_CMD_YIELD, "yield", ["value"], ["resumed-fid", "resumed-x2", "value"]),
   c(p.SP_CMD_LSB_READ, "lsb-read", [], ["activation-counter", "activation-token", "layout-version", "service-counter"]),
   c(p.SP_CMD_STATS, "stats", [], ["requests-served", "activation-counter"]),
+  c(p.SP_CMD_SPIN, "spin", [], [], true),
   c(p.SP_CMD_FFA_CALL, "ffa-call", ["x0", "x1", "x2", "x3"], ["x0", "x1", "x2", "x3"]),
 ]);
 
