@@ -8,8 +8,9 @@ import { fileURLToPath } from "node:url";
 import { buildSpImage } from "@lfa-wasm/as-build";
 import { compileDts } from "@lfa-wasm/devicetree";
 import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import { BUILD_DIR, EFIVAR_IMAGE_MAX_MEMORY_PAGES, EFIVAR_LAYOUT as L, images, manifests, packages, type EfivarImageInfo } from "./index.js";
+import { BUILD_DIR, EFIVAR_IMAGE_MAX_MEMORY_PAGES, EFIVAR_LAYOUT as L, LAYOUT_FILE, images, manifests, packages, type EfivarImageInfo } from "./index.js";
 import { STORE_REGION_BYTES } from "./protocol/efivar-protocol.js";
+import { readEfivarLayout } from "./layout.js";
 
 const PKG_DIR = new URL("../", import.meta.url);
 const GEN_DIR = new URL("assembly/generated/efivar/", PKG_DIR);
@@ -57,6 +58,8 @@ function entryModule(img: EfivarImageInfo): string {
 
 async function main(): Promise<void> {
   const t0 = performance.now();
+  // First: everything below reads the layout through EFIVAR_LAYOUT (build/layout.json).
+  writeFile(new URL(LAYOUT_FILE, BUILD_DIR), JSON.stringify(readEfivarLayout(), null, 2) + "\n");
   const dtbs = new Map<string, Uint8Array>();
   for (const [name, m] of Object.entries(manifests)) {
     const dtb = compileDts(readFileSync(m.dts, "utf8"), `${name}.dts`);

@@ -4,11 +4,14 @@
  *    edk2-semantics variant) and signed SP packages (TEST-ONLY key), built by `npm run build`;
  *  - the U-Boot-style client (./client.ts): boot transport (FF-A bus, discovery, copy in/out of
  *    the shared buffer) and, after exitBootServices(), the minimal runtime transport.
- * Layout numbers come from manifests/*.dts (./layout.ts); wire constants from
+ * Layout numbers come from manifests/*.dts (./layout.ts; the build writes them to
+ * build/layout.json, read on first use of EFIVAR_LAYOUT, never at import); wire constants from
  * ./protocol/efivar-protocol.ts (also the source of the images' AssemblyScript constants).
  */
 import { EFIVAR_IMAGE_V1, EFIVAR_IMAGE_V2, EFIVAR_SEMANTICS_EDK2, EFIVAR_SEMANTICS_TS } from "./protocol/efivar-protocol.js";
-import { MANIFEST_DIR, readEfivarLayout, type EfivarLayout } from "./layout.js";
+import { readFileSync } from "node:fs";
+import { lazyRecord } from "@lfa-wasm/sp-sample";
+import { MANIFEST_DIR, type EfivarLayout } from "./layout.js";
 
 export * from "./protocol/efivar-protocol.js";
 export * from "./client.js";
@@ -17,10 +20,22 @@ export { MANIFEST_DIR, readEfivarLayout, type EfivarLayout, type Region } from "
 
 export const BUILD_DIR: URL = new URL("../build/", import.meta.url);
 
-/** The variable SP's layout (from its manifest and the board's SPMC manifest). */
-export const EFIVAR_LAYOUT: Readonly<EfivarLayout> = Object.freeze(readEfivarLayout());
-/** Its FF-A partition ID on the default board (vm3 → 0x8003, as Corstone-1000's smm-gateway). */
-export const EFIVAR_SP_ID = EFIVAR_LAYOUT.id;
+/** The build's record of the variable SP's layout (src/build.ts, from readEfivarLayout()). */
+export const LAYOUT_FILE = "layout.json";
+
+/**
+ * The variable SP's layout (from its manifest and the board's SPMC manifest, via build/layout.json);
+ * its `id` is the FF-A partition ID on the default board (vm3 → 0x8003, as Corstone-1000's smm-gateway).
+ */
+export const EFIVAR_LAYOUT: Readonly<EfivarLayout> = lazyRecord((): EfivarLayout => {
+  let text: string;
+  try {
+    text = readFileSync(new URL(LAYOUT_FILE, BUILD_DIR), "utf8");
+  } catch {
+    throw new Error(`@lfa-wasm/efi-vars: build/${LAYOUT_FILE} is missing (the package is not built: npm run build)`);
+  }
+  return JSON.parse(text) as EfivarLayout;
+});
 /** The FF-A partition UUID (= gEfiSmmVariableProtocolGuid, as U-Boot's efi_variable_tee.c finds it). */
 export const MM_SP_UUID = "ed32d533-99e6-4209-9cc0-2d72cdd998a7";
 /** The LFA component UUID (byte-order string) = the manifest's image-uuid (LE words of these bytes). */

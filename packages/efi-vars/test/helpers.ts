@@ -1,9 +1,9 @@
 // Shared helpers: the default board (with the variable SP as vm3) and a booted client.
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, defaultBoardConfig, efivarPackage, type Platform } from "@lfa-wasm/platform";
-import { EFIVAR_LAYOUT, EFIVAR_SP_ID, EfiVariables, platformConduit, type EfiVariablesOptions, type FfaConduit, EFI_SUCCESS } from "../src/index.js";
+import { EFIVAR_LAYOUT, EfiVariables, platformConduit, type EfiVariablesOptions, type FfaConduit, EFI_SUCCESS } from "../src/index.js";
 
-export const SP = EFIVAR_SP_ID;
+export const SP = EFIVAR_LAYOUT.id;
 export const BUF = EFIVAR_LAYOUT.commBuffer.base;
 export const s64 = (v: bigint | undefined) => BigInt.asIntN(64, v ?? 0n);
 

@@ -15,15 +15,16 @@ import { EFIVAR_LAYOUT } from "@lfa-wasm/efi-vars";
 import { RMM_LAYOUT, type Platform } from "@lfa-wasm/platform";
 import { partitions } from "@lfa-wasm/sp-sample";
 
-/** Live-state buffers by FF-A id (the sample SPs' and the UEFI variable SP's manifests). */
-const LSB_BY_ID = new Map<number, { base: number; size: number }>([
-  ...Object.values(partitions).flatMap((l) => (l.lsb ? [[l.id, l.lsb] as [number, { base: number; size: number }]] : [])),
-  [EFIVAR_LAYOUT.id, EFIVAR_LAYOUT.lsb],
-]);
+/** Live-state buffers by FF-A id (the sample SPs' and the UEFI variable SP's manifests), built on first use. */
+let lsbById: Map<number, { base: number; size: number }> | null = null;
 
 /** The live-state buffer of SP `id`, or null if the board's SP has none we know of. */
 export function lsbOf(id: number): { base: number; size: number } | null {
-  return LSB_BY_ID.get(id) ?? null;
+  lsbById ??= new Map<number, { base: number; size: number }>([
+    ...Object.values(partitions).flatMap((l) => (l.lsb ? [[l.id, l.lsb] as [number, { base: number; size: number }]] : [])),
+    [EFIVAR_LAYOUT.id, EFIVAR_LAYOUT.lsb],
+  ]);
+  return lsbById.get(id) ?? null;
 }
 
 /** A 64-bit signature (16 hex digits) of `p`'s state plus the runner's `extra` state. */

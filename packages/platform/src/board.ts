@@ -4,7 +4,7 @@
 import { readFileSync } from "node:fs";
 import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
 import { SP_IDS, STAGING, packages as spPackages } from "@lfa-wasm/sp-sample";
-import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_SP_ID, EFIVAR_STAGING, manifests as efivarManifests, packages as efivarPackages } from "@lfa-wasm/efi-vars";
+import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_STAGING, manifests as efivarManifests, packages as efivarPackages } from "@lfa-wasm/efi-vars";
 import { firmwarePackage } from "./firmware.js";
 import { Platform, type BoardConfig, type ComponentConfig } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
@@ -31,7 +31,7 @@ export function defaultBoardConfig(): BoardConfig {
     { name: "sp1", uuid: LFA_UUIDS.sp1, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp1, sp: { id: SP_IDS.sp1, staging: { ...STAGING.sp1 } } },
     { name: "sp2", uuid: LFA_UUIDS.sp2, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp2, sp: { id: SP_IDS.sp2, staging: { ...STAGING.sp2 } } },
     // The UEFI variable SP (@lfa-wasm/efi-vars, vm3 = 0x8003): live-activatable like SP1/SP2.
-    { name: "efivar", uuid: EFIVAR_COMPONENT_UUID, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: efivar, sp: { id: EFIVAR_SP_ID, staging: { ...EFIVAR_STAGING } } },
+    { name: "efivar", uuid: EFIVAR_COMPONENT_UUID, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: efivar, sp: { id: EFIVAR_LAYOUT.id, staging: { ...EFIVAR_STAGING } } },
   ];
   // AGENT_OPT_SP_RENDEZVOUS_PEN (a deliberate deviation from TF-A, see the README): Linux's
   // default force_cpu_rendezvous = 1 makes every online PE issue ACTIVATE(skip = 0) for an SP;
@@ -39,7 +39,7 @@ export function defaultBoardConfig(): BoardConfig {
   // answer -9. With the option the round goes through the holding pen and the leader activates once.
   // The board's SPMC manifest is @lfa-wasm/efi-vars' spmc-board.dts: sp-sample's vm1/vm2 plus the
   // variable SP as vm3; its NV store is the region reboot() keeps.
-  const nvRegions = [{ id: EFIVAR_SP_ID, base: EFIVAR_LAYOUT.nvStore.base, size: EFIVAR_LAYOUT.nvStore.size }];
+  const nvRegions = [{ id: EFIVAR_LAYOUT.id, base: EFIVAR_LAYOUT.nvStore.base, size: EFIVAR_LAYOUT.nvStore.size }];
   return { pes: 4, spmcManifest: readFileSync(efivarManifests["spmc-board"].dtb), spPackages: [sp1, sp2, efivar], components, nvRegions, agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN };
 }
 

@@ -8,13 +8,10 @@ import { compileDts, decodeDtb, getProperty, propString } from "@lfa-wasm/device
 import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { manifestImageUuid } from "@lfa-wasm/sp-sample";
 import { uuidFromWords } from "./uuid.js";
+import { AGENT_ASSET, readAsset } from "./assets.js";
 
 export const BUILD_DIR = new URL("../build/", import.meta.url);
 export const MANIFEST_DIR = new URL("../manifests/", import.meta.url);
-/** The EL3 agent module (packages/tfa-agent's build output). */
-export const AGENT_WASM = new URL("../../tfa-agent/build/tfa-agent.wasm", import.meta.url);
-/** The SPMD logical SP module (packages/lsp's build output). */
-export const LSP_WASM = new URL("../../lsp/build/lsp.wasm", import.meta.url);
 
 export const RMM_COMPATIBLE = "arm,rmm-image";
 export const BL31_COMPATIBLE = "arm,bl31-image";
@@ -110,7 +107,7 @@ export function rmmImage(variant: RmmVariant): Uint8Array {
 }
 
 export function agentImage(): Uint8Array {
-  return readFileSync(AGENT_WASM);
+  return readAsset(AGENT_ASSET);
 }
 
 const pkgCache = new Map<string, Uint8Array>();

@@ -9,3 +9,4 @@ export * from "./uuid.js";
 export { VirtualClock } from "./clock.js";
 export { RealmMonitor, RmmFault } from "./rmm.js";
 export { mulberry32, makePicker, type SchedulePolicy } from "./scheduler.js";
+export { AGENT_ASSET, LSP_ASSET, assetUrl, readAsset, setAssetReader, type AssetReader, type AssetSpecifier } from "./assets.js";

@@ -3,15 +3,14 @@
 // monitor, the secure world (SPMC + SPs), the live-activation store and one trace.
 //
 // Register blocks live in the modules' memories; the board copies whole blocks.
-import { readFileSync } from "node:fs";
 import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
-import { Spmc, StagingArea, NormalWorldMemory } from "@lfa-wasm/spmc";
+import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
 import { loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
 import type { BoardConfig, BoardFaults } from "./config.js";
-import { AGENT_WASM, packageModule } from "./firmware.js";
+import { agentImage, packageModule } from "./firmware.js";
 import { RealmMonitor } from "./rmm.js";
 import { makePicker, type SchedulePolicy } from "./scheduler.js";
 import { VirtualClock } from "./clock.js";
@@ -81,6 +80,7 @@ export class Platform {
   private retableDue = false;
 
   constructor(readonly config: BoardConfig) {
+    initWasmEngine(); // before any module of the board is compiled (eager Wasm compilation)
     this.trace = config.trace ?? new Trace();
     this.trustedKey = config.trustedKey ?? loadPublicKey(testKeyPaths.publicKey);
     const bootCpus = config.bootCpus ?? config.pes;
@@ -107,7 +107,7 @@ export class Platform {
 
     // EL3: the agent (BL31's image is the agent module itself), PSCI, the RMMD, the SPMD and its LSP.
     const bl31 = this.components.find((c) => c.kind === "bl31");
-    const agentModule = bl31?.cfg.bootPackage ? packageModule(bl31.cfg.bootPackage) : new WebAssembly.Module(readFileSync(AGENT_WASM));
+    const agentModule = bl31?.cfg.bootPackage ? packageModule(bl31.cfg.bootPackage) : new WebAssembly.Module(agentImage() as Uint8Array<ArrayBuffer>);
     const rmmSlot = this.components.find((c) => c.kind === "rmm");
     if (rmmSlot && !rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
     this.rmm = rmmSlot ? new RealmMonitor(packageModule(rmmSlot.cfg.bootPackage!), config.pes, this.trace) : null;

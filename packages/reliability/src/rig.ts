@@ -33,7 +33,6 @@ export function partsOf(name: SpPackageName): { manifest: Uint8Array; image: Uin
 }
 
 export type SpName = "sp1" | "sp2";
-const SP_FF_A_ID: Record<SpName, number> = { sp1: SP_IDS.sp1, sp2: SP_IDS.sp2 };
 
 /** The outcome of one activation through the driver. */
 export interface ActivationResult {
@@ -63,7 +62,7 @@ export class Rig {
 
   /** A direct request from the normal world to an SP on an idle PE: x0..x17. */
   direct(sp: SpName, cmd: number, cpu = this.idlePe(), ...args: Array<bigint | number>): bigint[] {
-    return this.p.smc(cpu, abi.FFA_MSG_SEND_DIRECT_REQ_64, SP_FF_A_ID[sp], 0, cmd, ...args);
+    return this.p.smc(cpu, abi.FFA_MSG_SEND_DIRECT_REQ_64, SP_IDS[sp], 0, cmd, ...args);
   }
 
   /** SP_CMD_COUNTER_INC; throws unless the SP answers with exactly the predicted next value. */

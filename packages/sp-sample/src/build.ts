@@ -2,7 +2,8 @@
  * The sample secure world's build (run as `node dist/build.js` by `npm run build`, after tsc and
  * after packages/abi/scripts/gen-assembly.mjs generated assembly/generated/protocol/):
  *
- *  1. manifests/*.dts → build/manifests/<name>.dtb and build/spmc.dtb (@lfa-wasm/devicetree);
+ *  1. manifests/*.dts → build/manifests/<name>.dtb and build/spmc.dtb (@lfa-wasm/devicetree), and
+ *     every SP's layout → build/layouts.json (what `partitions` reads at run time);
  *  2. per SP: assembly/generated/<sp>/layout.ts from its manifest (never hand-copied numbers)
  *     and one entry file per image variant; each compiled once for the SP's window
  *     (@lfa-wasm/as-build, SP image mode) → build/<sp>_<variant>.wasm;
@@ -18,8 +19,10 @@ import { compileDts } from "@lfa-wasm/devicetree";
 import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import * as protocol from "./protocol/sp-protocol.js";
 import { type ImageLayout, layoutModule, entryModule } from "./image-source.js";
+import { readLayouts } from "./layout.js";
 import {
   BUILD_DIR,
+  LAYOUTS_FILE,
   images,
   manifests,
   packages,
@@ -133,6 +136,8 @@ function buildPackages(dtbs: Map<string, Uint8Array>, wasm: Map<string, Uint8Arr
 async function main(): Promise<void> {
   const t0 = performance.now();
   mkdirSync(BUILD_DIR, { recursive: true });
+  // First: everything below reads the layouts through `partitions` (build/layouts.json).
+  writeFile(new URL(LAYOUTS_FILE, BUILD_DIR), JSON.stringify(readLayouts(), null, 2) + "\n");
   const dtbs = compileManifests();
   const wasm = await buildImages();
   buildPackages(dtbs, wasm);

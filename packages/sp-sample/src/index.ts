@@ -4,9 +4,10 @@
  * packages, plus the metadata a host needs to load them. The execution ABI, the protocol and
  * the live-state buffer layout are described in ../README.md.
  *
- * Layout numbers (IDs, windows, LSB/RX/TX) are read from manifests/*.dts when this module is
- * imported (a few ms); the protocol constants come from ./protocol/sp-protocol.ts, which is also
- * the source of the images' AssemblyScript constants.
+ * Layout numbers (IDs, windows, LSB/RX/TX) come from manifests/*.dts: the build reads them and
+ * writes build/layouts.json, which this module reads on first use of `partitions`, `SP_IDS` or
+ * `images` (nothing is read at import); the protocol constants come from
+ * ./protocol/sp-protocol.ts, which is also the source of the images' AssemblyScript constants.
  */
 import {
   SP_IMAGE_ABORT_INIT,
@@ -29,7 +30,9 @@ import {
   SP_LSB_OFF_REQUESTS_SERVED,
   SP_LSB_OFF_SERVICE_COUNTER,
 } from "./protocol/sp-protocol.js";
-import { MANIFEST_DIR, readLayouts, SP_NAMES, type SpLayout, type SpName, type SpRegion, type SpWindow } from "./layout.js";
+import { readFileSync } from "node:fs";
+import { lazyRecord } from "./lazy.js";
+import { MANIFEST_DIR, SP_NAMES, type SpLayout, type SpName, type SpRegion, type SpWindow } from "./layout.js";
 
 export * from "./protocol/sp-protocol.js";
 export * from "./commands.js";
@@ -55,12 +58,30 @@ export const SP_IMAGE_MAX_MEMORY_PAGES = 256;
 /** Where the build writes everything. */
 export const BUILD_DIR: URL = new URL("../build/", import.meta.url);
 
-/** Every sample SP's layout (from its manifest and spmc.dts), by name. */
-export const partitions: Readonly<Record<SpName, Readonly<SpLayout>>> = Object.freeze(readLayouts());
+export { lazyRecord } from "./lazy.js";
+
+/** The build's record of every sample SP's layout (src/build.ts, from readLayouts()). */
+export const LAYOUTS_FILE = "layouts.json";
+
+function loadLayouts(): Record<SpName, SpLayout> {
+  const url = new URL(LAYOUTS_FILE, BUILD_DIR);
+  let text: string;
+  try {
+    text = readFileSync(url, "utf8");
+  } catch {
+    throw new Error(`@lfa-wasm/sp-sample: build/${LAYOUTS_FILE} is missing (the package is not built: npm run build)`);
+  }
+  const all = JSON.parse(text) as Record<SpName, SpLayout>;
+  for (const n of SP_NAMES) Object.freeze(all[n]);
+  return all;
+}
+
+/** Every sample SP's layout (from its manifest and spmc.dts, via build/layouts.json), by name. */
+export const partitions: Readonly<Record<SpName, Readonly<SpLayout>>> = lazyRecord(loadLayouts);
 
 /** Partition IDs by name (0x8001..0x8006). */
-export const SP_IDS: Readonly<Record<SpName, number>> = Object.freeze(
-  Object.fromEntries(SP_NAMES.map((n) => [n, partitions[n].id])) as Record<SpName, number>,
+export const SP_IDS: Readonly<Record<SpName, number>> = lazyRecord(
+  () => Object.fromEntries(SP_NAMES.map((n) => [n, partitions[n].id])) as Record<SpName, number>,
 );
 
 /**
@@ -157,8 +178,7 @@ const image = (partition: SpName, variant: ImageVariant, built?: { name: string;
     memoryPages: partitions[partition].memoryPages,
   });
 
-/** Every image the build compiles, by name (one compile per SP window and variant). */
-export const images = Object.freeze({
+const imageTable = () => ({
   "sp1-v1": image("sp1", "v1"),
   "sp1-v2": image("sp1", "v2"),
   "sp1-refuse-stop": image("sp1", "refuse-stop"),
@@ -175,7 +195,9 @@ export const images = Object.freeze({
   "svc2-v1": image("svc2", "v1"),
   "svc3-v1": image("svc3", "v1"),
   "svc4-v1": image("svc4", "v1"),
-} as const satisfies Record<string, SpImageInfo>);
+}) as const satisfies Record<string, SpImageInfo>;
+/** Every image the build compiles, by name (one compile per SP window and variant). */
+export const images: Readonly<ReturnType<typeof imageTable>> = lazyRecord(imageTable);
 export type SpImageName = keyof typeof images;
 
 /**

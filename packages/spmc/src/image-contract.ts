@@ -17,6 +17,7 @@
 // a pre-flight check of an image file.
 import { ImageFormatError, funcTypeText, parseModule, type FuncType, type ModuleInfo } from "./wasm/reader.js";
 import { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
+import { initWasmEngine } from "./engine.js";
 
 /**
  * Default watchdog budget of one entry into an SP, in fuel units (one per function entry and per
@@ -135,6 +136,7 @@ export function checkSpImageContract(image: Uint8Array, target: SpImageTarget): 
  * instrumentation does not accept) or WebAssembly.CompileError, with the reason.
  */
 export function compileSpImage(image: Uint8Array, startBudget: number): WebAssembly.Module {
+  initWasmEngine();
   return new WebAssembly.Module(instrumentFuel(image, startBudget) as Uint8Array<ArrayBuffer>);
 }
 

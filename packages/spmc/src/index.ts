@@ -1,5 +1,6 @@
 // @lfa-wasm/spmc — the S-EL2 SPMC (AssemblyScript, build/spmc.wasm) and its host side on the board.
 export * from "./spmc.js";
+export { initWasmEngine, wasmEngineInitialised } from "./engine.js";
 export * from "./memory.js";
 export * from "./partition.js";
 export * from "./staging.js";

@@ -2,7 +2,6 @@
 // services — SP partitions (partition.ts), address spaces and shared pages (memory.ts), the
 // live-activation staging area (staging.ts) and the trace (docs/architecture.md#everything-is-traced).
 import { readFileSync } from "node:fs";
-import { setFlagsFromString } from "node:v8";
 import * as abi from "@lfa-wasm/abi";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
@@ -11,11 +10,8 @@ import { SpPartition, describeError } from "./partition.js";
 import { StagingArea } from "./staging.js";
 import { SP_FUEL_DEFAULT, checkSpImage, checkSpImageContract, compileSpImage } from "./image-contract.js";
 import { TraceDecoder } from "./trace-decode.js";
+import { initWasmEngine } from "./engine.js";
 
-// Compile every function of a Wasm module when the module is created (PRIME / boot), not on its
-// first call: V8's lazy compilation would otherwise put the compile of the new image's code
-// inside the activation blackout (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime: compile belongs in PRIME). Set once, at load.
-setFlagsFromString("--no-wasm-lazy-compilation");
 
 /** The SPMC module (build output). */
 export const SPMC_WASM = new URL("../build/spmc.wasm", import.meta.url);
@@ -23,6 +19,7 @@ let spmcModule: WebAssembly.Module | null = null;
 
 /** The compiled SPMC module (compiled once per process). */
 export function spmcWasmModule(): WebAssembly.Module {
+  initWasmEngine();
   return (spmcModule ??= new WebAssembly.Module(readFileSync(SPMC_WASM)));
 }
 

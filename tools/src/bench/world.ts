@@ -27,7 +27,6 @@ const ASSEMBLY_DIR = join(SP_SAMPLE_DIR, "assembly");
 
 export const SP1_LOAD = 0x100000;
 /** SP1's FF-A id and image UUID are the sample's; the component is the board's "sp1". */
-export const SP1_ID = SP_IDS.sp1;
 
 export interface WorldSpec {
   /** SP1's working region (mem_size), bytes; default 1 MiB. */
@@ -297,7 +296,7 @@ export async function makeWorld(specIn: WorldSpec, cache: BuildCache): Promise<W
   const staging = { base: STAGING.sp1.base, size: Math.min(spec.window, 2 * MiB) };
   const components: ComponentConfig[] = [
     ...base.components.filter((c) => c.kind !== "sp"),
-    { name: "sp1", uuid: LFA_UUIDS.sp1, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: pkgs[0]!, sp: { id: SP1_ID, staging } },
+    { name: "sp1", uuid: LFA_UUIDS.sp1, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: pkgs[0]!, sp: { id: SP_IDS.sp1, staging } },
   ];
   const board: BoardConfig = {
     ...base,

@@ -3,7 +3,7 @@
 // the state format: one more `kind`, a boot function and an identity.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { AGENT_WASM, LSP_WASM, createPlatform, defaultBoardConfig, type BoardConfig, type Platform } from "@lfa-wasm/platform";
+import { AGENT_ASSET, LSP_ASSET, readAsset, createPlatform, defaultBoardConfig, type BoardConfig, type Platform } from "@lfa-wasm/platform";
 import { SPMC_WASM } from "@lfa-wasm/spmc";
 import { UsageError } from "../io.js";
 
@@ -44,8 +44,8 @@ const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
 export function boardIdentity(src: BoardSource): Record<string, string> {
   const c = config(src);
   const id: Record<string, string> = {
-    "el3-agent": sha(readFileSync(AGENT_WASM)),
-    lsp: sha(readFileSync(LSP_WASM)),
+    "el3-agent": sha(readAsset(AGENT_ASSET)),
+    lsp: sha(readAsset(LSP_ASSET)),
     spmc: sha(readFileSync(SPMC_WASM)),
     "spmc-manifest": sha(c.spmcManifest),
   };

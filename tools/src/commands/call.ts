@@ -33,7 +33,6 @@ export interface CallResult {
   error: ErrorInfo | null;
 }
 
-const SAMPLE_IDS = new Set(Object.values(SP_IDS));
 const hex = (v: bigint) => `0x${v.toString(16)}`;
 const FFA_ERRORS = new Map<number, string>(
   Object.entries(abi)
@@ -58,7 +57,7 @@ export function directCall(ctx: OpContext, a: OpArgs["call"]): CallResult {
   const comp = s.platform.component(name);
   if (comp.kind !== "sp" || !comp.cfg.sp) throw new CheckFailed(`${name} is not a secure partition: no direct requests`, "EINVAL");
   const id = comp.cfg.sp.id;
-  const known = SAMPLE_IDS.has(id);
+  const known = Object.values(SP_IDS).includes(id);
   const cmd = known ? spCommand(a.command) : undefined;
   const x3 = cmd ? BigInt(cmd.cmd) : parseNumber("command", a.command);
   if (a.args.length > 4) throw new UsageError(`at most 4 arguments (x4..x7), got ${a.args.length}`);

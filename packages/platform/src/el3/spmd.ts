@@ -13,8 +13,7 @@
 import * as abi from "@lfa-wasm/abi";
 import { type Spmc, ffaMessageName } from "@lfa-wasm/spmc";
 import type { Trace } from "@lfa-wasm/trace";
-import { readFileSync } from "node:fs";
-import { LSP_WASM } from "../firmware.js";
+import { LSP_ASSET, readAsset } from "../assets.js";
 import { hex } from "../pe.js";
 import { uuidWords } from "../uuid.js";
 
@@ -83,7 +82,7 @@ export class Spmd {
     /** The LSP has the SPMC's answer: other PEs may run before it continues (a preemption point). */
     private readonly preempt: () => void = () => {},
   ) {
-    this.lsp = new WebAssembly.Instance((lspModule ??= new WebAssembly.Module(readFileSync(LSP_WASM))), {
+    this.lsp = new WebAssembly.Instance((lspModule ??= new WebAssembly.Module(readAsset(LSP_ASSET) as Uint8Array<ArrayBuffer>)), {
       env: { abort: () => { throw new Error("LSP abort()"); } },
       spmd: { ffa_call: () => this.lspFfaCall() },
     }).exports as unknown as LspExports;
