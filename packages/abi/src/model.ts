@@ -55,6 +55,28 @@ export const TRACE_MANIFEST_ERROR = u32(11);
 export const TRACE_CONSOLE = u32(12);
 /** c = vm id: text = what Hafnium only warns about in a manifest (the partition is loaded). */
 export const TRACE_MANIFEST_WARNING = u32(13);
+/**
+ * c = vm id, a = 0 the old image serves again (restored and through its live-activation init),
+ * 1 the rollback itself failed (the old image did not come back: the partition is aborted),
+ * b = LFA phase the new image failed in (LFA_PHASE_START: its instantiation, FINISH: its init).
+ */
+export const TRACE_ROLLBACK = u32(14);
+
+// SPMC options (spmc_set_options; default 0 = the model's better behaviour, docs/rollback.md).
+/**
+ * Hafnium: a new image that fails its live activation (its instantiation at START, or its init
+ * at FINISH: abort, trap, FFA_ERROR, watchdog, wrong response) aborts the partition
+ * (START/FINISH_RESP(ABORTED), the LSP answers LFA_CRITICAL_ERROR). Off: the SPMC rolls back to
+ * the old image with its live-state buffer and framework state.
+ */
+export const SPMC_OPT_HAFNIUM_LIVE_ACTIVATION_ABORT = u32(1 << 0);
+/**
+ * Not FF-A: x4 of a START_RESP / FINISH_RESP with a non-zero status when the SPMC rolled the
+ * partition back to its old image (x4 is reserved, MBZ, in FF-A 1.3 ALP; an LSP that does not
+ * know it still sees the failure). The LSP answers LFA_ACTIVATION_FAILED instead of
+ * LFA_CRITICAL_ERROR.
+ */
+export const LIVE_ACTIVATION_RESP_ROLLED_BACK = u32(1);
 
 // ---------------------------------------------------------------------------------------------
 // The TF-A EL3 LFA agent (packages/tfa-agent) ↔ platform contract. See packages/tfa-agent/README.md.

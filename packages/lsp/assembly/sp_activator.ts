@@ -9,8 +9,9 @@ import {
   FFA_PARTITION_LIVE_ACTIVATION, FFA_PARTITION_CPU_RENDEZVOUS,
   FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_REQ, FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP,
   FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_REQ, FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP,
-  SPMD_LP_ID_START, SMCCC_NUM_REGS,
+  SPMD_LP_ID_START, SMCCC_NUM_REGS, FFA_MSG_SEND_DIRECT_RESP_32, FFA_MSG_SEND_DIRECT_RESP_64,
   LFA_SUCCESS, LFA_NOT_SUPPORTED, LFA_COMPONENT_WRONG_STATE, LFA_DEVICE_ERROR, LFA_CRITICAL_ERROR,
+  LFA_ACTIVATION_FAILED, LIVE_ACTIVATION_RESP_ROLLED_BACK,
 } from "@lfa-wasm/abi/assembly";
 import { get_reg, set_reg } from "./regs";
 import { build_live_activation_request, check_live_activation_response, convert_ffa_error_code_to_lfa } from "./live_activation";
@@ -41,6 +42,10 @@ function clear_regs(): void {
  * (bit 11) clear → NOT_SUPPORTED; 7 CPU_RENDEZVOUS (bit 12) set → NOT_SUPPORTED; 8 no staging
  * area → DEVICE_ERROR; 9 START request (any failure returned as is); 10 FINISH request (any failure
  * → CRITICAL_ERROR: the old image is already gone).
+ *
+ * Not TF-A (docs/rollback.md): a START_RESP or FINISH_RESP failure with x4 =
+ * LIVE_ACTIVATION_RESP_ROLLED_BACK says the SPMC brought the old image back, so the activation
+ * failed with the component still running its old version: LFA_ACTIVATION_FAILED.
  */
 export function lfa_sp_activate(expected_id: u32, uuid0: u32, uuid1: u32, uuid2: u32, uuid3: u32, image_base: u32, page_count: u32): i64 {
   // Step 2: the component does not map to an SP.
@@ -94,7 +99,7 @@ export function lfa_sp_activate(expected_id: u32, uuid0: u32, uuid1: u32, uuid2:
   if (ret != LFA_SUCCESS) return ret;
   spmd_ffa_call();
   ret = check_live_activation_response(FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP);
-  if (ret != LFA_SUCCESS) return ret;
+  if (ret != LFA_SUCCESS) return rolled_back() ? LFA_ACTIVATION_FAILED : ret;
 
   // Step 10: LIVE_ACTIVATION_FINISH_REQ; the old image is gone, so any failure is critical.
   last_step = 10;
@@ -104,9 +109,16 @@ export function lfa_sp_activate(expected_id: u32, uuid0: u32, uuid1: u32, uuid2:
   if (ret != LFA_SUCCESS) return LFA_CRITICAL_ERROR;
   spmd_ffa_call();
   ret = check_live_activation_response(FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP);
-  if (ret != LFA_SUCCESS) return LFA_CRITICAL_ERROR;
+  if (ret != LFA_SUCCESS) return rolled_back() ? LFA_ACTIVATION_FAILED : LFA_CRITICAL_ERROR;
   last_step = 0;
   return LFA_SUCCESS;
+}
+
+/** The SPMC's failed framework response says it rolled the partition back (x4, not FF-A). */
+function rolled_back(): bool {
+  const fid = <u32>get_reg(0);
+  if (fid != FFA_MSG_SEND_DIRECT_RESP_32 && fid != FFA_MSG_SEND_DIRECT_RESP_64) return false;
+  return <i32>get_reg(3) != 0 && get_reg(4) == <u64>LIVE_ACTIVATION_RESP_ROLLED_BACK;
 }
 
 /** The step (numbering above) that decided the last result; 0 after a success. */

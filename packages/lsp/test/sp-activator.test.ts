@@ -44,6 +44,8 @@ const info = (id = SP1, count = 1, props = PROPS, x2 = (48n << 48n)): Reply => (
 const resp = (type: number, status = 0): Reply => (req) => [
   BigInt(abi.FFA_MSG_SEND_DIRECT_RESP_64), ((req[1] & 0xffffn) << 16n) | (req[1] >> 16n), BigInt((abi.FFA_FRAMEWORK_MSG_BIT | type) >>> 0), BigInt(status >>> 0),
 ];
+/** A failed response with x4 = LIVE_ACTIVATION_RESP_ROLLED_BACK (or another x4): the SPMC's rollback (docs/rollback.md). */
+const respX4 = (type: number, status: number, x4: bigint): Reply => (req) => [...resp(type, status)(req), x4];
 const START_OK = resp(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP);
 const FINISH_OK = resp(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP);
 const activate = (id = SP1, base = BASE, pages = PAGES) => lsp.lfa_sp_activate(id, UUID[0], UUID[1], UUID[2], UUID[3], base, pages);
@@ -92,6 +94,10 @@ describe("lfa_sp_activate: every error path in step order", () => {
     ["10: FINISH → FFA_ERROR(DENIED) becomes CRITICAL_ERROR", [info(), START_OK, err(abi.FFA_DENIED)], abi.LFA_CRITICAL_ERROR, 10],
     ["10: FINISH_RESP(ABORTED) (the new image aborted)", [info(), START_OK, resp(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP, abi.FFA_ABORTED)], abi.LFA_CRITICAL_ERROR, 10],
     ["10: FINISH answered with a START_RESP", [info(), START_OK, START_OK], abi.LFA_CRITICAL_ERROR, 10],
+    ["10: FINISH_RESP(ABORTED, x4 = ROLLED_BACK) (the SPMC brought the old image back)", [info(), START_OK, respX4(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP, abi.FFA_ABORTED, BigInt(abi.LIVE_ACTIVATION_RESP_ROLLED_BACK))], abi.LFA_ACTIVATION_FAILED, 10],
+    ["10: FINISH_RESP(ABORTED, x4 = 2) is not a rollback", [info(), START_OK, respX4(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP, abi.FFA_ABORTED, 2n)], abi.LFA_CRITICAL_ERROR, 10],
+    ["10: FINISH_RESP(SUCCESS, x4 = ROLLED_BACK) is a success", [info(), START_OK, respX4(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP, 0, BigInt(abi.LIVE_ACTIVATION_RESP_ROLLED_BACK))], abi.LFA_SUCCESS, 0],
+    ["9: START_RESP(ABORTED, x4 = ROLLED_BACK) (the new image did not instantiate, the old one is back)", [info(), respX4(abi.FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP, abi.FFA_ABORTED, BigInt(abi.LIVE_ACTIVATION_RESP_ROLLED_BACK))], abi.LFA_ACTIVATION_FAILED, 9],
   ];
   it.each(cases)("step %s", (_what, replies, expected, step, args = {}) => {
     script = [...replies];

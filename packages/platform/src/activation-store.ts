@@ -260,6 +260,19 @@ export class ActivationStore {
     this.ctx.onCommit(s);
   }
 
+  /**
+   * A failed activation that was rolled back (docs/rollback.md): the old image still runs with its
+   * version and the rollback floor unchanged; the staged and primed image are dropped, so the
+   * component is no longer pending and the same bad image is not activated again by accident.
+   */
+  rollBack(s: ComponentSlot, why: string): void {
+    const p = s.primed;
+    s.staged = null;
+    this.dropPrimed(s);
+    const v = (x: { major: number; minor: number } | undefined) => (x ? `${x.major}.${x.minor}` : null);
+    this.ctx.trace.record({ kind: "lfa", name: "activation-rolled-back", pe: this.ctx.pe(), to: s.name, detail: { running: v(s.running?.version), attempted: v(p?.version), why } });
+  }
+
   /** Makes `slots` the LFA table (sequence ids 0..n-1). */
   reorder(slots: ComponentSlot[]): void {
     this.components.splice(0, this.components.length, ...slots);

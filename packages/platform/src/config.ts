@@ -39,6 +39,16 @@ export interface BoardConfig {
   trustedKey?: KeyObject;
   /** options(flags) of the agent (AGENT_OPT_*; default 0 = the specification's intent). */
   agentOptions?: number;
+  /**
+   * A failed live activation rolls back to the old image (default true; docs/rollback.md): an SP
+   * whose new image fails before FINISH completes gets its old image, live-state buffer and
+   * framework state back (SPMC), a new RMM that fails to boot is replaced by the old one, a BL31
+   * swap that cannot complete goes back to the old agent; ACTIVATE answers LFA_ACTIVATION_FAILED,
+   * the version stays the old one and the staged image is dropped. false: the reference stacks'
+   * behaviour (Hafnium aborts the SP and the LSP answers LFA_CRITICAL_ERROR; TF-A's RMM is gone,
+   * ACTIVATION_FAILED; a failed BL31 swap answers LFA_CRITICAL_ERROR).
+   */
+  rollback?: boolean;
   /** Non-secure memory (default 16 MiB at 0x10000000). */
   nwd?: { base: number; size: number };
   /**

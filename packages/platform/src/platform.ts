@@ -78,10 +78,13 @@ export class Platform {
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
   private retableAfterActivation: string[] | null = null;
   private retableDue = false;
+  /** Failed live activations roll back (BoardConfig.rollback, default true; docs/rollback.md). */
+  readonly rollback: boolean;
 
   constructor(readonly config: BoardConfig) {
     initWasmEngine(); // before any module of the board is compiled (eager Wasm compilation)
     this.trace = config.trace ?? new Trace();
+    this.rollback = config.rollback ?? true;
     this.trustedKey = config.trustedKey ?? loadPublicKey(testKeyPaths.publicKey);
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
@@ -92,7 +95,8 @@ export class Platform {
     const staging = new StagingArea({ authenticatedOnly: true }); // only what PRIME authenticated is activated
     for (const c of config.components) if (c.kind === "sp" && c.sp) staging.addRegion(c.sp.staging.base, c.sp.staging.size);
     const nwd = config.nwd ? new NormalWorldMemory(config.nwd.base, config.nwd.size) : undefined;
-    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents, watchdog: config.spWatchdog });
+    this.spmc = new Spmc({ spmcManifest: config.spmcManifest, packages: config.spPackages, staging, trace: this.trace, nwd, preload: config.nvContents, watchdog: config.spWatchdog,
+      options: this.rollback ? 0 : abi.SPMC_OPT_HAFNIUM_LIVE_ACTIVATION_ABORT });
     this.store = new ActivationStore(config.components, {
       trace: this.trace,
       trustedKey: this.trustedKey,
@@ -110,7 +114,7 @@ export class Platform {
     const agentModule = bl31?.cfg.bootPackage ? packageModule(bl31.cfg.bootPackage) : new WebAssembly.Module(agentImage() as Uint8Array<ArrayBuffer>);
     const rmmSlot = this.components.find((c) => c.kind === "rmm");
     if (rmmSlot && !rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
-    this.rmm = rmmSlot ? new RealmMonitor(packageModule(rmmSlot.cfg.bootPackage!), config.pes, this.trace) : null;
+    this.rmm = rmmSlot ? new RealmMonitor(packageModule(rmmSlot.cfg.bootPackage!), config.pes, this.trace, this.rollback) : null;
     this.rmmd = new Rmmd(this.rmm, this.trace);
     this.psci = new Psci(this.pes, this.trace, (cpu) => this.rmmd.cpuOn(cpu), () => this.agent.rendezvousInProgress());
     this.spmd = new Spmd(this.spmc, this.trace, pe, () => this.preempt("lsp-ffa-return"));
@@ -206,15 +210,19 @@ export class Platform {
       this.trace.record({ kind: "lfa", name: "fault:activate-call-again", pe: this.pe(), to: s?.name, detail: { left: this.faults.activateCallAgain } });
       return BigInt(-abi.TFA_EAGAIN);
     }
+    const rollbacks = this.spmc.rollbacks;
     const r = this.spmd.spActivate(s && { name: s.name, uuid: s.cfg.uuid, sp: s.kind === "sp" ? s.cfg.sp : undefined, primed: s.primed !== null });
     if (r === abi.LFA_SUCCESS && s) this.store.commit(s);
+    else if (s && this.spmc.rollbacks > rollbacks) this.store.rollBack(s, "the SPMC brought the old image back");
     return r;
   }
 
   private rmmPrimaryActivate(): bigint {
     const s = this.components.find((c) => c.kind === "rmm");
+    const rolledBack = this.rmm?.rollbacks ?? 0;
     const r = this.rmmd.primaryActivate(this.running.at(-1) ?? -1, s?.primed?.module);
     if (r === abi.LFA_SUCCESS && s) this.store.commit(s);
+    else if (s && (this.rmm?.rollbacks ?? 0) > rolledBack) this.store.rollBack(s, "the new RMM failed to boot, the old one serves again");
     return r;
   }
 
@@ -516,23 +524,25 @@ export class Platform {
     const t0 = process.hrtime.bigint();
     this.agent.swapTo(module);
     this.trace.record({ kind: "swap", name: "bl31-swap", pe: leader, detail: { ns: Number(process.hrtime.bigint() - t0), participants } });
-    const enter = (cpu: number, abort: boolean): SmcOutcome => {
-      const r = this.onPe(cpu, () => this.agent.warmEntry(cpu, abort));
+    const enter = (cpu: number, mode: "warm" | "abort" | "rollback"): SmcOutcome => {
+      const r = this.onPe(cpu, () => this.agent.warmEntry(cpu, mode));
       const v = this.agent.regs(cpu);
       if (r === abi.AGENT_SMC_RESET) return { cpu, reset: { entry: v[1]!, x0: v[0]! } };
       if (r === abi.AGENT_SMC_DONE) return { cpu, regs: Array.from(v) };
-      throw new BoardFault(`bl31_${abort ? "abort" : "warm"}_entry(${cpu}) returned ${r}`, r);
+      throw new BoardFault(`bl31_${mode}_entry(${cpu}) returned ${r}`, r);
     };
     let outcomes: SmcOutcome[];
     try {
-      outcomes = participants.map((cpu) => enter(cpu, false));
+      outcomes = participants.map((cpu) => enter(cpu, "warm"));
       this.store.commit(s);
     } catch (e) {
       if (!(e instanceof BoardFault) || e.code !== abi.AGENT_ERR_LAYOUT) throw e;
-      // The new image cannot take the state over: back to the old image, every PE gets -5.
+      // The new image cannot take the state over: back to the old image; every PE gets -11
+      // (rollback, docs/rollback.md) or -5 (rollback: false).
       this.trace.record({ kind: "swap", name: "bl31-swap-failed", pe: leader, detail: { reason: e.message } });
       this.agent.swapTo(oldModule);
-      outcomes = participants.map((cpu) => enter(cpu, true));
+      outcomes = participants.map((cpu) => enter(cpu, this.rollback ? "rollback" : "abort"));
+      if (this.rollback) this.store.rollBack(s, `the new BL31 image cannot take the state over: ${e.message}`);
     }
     for (const o of outcomes.slice(1)) {
       this.finish(o.cpu, o);

@@ -27,8 +27,11 @@ export class RealmMonitor {
   /** The image generation each PE last booted (a PE powered off across an activation warm-boots on CPU_ON). */
   private readonly bootedGeneration: number[];
   private generation = 0;
+  /** How many failed activations were rolled back to the old image (docs/rollback.md). */
+  rollbacks = 0;
 
-  constructor(module: WebAssembly.Module, private readonly pes: number, private readonly trace: Trace) {
+  /** `rollback` (default true): a new image that fails to boot is replaced by the old one; false: the RMM is gone (TF-A). */
+  constructor(module: WebAssembly.Module, private readonly pes: number, private readonly trace: Trace, private readonly rollback = true) {
     this.memory = new WebAssembly.Memory({ initial: RMM_LAYOUT.memoryPages, maximum: RMM_LAYOUT.memoryPages });
     this.module = module;
     this.tokens = new Array<bigint>(pes).fill(0n);
@@ -89,9 +92,11 @@ export class RealmMonitor {
 
   /**
    * rmmd_primary_activate on the leader: the primed image replaces the running one in place and is
-   * initialised from the leader's token. On failure the old image is re-instantiated and re-booted
-   * from the same tokens (the realm state was not written: images validate before they write), so
-   * the RMM keeps serving; the LFA status is LFA_ACTIVATION_FAILED either way (as rmmd_rmm_lfa.c).
+   * initialised from the leader's token. On failure, by default (rollback, docs/rollback.md), the
+   * old image is re-instantiated and re-booted from the same tokens (the realm state was not
+   * written: images validate before they write), so the RMM keeps serving; without rollback the
+   * RMM is gone, as in TF-A (RMI answers SMC_UNK). The LFA status is LFA_ACTIVATION_FAILED either
+   * way (as rmmd_rmm_lfa.c).
    */
   primaryActivate(cpu: number, module: WebAssembly.Module): bigint {
     const old = this.module;
@@ -100,10 +105,16 @@ export class RealmMonitor {
     const status = this.boot(cpu, true, this.tokens[cpu]!);
     this.trace.record({ kind: "swap", name: "rmm-swap", pe: cpu, detail: { status: Number(status), ns: Number(process.hrtime.bigint() - t0) } });
     if (status === abi.RMM_BOOT_SUCCESS) return abi.LFA_SUCCESS;
+    if (!this.rollback) {
+      this.ex = null;
+      this.trace.record({ kind: "swap", name: "rmm-lost", pe: cpu, detail: { status: Number(status) } });
+      return abi.LFA_ACTIVATION_FAILED;
+    }
     this.instantiate(old);
     const back = this.boot(cpu, true, this.tokens[cpu]!);
     this.trace.record({ kind: "swap", name: "rmm-rollback", pe: cpu, detail: { status: Number(back) } });
     if (back !== abi.RMM_BOOT_SUCCESS) this.ex = null;
+    else this.rollbacks++;
     return abi.LFA_ACTIVATION_FAILED;
   }
 

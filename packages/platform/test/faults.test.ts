@@ -59,8 +59,8 @@ describe("the SP watchdog (issue 12 item 2)", () => {
     expect(spVersion(p, SP2)).toEqual([2n, 0n]);
   });
 
-  it("a new image that loops in its live-activation init: FINISH fails, no PE stays in flight, the SPMC tracker is free", () => {
-    const p = createPlatform();
+  it("a new image that loops in its live-activation init: FINISH fails, no PE stays in flight, the SPMC tracker is free (rollback: false)", () => {
+    const p = createPlatform({ rollback: false });
     expect(counterInc(p, SP1)).toBe(1n);
     const seq = p.seqOf("sp1");
     expect(stageAndPrime(p, "sp1", samplePackage("sp1-loop-init"))[0]).toBe(0n);

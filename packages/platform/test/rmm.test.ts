@@ -40,6 +40,19 @@ describe("RMM", () => {
     expect(p.trace.query({ name: "rmm-rollback" })).toHaveLength(1);
     expect(p.smc(1, abi.RMI_VERSION)[1]).toBe(0x10000n);
     expect(p.smc(0, abi.RMI_REC_ENTER, 0x7000n, abi.RSI_VERSION)[4]).toBe(1n);
-    expect(lfa.inventory(p, rmm)[3] & 2n).toBe(2n); // still pending
+    expect(lfa.inventory(p, rmm)[3] & 2n).toBe(0n); // rolled back: the staged image is dropped (docs/rollback.md)
+    expect(p.trace.query({ name: "activation-rolled-back" }).map((e) => [e.to, (e.detail as { running: string }).running])).toEqual([["rmm", "1.0"]]);
+  });
+
+  it("rollback: false (TF-A): an image that fails init → LFA_ACTIVATION_FAILED, the RMM is gone (RMI → SMC_UNK), still pending", () => {
+    const p = createPlatform({ rollback: false });
+    const rmm = p.seqOf("rmm");
+    expect(stageAndPrime(p, "rmm", firmwarePackage("rmm-bad"))[0]).toBe(0n);
+    const out = p.concurrent([0, 1, 2, 3].map((cpu) => ({ cpu, regs: [abi.LFA_ACTIVATE, rmm, 0, 0, 0] })));
+    for (const o of out) expect(s64(regsOf(o)[0])).toBe(abi.LFA_ACTIVATION_FAILED);
+    expect(p.trace.query({ name: "rmm-lost" })).toHaveLength(1);
+    expect(p.trace.query({ name: "rmm-rollback" })).toHaveLength(0);
+    expect(p.smc(1, abi.RMI_VERSION)[0]).toBe(BigInt.asUintN(64, abi.SMC_UNK));
+    expect(lfa.inventory(p, rmm)[3] & 2n).toBe(2n);
   });
 });

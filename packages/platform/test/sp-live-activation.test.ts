@@ -95,8 +95,8 @@ describe("the Hafnium error scenarios through LFA", () => {
     expect(counterInc(p, SP2)).toBe(1n);
   });
 
-  it("an image that aborts in its live-activation init (sp1-abort-init) → LFA_CRITICAL_ERROR", () => {
-    const p = createPlatform();
+  it("an image that aborts in its live-activation init (sp1-abort-init) → LFA_CRITICAL_ERROR (rollback: false, Hafnium)", () => {
+    const p = createPlatform({ rollback: false });
     expect(stageAndPrime(p, "sp1", samplePackage("sp1-abort-init"))[0]).toBe(0n);
     expect(s64(lfa.activate(p, p.seqOf("sp1"), 1)[0])).toBe(abi.LFA_CRITICAL_ERROR);
   });

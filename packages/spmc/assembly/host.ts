@@ -21,6 +21,25 @@
 // @ts-ignore: decorator
 @external("host", "sp_swap") export declare function host_sp_swap(vm_index: i32, staging_pa: u32, img_offset: u32, img_size: u32): i32;
 
+/**
+ * Rollback (docs/rollback.md): before the swap, keep what going back needs — the running image's
+ * precompiled module and a copy of the live-state buffer [lsb_base, lsb_base + lsb_size). 0 or -1.
+ */
+// @ts-ignore: decorator
+@external("host", "sp_keep") export declare function host_sp_keep(vm_index: i32, lsb_base: u32, lsb_size: u32): i32;
+
+/**
+ * Rollback: drops the new instance, writes the kept live-state buffer back, zeroes the working
+ * window and instantiates the kept (old) module on the same Memory. 0, or -1 (nothing kept, or the
+ * old image failed to instantiate: the partition has no instance).
+ */
+// @ts-ignore: decorator
+@external("host", "sp_rollback") export declare function host_sp_rollback(vm_index: i32): i32;
+
+/** Rollback: the activation completed (or was abandoned), forget what was kept. */
+// @ts-ignore: decorator
+@external("host", "sp_forget") export declare function host_sp_forget(vm_index: i32): void;
+
 /** Re-instantiates the partition's boot image in place (abort action RESTART). */
 // @ts-ignore: decorator
 @external("host", "sp_restart") export declare function host_sp_restart(vm_index: i32): i32;

@@ -8,6 +8,7 @@ import { handle_other_world_call, handle_sp_call } from "./api";
 import { load_spmc_manifest, load_partition, boot_partitions } from "./load";
 import { tracker } from "./live_activation_mgmt";
 import { secure_interrupts_masked, Refusals, validate_package } from "./ffa/lifecycle_msg";
+import { set_spmc_options } from "./ffa/live_activation_rollback";
 
 let load_area = new ArrayBuffer(0);
 
@@ -108,6 +109,8 @@ export function la_tracker(): u64 {
   return (tracker.in_progress ? <u64>1 << 32 : 0) | (<u64>tracker.partition_id << 16) | tracker.initiator_id;
 }
 export function interrupts_masked(): bool { return secure_interrupts_masked; }
+/** SPMC_OPT_* flags (default 0; docs/rollback.md). Set before boot. */
+export function spmc_set_options(flags: u32): void { set_spmc_options(flags); }
 /** Partition i's manifest memory regions: how many, and each one's base (IPA) and size in 4 KiB pages. */
 export function vm_region_count(i: i32): i32 { return vms[i].manifest.memory_regions.length; }
 export function vm_region_base(i: i32, r: i32): u64 { return vms[i].manifest.memory_regions[r].base_address; }

@@ -53,6 +53,8 @@ export class SpPartition {
   private exports: SpExports | null = null;
   private regsView: BigUint64Array | null = null;
   private fuel: WebAssembly.Global | null = null;
+  /** The module of the current instance (what a rollback goes back to). */
+  private current: WebAssembly.Module | null = null;
   /** Why the last run (or instantiation) faulted (for the trace). */
   lastFault = "";
 
@@ -75,6 +77,11 @@ export class SpPartition {
   /** Pages of the partition's Memory (its IPA space; initial = maximum). */
   get memoryPages(): number {
     return this.memory.buffer.byteLength / 65536;
+  }
+
+  /** The precompiled module the current instance runs (null without an instance). */
+  get module(): WebAssembly.Module | null {
+    return this.current;
   }
 
   get instantiated(): boolean {
@@ -131,6 +138,7 @@ export class SpPartition {
       throw new Error(`regs() = 0x${at.toString(16)}: the register block must be 8-aligned and inside the working window [0x${lo.toString(16)}, 0x${(lo + size).toString(16)})`);
     }
     this.exports = ex;
+    this.current = module;
     this.fuel = fuel;
     this.regsView = new BigUint64Array(this.memory.buffer, at, SMCCC_NUM_REGS);
   }
@@ -138,6 +146,7 @@ export class SpPartition {
   /** Drops the instance: calling it afterwards is impossible (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime). */
   drop(): void {
     this.exports = null;
+    this.current = null;
     this.regsView = null;
     this.fuel = null;
   }

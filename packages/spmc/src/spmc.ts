@@ -49,6 +49,7 @@ interface SpmcExports {
   spmc_precheck(vmIndex: number, len: number, stagingSize: number): number;
   precheck_ptr(): number;
   interrupts_masked(): number;
+  spmc_set_options(flags: number): void;
   vm_region_count(i: number): number;
   vm_region_base(i: number, r: number): bigint;
   vm_region_pages(i: number, r: number): number;
@@ -77,6 +78,18 @@ export interface SpmcOptions {
   preload?: Array<{ id: number; base: number; bytes: Uint8Array }>;
   /** The SP watchdog's budgets (the SPMC instruments every SP image with a fuel counter). */
   watchdog?: SpWatchdogOptions;
+  /**
+   * SPMC_OPT_* flags (default 0). SPMC_OPT_HAFNIUM_LIVE_ACTIVATION_ABORT: a new image that fails
+   * its live activation aborts the partition (Hafnium) instead of rolling back (docs/rollback.md).
+   */
+  options?: number;
+}
+
+/** What a rollback needs, kept at the swap (docs/rollback.md): the old module and the live-state buffer. */
+interface KeptImage {
+  module: WebAssembly.Module;
+  lsbBase: number;
+  lsb: Uint8Array;
 }
 
 export interface PartitionInfo {
@@ -107,6 +120,10 @@ export class Spmc {
   private owRegs: BigUint64Array | null = null;
   /** The vCPU each partition is running on (for its synchronous FF-A calls). */
   private readonly runningVcpu: number[] = [];
+  /** How many failed live activations were rolled back (the old image serves again). */
+  rollbacks = 0;
+  /** Per partition index: what a rollback of the live activation in progress goes back to. */
+  private readonly kept = new Map<number, KeptImage>();
 
   constructor(private readonly opts: SpmcOptions) {
     this.trace = opts.trace ?? new Trace();
@@ -121,6 +138,9 @@ export class Spmc {
     this.staging.useCompiler((image) => compileSpImage(image, budget));
     const inst = new WebAssembly.Instance(spmcWasmModule(), { host: this.hostImports(), env: { abort: spmcAbort } });
     this.ex = inst.exports as unknown as SpmcExports;
+    const options = opts.options ?? 0;
+    if (!Number.isInteger(options) || options < 0 || options > 0xffffffff) throw new RangeError(`SPMC options must be a u32 of SPMC_OPT_* flags, got ${options}`);
+    this.ex.spmc_set_options(options);
   }
 
   /** Cold boot: the SPMC manifest, every package (validated in Wasm), then SP initialisation in boot order. */
@@ -256,11 +276,45 @@ export class Spmc {
           p.swap(module);
         } catch (e) {
           p.drop();
-          this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: (e as Error).message } });
+          p.lastFault = (e as Error).message;
+          this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: p.lastFault } });
           return -1;
         }
         this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Number(process.hrtime.bigint() - t0), window: p.window } });
         return 0;
+      },
+      sp_keep: (vm: number, lsbBase: number, lsbSize: number): number => {
+        const p = this.partitions[vm];
+        const module = p?.module;
+        const base = lsbBase >>> 0;
+        const size = lsbSize >>> 0;
+        if (!p || !module || base + size > p.memory.buffer.byteLength) return -1;
+        const t0 = process.hrtime.bigint();
+        this.kept.set(vm, { module, lsbBase: base, lsb: new Uint8Array(p.memory.buffer, base, size).slice() });
+        p.lastFault = "";
+        this.trace.record({ kind: "swap", name: "rollback-kept", to: hex(this.idOf(vm)), detail: { lsbBytes: size, ns: Number(process.hrtime.bigint() - t0) } });
+        return 0;
+      },
+      sp_rollback: (vm: number): number => {
+        const p = this.partitions[vm];
+        const k = this.kept.get(vm);
+        this.kept.delete(vm);
+        if (!p || !k) return -1;
+        const t0 = process.hrtime.bigint();
+        p.drop();
+        new Uint8Array(p.memory.buffer, k.lsbBase, k.lsb.length).set(k.lsb);
+        try {
+          p.swap(k.module);
+        } catch (e) {
+          p.drop();
+          this.trace.record({ kind: "swap", name: "rollback-failed", to: hex(this.idOf(vm)), detail: { reason: (e as Error).message } });
+          return -1;
+        }
+        this.trace.record({ kind: "swap", name: "rollback", to: hex(this.idOf(vm)), detail: { ns: Number(process.hrtime.bigint() - t0), reason: p.lastFault || "the new image failed without a fault (FFA_ERROR, or refused calls instead of FFA_MSG_WAIT)" } });
+        return 0;
+      },
+      sp_forget: (vm: number): void => {
+        this.kept.delete(vm);
       },
       sp_restart: (vm: number): number => {
         const p = this.partitions[vm];
@@ -322,7 +376,10 @@ export class Spmc {
         if (!contract.ok) return refuse(`staged image breaks the image contract: ${contract.reasons.join("; ")}`);
         return 0;
       },
-      trace: (event: number, a: number, b: number, c: number, d: number): void => this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0),
+      trace: (event: number, a: number, b: number, c: number, d: number): void => {
+        if (event === abi.TRACE_ROLLBACK && a === 0) this.rollbacks++;
+        this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0);
+      },
       trace_text: (event: number, vmId: number, p: number, len: number): void =>
         this.decoder.text(event, vmId, new TextDecoder().decode(spmcBytes(p, len))),
     };

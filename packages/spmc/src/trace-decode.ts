@@ -61,6 +61,9 @@ export class TraceDecoder {
       case abi.TRACE_SWAP:
         t.record({ kind: "swap", name: a === 0 ? "new-instance-ready" : "new-instance-failed", to: hex(c) });
         return;
+      case abi.TRACE_ROLLBACK:
+        t.record({ kind: "lfa", name: a === 0 ? "rolled-back" : "rollback-failed", to: hex(c), detail: { phase: ["RESET", "START", "FINISH"][b], oldImageServes: a === 0 } });
+        return;
       case abi.TRACE_MANIFEST_ERROR:
         t.record({ kind: "log", name: "manifest-error", to: hex(c), detail: { code: a } });
         return;

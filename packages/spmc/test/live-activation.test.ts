@@ -108,8 +108,8 @@ describe("stop refused and new-image abort (Hafnium sp_live_activation.c, lifecy
     expect(w.activate("sp2", "sp2-v2")).toEqual({ start: START_OK(), finish: FINISH_OK() });
   });
 
-  it.each([["sp1-abort-init"], ["sp1-trap-init"]] as const)("%s: the new image fails its init → FINISH_RESP(ABORTED)", (pkg) => {
-    const w = World.boot();
+  it.each([["sp1-abort-init"], ["sp1-trap-init"]] as const)("%s: the new image fails its init → FINISH_RESP(ABORTED) (SPMC_OPT_HAFNIUM_LIVE_ACTIVATION_ABORT)", (pkg) => {
+    const w = World.boot(sample.BOOT_PACKAGES, abi.SPMC_OPT_HAFNIUM_LIVE_ACTIVATION_ABORT);
     const { start, finish } = w.activate("sp1", pkg);
     expect(start).toEqual(START_OK());
     expect(finish).toEqual(frameworkResp(FINISH_RESP, abi.FFA_ABORTED));

@@ -24,10 +24,11 @@ export const NWD_PAGE = 0x10010000;
 export class World {
   constructor(readonly spmc: Spmc) {}
 
-  static boot(packages: readonly sample.SpPackageName[] = sample.BOOT_PACKAGES): World {
+  /** `options`: SPMC_OPT_* flags (e.g. SPMC_OPT_HAFNIUM_LIVE_ACTIVATION_ABORT for Hafnium's behaviour). */
+  static boot(packages: readonly sample.SpPackageName[] = sample.BOOT_PACKAGES, options = 0): World {
     const staging = new StagingArea();
     for (const s of Object.values(sample.STAGING)) staging.addRegion(s.base, s.size);
-    const spmc = new Spmc({ spmcManifest: read(sample.spmcManifest.dtb), packages: packages.map(pkgBytes), staging }).boot();
+    const spmc = new Spmc({ spmcManifest: read(sample.spmcManifest.dtb), packages: packages.map(pkgBytes), staging, options }).boot();
     return new World(spmc);
   }
 

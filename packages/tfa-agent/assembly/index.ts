@@ -5,7 +5,7 @@ import {
   SMC_UNK, SMCCC_FAST_CALL, SMCCC_OEN_SHIFT, SMCCC_OEN_MASK, SMCCC_OEN_STD, SMCCC_FUNC_NUM_MASK,
   FFA_FNUM_MIN, FFA_FNUM_MAX, AGENT_SMC_DONE, AGENT_SMC_FFA, AGENT_ERR_CPU, AGENT_ERR_PE_STATE,
   AGENT_PE_IDLE, AGENT_PE_RUNNING, AGENT_PE_WAIT_SWAP, AGENT_MAX_COMPONENTS, LFA_COMPONENT_KIND_SP,
-  TRACE_AGENT_SMC_ENTER, TRACE_AGENT_SMC_RETURN,
+  TRACE_AGENT_SMC_ENTER, TRACE_AGENT_SMC_RETURN, LFA_CRITICAL_ERROR, LFA_ACTIVATION_FAILED,
 } from "@lfa-wasm/abi/assembly";
 import {
   ST_OPTIONS, ST_INITIALIZED, ST_COUNT, ST_SETUP_DONE, ST_IN_PROGRESS, ST_SKIP_LATCH, ST_USERS,
@@ -122,7 +122,7 @@ export function pe_runnable(cpu: i32): bool {
  */
 export function bl31_warm_entry(cpu: i32): i32 {
   if (!valid_cpu(cpu)) return AGENT_ERR_CPU;
-  return warm_entry(cpu, false);
+  return warm_entry(cpu, 0);
 }
 
 /**
@@ -132,7 +132,17 @@ export function bl31_warm_entry(cpu: i32): i32 {
  */
 export function bl31_abort_entry(cpu: i32): i32 {
   if (!valid_cpu(cpu)) return AGENT_ERR_CPU;
-  return warm_entry(cpu, true);
+  return warm_entry(cpu, LFA_CRITICAL_ERROR);
+}
+
+/**
+ * Optional (docs/rollback.md): the swap could not be completed and the platform rolled back to
+ * the old image, which still runs its version: PE `cpu`'s ACTIVATE ends with LFA_ACTIVATION_FAILED
+ * (x0 = -11, x1 = 0, AGENT_SMC_DONE), the bookkeeping as bl31_abort_entry.
+ */
+export function bl31_rollback_entry(cpu: i32): i32 {
+  if (!valid_cpu(cpu)) return AGENT_ERR_CPU;
+  return warm_entry(cpu, LFA_ACTIVATION_FAILED);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -413,7 +413,8 @@ function bl31_leave(ok: bool): void {
   }
 }
 
-export function warm_entry(cpu: i32, abort: bool): i32 {
+/** `fail`: 0 (the swap succeeded) or the LFA status the PE's ACTIVATE fails with. */
+export function warm_entry(cpu: i32, fail: i64): i32 {
   if (!layout_ok()) {
     trace(TRACE_AGENT_WARM_ENTRY, <u32>cpu, <u32>AGENT_ERR_LAYOUT, 0, 0);
     return AGENT_ERR_LAYOUT;
@@ -424,14 +425,15 @@ export function warm_entry(cpu: i32, abort: bool): i32 {
   const seq = ld(p + P_SEQ);
   const reset = ldb(p + P_RESET);
   let r: i32;
-  if (abort) {
+  if (fail != 0) {
     // The swap failed and the platform re-instantiated an image: the PE's ACTIVATE fails with
-    // CRITICAL_ERROR (what TF-A returns when the patch fails).
+    // CRITICAL_ERROR (what TF-A returns when the patch fails), or ACTIVATION_FAILED when the
+    // platform rolled back to the old image (docs/rollback.md).
     bl31_leave(false);
     stb(ST_FAILED, true);
     lfa_activate_finish(seq, true);
-    trace(TRACE_AGENT_ACTIVATION_FINISH, <u32>cpu, seq, <u32>LFA_CRITICAL_ERROR, ld(ST_USERS));
-    ret2(cpu, LFA_CRITICAL_ERROR, 0);
+    trace(TRACE_AGENT_ACTIVATION_FINISH, <u32>cpu, seq, <u32>fail, ld(ST_USERS));
+    ret2(cpu, fail, 0);
     r = AGENT_SMC_DONE;
   } else {
     bl31_leave(true);

@@ -17,6 +17,7 @@ interface AgentExports {
   bl31_warm_entry(cpu: number): number;
   options(flags: number): void;
   bl31_abort_entry?(cpu: number): number;
+  bl31_rollback_entry?(cpu: number): number;
   bl31_pe_waiting?(cpu: number): number;
   pe_state?(cpu: number): number;
   rendezvous_in_progress?(): number;
@@ -258,9 +259,15 @@ export class LfaAgentHost {
     this.instantiate(module);
   }
 
-  /** bl31_warm_entry (or bl31_abort_entry) of the new image on PE `cpu`. */
-  warmEntry(cpu: number, abort: boolean): number {
-    return abort ? this.agent.bl31_abort_entry!(cpu) : this.agent.bl31_warm_entry(cpu);
+  /**
+   * bl31_warm_entry of the new image on PE `cpu`; after a failed swap, bl31_rollback_entry (the
+   * old image is back: ACTIVATION_FAILED) or bl31_abort_entry (CRITICAL_ERROR) of the image that
+   * now runs. An image without bl31_rollback_entry gets bl31_abort_entry.
+   */
+  warmEntry(cpu: number, mode: "warm" | "abort" | "rollback"): number {
+    if (mode === "warm") return this.agent.bl31_warm_entry(cpu);
+    if (mode === "rollback" && this.agent.bl31_rollback_entry) return this.agent.bl31_rollback_entry(cpu);
+    return this.agent.bl31_abort_entry!(cpu);
   }
 
   /**

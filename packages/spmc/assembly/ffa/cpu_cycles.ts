@@ -10,7 +10,7 @@ import {
   VCPU_STATE_RUNNING, VCPU_STATE_WAITING, VCPU_STATE_STARTING, VCPU_STATE_ABORTED, VCPU_STATE_STOPPED,
   VCPU_STATE_CREATED, VCPU_STATE_NULL,
   VM_STATE_CREATED, VM_STATE_RUNNING, VM_STATE_ABORTING, VM_STATE_NULL,
-  RTM_NONE, RTM_SP_INIT, SCHED_MODE_NONE, LFA_PHASE_RESET,
+  RTM_NONE, RTM_SP_INIT, SCHED_MODE_NONE, LFA_PHASE_RESET, LFA_PHASE_FINISH,
   ABORT_ACTION_DESTROY, ABORT_ACTION_RESTART, TRACE_ABORT, TRACE_MSG_FROM_SP,
 } from "@lfa-wasm/abi/assembly";
 import { Vm, Vcpu, vcpu_set_state, vm_set_state, vm_find, is_secure_id } from "../vm";
@@ -18,7 +18,8 @@ import { host_sp_run, host_sp_destroy, host_sp_restart, host_trace } from "../ho
 import { Regs, set_ffa_error, clear_regs, ffa_vm_vcpu, ffa_vm_id, ffa_vcpu_index } from "../regs";
 import { run_direct_request } from "./direct_messaging";
 import { ffa_vm_free_resources } from "./ffa_memory";
-import { sp_live_activation_aborted } from "./lifecycle_msg";
+import { sp_live_activation_aborted, live_activation_rollback } from "./lifecycle_msg";
+import { la_rollback_armed } from "./live_activation_rollback";
 import { map_manifest_mailbox, map_manifest_ns_regions } from "../load";
 
 /** How many rejected yields in a row the SPMC tolerates before it treats the SP as livelocked (fatal). */
@@ -106,6 +107,13 @@ export function partition_abort(vcpu: Vcpu, no_restart: bool = false): i32 {
   const vm = vcpu.vm;
   const during_la = vm.lfa_progress != LFA_PHASE_RESET;
   host_trace(TRACE_ABORT, vm.manifest.abort_action, during_la ? 1 : 0, vm.id, vcpu.index);
+  if (during_la && vm.lfa_progress == LFA_PHASE_FINISH && la_rollback_armed(vm)) {
+    // The new image failed its live-activation init: roll back (docs/rollback.md), not abort.
+    vcpu.rt_model = RTM_NONE;
+    vcpu.scheduling_mode = SCHED_MODE_NONE;
+    live_activation_rollback(vcpu);
+    return RUN_ABORTED;
+  }
   vm_set_state(vm, VM_STATE_ABORTING);
   vcpu_set_state(vcpu, VCPU_STATE_ABORTED);
   vcpu.direct_request_origin.clear();

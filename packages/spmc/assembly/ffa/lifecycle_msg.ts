@@ -22,7 +22,8 @@ import {
   VM_STATE_NULL, VM_STATE_ABORTING, VM_STATE_HALTED, VM_STATE_CREATED, VM_STATE_RUNNING,
   RTM_NONE, RTM_FFA_DIR_REQ, RTM_SP_INIT, SCHED_MODE_NONE, SPMC_MODE,
   LFA_PHASE_RESET, LFA_PHASE_START, LFA_PHASE_FINISH,
-  TRACE_LFA_PHASE, TRACE_INTERRUPTS, TRACE_LA_REFUSED, TRACE_SWAP, TRACE_MSG_TO_SP,
+  TRACE_LFA_PHASE, TRACE_INTERRUPTS, TRACE_LA_REFUSED, TRACE_SWAP, TRACE_MSG_TO_SP, TRACE_ROLLBACK,
+  LIVE_ACTIVATION_RESP_ROLLED_BACK,
 } from "@lfa-wasm/abi/assembly";
 import { Vm, Vcpu, vm_find, is_secure_id, vm_is_discoverable, vcpu_set_state, vm_set_state } from "../vm";
 import { Regs, set_ffa_error, clear_regs, msg_ids, msg_sender, msg_receiver } from "../regs";
@@ -33,6 +34,7 @@ import { tracker } from "../live_activation_mgmt";
 import { SpPkgInfo, parse_sp_pkg } from "../sp_pkg";
 import { PartitionManifest, parse_partition_manifest, manifest_compat_diff } from "../manifest";
 import { ffa_memory_live_activation_reset } from "./ffa_memory";
+import { la_keep, la_restore, la_forget, la_rollback_armed } from "./live_activation_rollback";
 
 /** Secure interrupts masked while the SPMC drives an SP in SPMC_MODE (Hafnium lifecycle_msg.c). */
 export let secure_interrupts_masked = false;
@@ -289,10 +291,20 @@ function partition_stop_resp(vcpu: Vcpu): void {
   } else {
     vcpu_set_state(vcpu, VCPU_STATE_STOPPED);
     vm_set_state(vm, VM_STATE_HALTED);
-    if (check_live_state_buffer(vm, vcpu.reg(4), vcpu.reg(5)) && prepare_new_instance(vm)) {
+    const lsb_ok = check_live_state_buffer(vm, vcpu.reg(4), vcpu.reg(5));
+    // Rollback (docs/rollback.md): keep the old image, its live-state buffer and framework state.
+    if (lsb_ok) la_keep(vm, vcpu.reg(4), vcpu.reg(5));
+    if (lsb_ok && prepare_new_instance(vm)) {
       vcpu_set_state(vcpu, VCPU_STATE_CREATED);
       vm_set_state(vm, VM_STATE_CREATED);
       // The tracker stays in progress and lfa_progress stays START until FINISH.
+    } else if (la_rollback_armed(vm)) {
+      // The new image did not instantiate: the old one comes back (and answers START_RESP itself).
+      vcpu_set_state(vcpu, VCPU_STATE_CREATED);
+      vm_set_state(vm, VM_STATE_CREATED);
+      vcpu_set_state(vcpu, VCPU_STATE_STARTING);
+      live_activation_rollback(vcpu);
+      return;
     } else {
       vcpu_set_state(vcpu, VCPU_STATE_ABORTED);
       vm_set_state(vm, VM_STATE_ABORTING);
@@ -352,6 +364,7 @@ function live_activation_finish(initiator: u32, r: Regs): void {
     // to WAITING and the VM to RUNNING.
     set_phase(vm, LFA_PHASE_RESET);
     tracker.reset();
+    la_forget(vm);
     mask_interrupts(false);
     set_framework_resp(r, initiator, FINISH_RESP, LFA_RESPONSE_SUCCESS);
   }
@@ -369,9 +382,51 @@ export function sp_live_activation_aborted(vm: Vm, vcpu: Vcpu): void {
     : FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP;
   const initiator = <u32>tracker.initiator_id;
   if (vm.state != VM_STATE_NULL) vm_set_state(vm, VM_STATE_ABORTING);
+  la_forget(vm);
   tracker.reset();
   set_phase(vm, LFA_PHASE_RESET);
   mask_interrupts(false);
   set_framework_resp(la_out, initiator, type, <u32>FFA_ABORTED);
   vcpu_set_state(vcpu, VCPU_STATE_ABORTED);
+}
+
+/**
+ * Rollback (not Hafnium; docs/rollback.md): the new image of the partition on `vcpu` failed during
+ * its live activation — its instantiation at START, or its init at FINISH (abort, trap,
+ * FFA_ERROR, watchdog, a call other than FFA_MSG_WAIT too often) — and something was kept for
+ * it (la_rollback_armed). The old image comes back: live-state buffer restored, window zeroed,
+ * old module instantiated, framework state restored, then its own live-activation init
+ * (x[live-activation-register] = 1) until its FFA_MSG_WAIT. The initiator gets
+ * {START|FINISH}_RESP(ABORTED) with x4 = LIVE_ACTIVATION_RESP_ROLLED_BACK (the LSP answers
+ * LFA_ACTIVATION_FAILED). If the old image does not come back, the partition is aborted as
+ * Hafnium would (RESP(ABORTED), x4 = 0). `vcpu` is STARTING and its VM CREATED.
+ */
+export function live_activation_rollback(vcpu: Vcpu): void {
+  const vm = vcpu.vm;
+  const phase = vm.lfa_progress;
+  const type = phase == LFA_PHASE_START
+    ? FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_START_RESP
+    : FFA_FRAMEWORK_MSG_LIVE_ACTIVATION_FINISH_RESP;
+  const initiator = <u32>tracker.initiator_id;
+  vcpu.direct_request_origin.clear();
+  if (!la_restore(vm)) {
+    host_trace(TRACE_ROLLBACK, 1, phase, vm.id, 0);
+    partition_abort(vcpu); // disarmed: Hafnium's path, RESP(ABORTED)
+    return;
+  }
+  vcpu.regs_reset();
+  vcpu.rt_model = RTM_SP_INIT;
+  vcpu.scheduling_mode = SPMC_MODE;
+  vcpu.set_reg(<i32>vm.manifest.live_activation_register, 1);
+  if (run_init(vcpu, true) != RUN_DONE) {
+    // The old image failed its own init: run_init aborted the partition (RESP(ABORTED) sent).
+    host_trace(TRACE_ROLLBACK, 1, phase, vm.id, 0);
+    return;
+  }
+  host_trace(TRACE_ROLLBACK, 0, phase, vm.id, 0);
+  set_phase(vm, LFA_PHASE_RESET);
+  tracker.reset();
+  mask_interrupts(false);
+  set_framework_resp(la_out, initiator, type, <u32>FFA_ABORTED);
+  unchecked((la_out[4] = <u64>LIVE_ACTIVATION_RESP_ROLLED_BACK));
 }
