@@ -72,11 +72,12 @@ describe("the image contract at START (issue 12 item 6)", () => {
 });
 
 describe("faults of image code are the SP's (issue 12 item 1)", () => {
-  it("a new image whose __collect traps: FINISH fails, ACTIVATE returns an LFA error, no PE in flight, nothing else blocked", () => {
+  it("a new image whose __collect traps: FINISH fails, rolled back (LFA_ACTIVATION_FAILED), no PE in flight, nothing else blocked", () => {
     const { rig, r } = attempt({ image: trapExportedFunction(v2.image, "__collect") });
     expect(r.ok).toBe(false);
     expect(r.stage).toBe("activate");
-    expect(r.reason).toMatch(/LFA_CRITICAL_ERROR/);
+    expect(r.reason).toMatch(/LFA_ACTIVATION_FAILED/);
+    expect(rig.p.spmc.partition(abi.HF_VM_ID_OFFSET).state).toBe("RUNNING");
     expect(String(rig.p.trace.query({ name: "sp-fault" }).at(-1)!.detail!.reason)).toBe("trap: unreachable");
     expect([0, 1, 2, 3].map((c) => rig.p.peStatus(c))).toEqual(["idle", "idle", "idle", "idle"]);
     expect(rig.p.spmc.tracker().inProgress).toBe(false);

@@ -41,9 +41,13 @@ describe("reliability harness, quick sizes", () => {
     expect(row("staging area corrupted after PRIME (image bytes)").outcome).toMatch(/^refused at start: ACTIVATE -8, -8, -8, -8 \(staged image refused: the staged bytes changed after PRIME \(sha256 [0-9a-f]{64} → [0-9a-f]{64}\)\)$/);
     // The running image refuses to stop: it keeps serving (v2 kind) with its counter.
     expect([row("running image refuses the stop").sp1, row("running image refuses the stop").stateKept]).toEqual(["v2 serving", true]);
-    // The SP's own faults at stop or in the new image's init: that SP is aborted (Hafnium sp_live_activation_aborted), with the reason; nothing else is.
-    for (const f of ["running image loops while stopping", "running image traps while stopping", "new image aborts in its init", "new image traps in its init", "new image loops in its init", "new image's __collect traps"]) {
+    // The running image's own faults at stop: that SP is aborted (Hafnium sp_live_activation_aborted), with the reason; nothing else is.
+    for (const f of ["running image loops while stopping", "running image traps while stopping"]) {
       expect([row(f).sp1, row(f).outcome], f).toEqual(["aborted", expect.stringMatching(/^refused at activate: ECANCELED: .*LFA_CRITICAL_ERROR/)]);
+    }
+    // The new image's faults in its init: rolled back (docs/rollback.md): v1 serves with its state, LFA_ACTIVATION_FAILED.
+    for (const f of ["new image aborts in its init", "new image traps in its init", "new image loops in its init", "new image's __collect traps"]) {
+      expect([row(f).sp1, row(f).stateKept, row(f).outcome], f).toEqual(["v1 serving", true, expect.stringMatching(/^refused at activate: ECANCELED: .*LFA_ACTIVATION_FAILED/)]);
     }
     expect(row("new image loops in its init").outcome).toMatch(/\(watchdog: the SP used up its budget of 4194304 fuel units/);
     expect([row("CPU_OFF with 3 PEs in the pen").outcome, row("CPU_OFF with 3 PEs in the pen").sp1]).toEqual(["activated", "v2 serving"]);
