@@ -39,7 +39,7 @@ describe("lfa bench --quick --json", () => {
     expect(r.machine.node).toBe(process.version);
     expect(r.machine.v8).toBe(process.versions.v8);
     expect(r.machine.cpuCount).toBeGreaterThan(0);
-    for (const id of ["live.prime", "live.activate", "live.blackout", "live.serviceGap", "floor", "cold.restart", "hot.lfaVersion", "hot.getInventory", "hot.directReq", "boot.cold", "boot.warm"]) {
+    for (const id of ["live.prime", "live.activate", "live.blackout", "live.serviceGap", "floor", "cold.restart", "hot.lfaVersion", "hot.getInventory", "hot.directReq", "boot.cold", "boot.warm", "rollback.blackoutKept", "rollback.blackoutNotKept", "rollback.keep", "rollback.activate", "rollback.unavailable", "rollback.finish", "rollback.swapBack"]) {
       const f = r.figures[id];
       expect(f, id).toBeDefined();
       for (const k of ["p50", "p90", "p99", "max"] as const) {
@@ -50,7 +50,7 @@ describe("lfa bench --quick --json", () => {
       expect(f!.p90).toBeLessThanOrEqual(f!.p99);
       expect(f!.p99).toBeLessThanOrEqual(f!.max);
     }
-    for (const id of ["blackoutOverFloor", "coldOverLive", "coldOverActivate", "traceOverhead"]) expect(r.ratios[id], id).toBeDefined();
+    for (const id of ["blackoutOverFloor", "coldOverLive", "coldOverActivate", "traceOverhead", "rollbackKeepOverhead", "rollbackOverBlackout"]) expect(r.ratios[id], id).toBeDefined();
     for (const [id, x] of Object.entries(r.ratios)) {
       expect(Number.isFinite(x.value), id).toBe(true);
       expect(x.value, id).toBeGreaterThan(0);

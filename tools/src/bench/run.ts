@@ -28,10 +28,11 @@ import {
   type LiveSample,
 } from "./measure.js";
 import { ratio, summarize, type Summary } from "./stats.js";
+import { keepSample, rollbackSample } from "./rollback.js";
 import { activationPackage, defaultCacheDir, makeWorld, unpack, type BuildCache, type World, type WorldSpec, KiB, MiB, SP_SAMPLE_DIR } from "./world.js";
 import { driverAvailable, DriverActivator } from "./driver.js";
 
-export const GROUPS = ["live", "floor", "cold", "hot", "boot", "image", "window", "lsb", "sps", "pes"] as const;
+export const GROUPS = ["live", "floor", "cold", "hot", "boot", "image", "window", "lsb", "sps", "pes", "rollback"] as const;
 export type Group = (typeof GROUPS)[number];
 
 export interface BenchOptions {
@@ -167,6 +168,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     lsb: points.lsb.length * per(cfg.curveIterations),
     sps: points.sps.filter((n) => n <= Number(abi.MANIFEST_MAX_VMS)).length * (per(cfg.curveIterations) + 1),
     pes: points.pes.length * 2 * per(cfg.curveIterations),
+    rollback: per(cfg.iterations) * 2,
   };
   const total = [...only].reduce((a, g) => a + plan[g], 0);
   let done = 0;
@@ -534,6 +536,37 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     finishGroup("pes", before);
   }
 
+  // ---- rollback (docs/rollback.md) --------------------------------------------------------------------
+  if (only.has("rollback")) {
+    const before = done;
+    stage("rollback", "SP1 v1⇄v2 with and without the rollback copy, interleaved");
+    const on = new LiveActivator(withState(createPlatform()), alternatingPackages([sp1v2, sp1v1]), "skip");
+    const off = new LiveActivator(withState(createPlatform({ rollback: false })), alternatingPackages([sp1v2, sp1v1]), "skip");
+    const keep = [];
+    for (let i = 0; i < cfg.warmup + cfg.iterations; i++) {
+      const k = keepSample(on, off, i);
+      if (i >= cfg.warmup) keep.push(k);
+      tick();
+    }
+    fig("rollback.blackoutKept", "rollback", "blackout with the rollback copy kept (default; interleaved with the next figure)", keep.map((k) => k.blackoutOn));
+    fig("rollback.blackoutNotKept", "rollback", "blackout with rollback: false (interleaved)", keep.map((k) => k.blackoutOff));
+    fig("rollback.keep", "rollback", "keeping the copy: old module reference + live-state buffer copy (host, inside the blackout)", keep.map((k) => k.keep));
+    stage("rollback", "a new image that traps in its init, rolled back");
+    const p = withState(createPlatform());
+    const bad = alternatingPackages([unpack(samplePackage("sp1-trap-init"))]);
+    const rb = [];
+    for (let i = 0; i < cfg.warmup + cfg.iterations; i++) {
+      const s = rollbackSample(p, bad, i);
+      if (i >= cfg.warmup) rb.push(s);
+      tick();
+    }
+    fig("rollback.activate", "rollback", "ACTIVATE SMC of a new image that traps in its init (→ LFA_ACTIVATION_FAILED)", rb.map((s) => s.activate));
+    fig("rollback.unavailable", "rollback", "SP1 unavailable: PARTITION_STOP_REQ → FINISH_RESP of the rolled-back activation", rb.map((s) => s.unavailable));
+    fig("rollback.finish", "rollback", "FINISH_REQ → FINISH_RESP: failed init, swap back, old image's init", rb.map((s) => s.finish));
+    fig("rollback.swapBack", "rollback", "swap back: drop, restore the live-state buffer, zero the window, instantiate the old module", rb.map((s) => s.swapBack));
+    finishGroup("rollback", before);
+  }
+
   // ---- ratios, rates, phases ------------------------------------------------------------------------
   const ratios: Record<string, Ratio> = {};
   const addRatio = (id: string, label: string, a: string, b: string) => {
@@ -548,6 +581,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   addRatio("floorFreshOverWarm", "floor with a fresh module ÷ with a module instantiated before", "floor", "floor.warmModule");
   addRatio("directReqOverLfaVersion", "direct request ÷ LFA_VERSION", "hot.directReq", "hot.lfaVersion");
   addRatio("bootColdOverWarm", "cold boot ÷ warm boot", "boot.cold", "boot.warm");
+  addRatio("rollbackKeepOverhead", "blackout with the rollback copy ÷ without (interleaved; goal ≤ 1.05)", "rollback.blackoutKept", "rollback.blackoutNotKept");
+  addRatio("rollbackOverBlackout", "SP unavailable in a rolled-back activation ÷ blackout of a good one", "rollback.unavailable", "rollback.blackoutKept");
   const rates: BenchResult["rates"] = {};
   for (const k of ["lfaVersion", "getInventory", "directReq", "lfaVersionTraceOff", "directReqTraceOff"]) {
     const f = figures[`hot.${k}`];
