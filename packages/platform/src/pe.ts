@@ -26,18 +26,30 @@ export class BoardFault extends Error {
   }
 }
 
-/** An SMC issued by a PE and not yet returned. */
+/**
+ * An SMC issued by a PE and not yet returned. Its registers are the PE's register block (the
+ * EL3 agent's per-PE context); one record per PE, reused by every call.
+ */
 export interface InFlight {
-  regs: bigint[];
   fid: number;
   started: boolean;
   parked: boolean;
 }
 
+/** How a PE's SMC ended: not yet (or parked) / results in its register block / warm reset (entry, ctx). */
+export const DONE_NONE = 0;
+export const DONE_REGS = 1;
+export const DONE_RESET = 2;
+export type Done = typeof DONE_NONE | typeof DONE_REGS | typeof DONE_RESET;
+
 export interface Pe {
   on: boolean;
   call: InFlight | null;
-  /** Last completed outcome (scheduler API). */
+  /** The PE's in-flight record (call points to it while an SMC is in flight). */
+  readonly slot: InFlight;
+  /** How the last SMC ended (DONE_NONE while one is in flight). */
+  done: Done;
+  /** The last completed outcome as an object, built when first asked for (scheduler API). */
   last: SmcOutcome | null;
   /** Where the PE entered the normal world last (CPU_ON / LFA reset). */
   entry: bigint;

@@ -2,7 +2,8 @@
 // EL3 firmware (el3/: the LFA agent, PSCI, the SPMD with its logical SP, the RMMD), the realm
 // monitor, the secure world (SPMC + SPs), the live-activation store and one trace.
 //
-// Register blocks live in the modules' memories; the board copies whole blocks.
+// Each PE's x0..x17 live in one register block (the EL3 agent's per-PE context): SMCs take their
+// arguments from it and leave their results in it; smcView() hands out the block itself.
 import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
@@ -15,7 +16,9 @@ import { RealmMonitor } from "./rmm.js";
 import { makePicker, type SchedulePolicy } from "./scheduler.js";
 import { VirtualClock } from "./clock.js";
 import { uuidBytes, uuidRegs } from "./uuid.js";
-import { BoardFault, DeadlockError, PeParkedError, PeStateError, hex, type InFlight, type Pe, type PreemptionPoint, type SmcOutcome } from "./pe.js";
+import {
+  BoardFault, DeadlockError, PeParkedError, PeStateError, hex, DONE_NONE, DONE_REGS, DONE_RESET, type Done, type InFlight, type Pe, type PreemptionPoint, type SmcOutcome,
+} from "./pe.js";
 import { AGENT_RESULT, LfaAgentHost, type AgentInspection } from "./el3/lfa-agent.js";
 import { Psci, isPsciFid } from "./el3/psci.js";
 import { Rmmd, isRmiFid } from "./el3/rmmd.js";
@@ -70,7 +73,7 @@ export class Platform {
    */
   preemption: ((cpu: number, point: PreemptionPoint) => void) | null = null;
   /** Outcomes completed during the current step for PEs other than the one stepped (BL31 swap). */
-  private completedAside: SmcOutcome[] = [];
+  private completedAside: SmcOutcome[] | null = null;
   /** The firmware fault that halted the board (null while it runs); see BoardFault. */
   private haltedBy: BoardFault | null = null;
   /** What the preemption hook threw, unwinding the firmware of the PEs it interrupted. */
@@ -89,7 +92,9 @@ export class Platform {
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
-    this.pes = Array.from({ length: config.pes }, (_, i) => ({ on: i < bootCpus, call: null, last: null, entry: 0n, ctx: 0n }));
+    this.pes = Array.from({ length: config.pes }, (_, i) => ({
+      on: i < bootCpus, call: null, slot: { fid: 0, started: false, parked: false }, done: DONE_NONE, last: null, entry: 0n, ctx: 0n,
+    }));
     const pe = () => this.pe();
     // The SPMC is created before the store (PRIME copies into its staging area) but booted last.
     const staging = new StagingArea({ authenticatedOnly: true }); // only what PRIME authenticated is activated
@@ -276,22 +281,73 @@ export class Platform {
   }
 
   /**
-   * One SMC from the normal world on PE `cpu`: x0..x17 (missing registers are 0) → x0..x17.
+   * One SMC from the normal world on PE `cpu`: x0..x17 (missing registers are 0) → x0..x17, as a
+   * new array (the convenience most tests use; smcView() is the allocation-free form).
    * Throws PeParkedError if the agent parks the PE (the call stays in flight: resume it with the
    * scheduler API), and PeStateError for a warm reset outcome (use call()).
    */
   smc(cpu: number, ...x: Array<bigint | number>): bigint[] {
-    const o = this.call(cpu, x);
-    if ("reset" in o) throw new PeStateError(`PE${cpu}: the SMC ended in a warm reset to ${hex(o.reset.entry)}; use call()`);
-    return o.regs;
+    this.submit(cpu, x);
+    return Array.from(this.runSubmitted(cpu, true));
+  }
+
+  /**
+   * PE `cpu`'s register block x0..x17: where an SMC takes its arguments from and leaves its
+   * results (TF-A's per-CPU context, in the EL3 agent's state region). Write the arguments here
+   * and issue the call with smcBlock(); the view stays valid for the board's life.
+   */
+  peRegs(cpu: number): BigUint64Array {
+    this.checkCpu(cpu);
+    return this.agent.regs(cpu);
+  }
+
+  /**
+   * One SMC on PE `cpu` writing only the given registers x0..x(n-1) (the others keep what the PE's
+   * block holds, e.g. the previous call's results), returning the PE's register block itself:
+   * valid until the PE's next call, no allocation on the LFA and FF-A paths. Throws like smc().
+   */
+  smcView(cpu: number, ...x: Array<bigint | number>): BigUint64Array {
+    if (x.length > 18) throw new RangeError("at most 18 registers (x0..x17)");
+    const p = this.checkIdle(cpu);
+    for (let i = 0; i < x.length; i++) checkRegister(x[i]!);
+    const b = this.agent.regs(cpu);
+    for (let i = 0; i < x.length; i++) {
+      const v = x[i]!;
+      b[i] = typeof v === "bigint" ? v : BigInt(v);
+    }
+    this.begin(cpu, p);
+    return this.runSubmitted(cpu, true);
+  }
+
+  /** One SMC on PE `cpu` with the registers its block holds (peRegs()); returns the block. Throws like smc(). */
+  smcBlock(cpu: number): BigUint64Array {
+    this.begin(cpu, this.checkIdle(cpu));
+    return this.runSubmitted(cpu, true);
   }
 
   /** One SMC on PE `cpu`; returns its outcome (registers or warm reset). Throws PeParkedError if parked. */
   call(cpu: number, x: Array<bigint | number>): SmcOutcome {
     this.submit(cpu, x);
-    const r = this.step(cpu);
-    if (r.outcome === null) throw new PeParkedError(cpu, fidName(this.pes[cpu]!.call!.fid));
-    return r.outcome;
+    this.runSubmitted(cpu, false);
+    return this.outcome(cpu)!;
+  }
+
+  /**
+   * Runs the call just submitted on PE `cpu` to completion (the fast path of smc/smcView/call: no
+   * scheduling decision to make). Parked: PeParkedError (the call stays in flight). A warm reset
+   * throws PeStateError when `regsOnly`.
+   */
+  private runSubmitted(cpu: number, regsOnly: boolean): BigUint64Array {
+    const p = this.pes[cpu]!;
+    const call = p.call!;
+    const outerAside = this.completedAside;
+    this.completedAside = null;
+    const done = this.start(cpu, call);
+    this.completedAside = outerAside;
+    this.afterStep();
+    if (done === DONE_NONE) throw new PeParkedError(cpu, fidName(call.fid));
+    if (done === DONE_RESET && regsOnly) throw new PeStateError(`PE${cpu}: the SMC ended in a warm reset to ${hex(p.entry)}; use call()`);
+    return this.agent.regs(cpu);
   }
 
   // --- the scheduler: PEs are execution contexts picked one step at a time ------------------------
@@ -326,22 +382,44 @@ export class Platform {
     const abandoned = this.pes.flatMap((p, i) => (p.call ? [`PE${i}:${fidName(p.call.fid)}`] : []));
     for (const p of this.pes) {
       p.call = null;
+      p.done = DONE_NONE;
       p.last = null;
     }
-    this.completedAside = [];
+    this.completedAside = null;
     this.trace.record({ kind: "state", name: "board-fault", pe: cpu, detail: { reason: fault.message, abandoned } });
     return fromHook ? e : fault;
   }
 
-  /** Queues an SMC on PE `cpu` (not started until the PE is stepped). */
+  /** Queues an SMC on PE `cpu` (not started until the PE is stepped): x0..x17 into its block, missing registers 0. */
   submit(cpu: number, x: Array<bigint | number>): void {
-    this.checkRunning();
+    const p = this.checkIdle(cpu);
+    if (x.length > 18) throw new RangeError("at most 18 registers (x0..x17)");
+    for (let i = 0; i < x.length; i++) checkRegister(x[i]!);
+    const b = this.agent.regs(cpu);
+    for (let i = 0; i < 18; i++) {
+      const v = i < x.length ? x[i]! : 0n;
+      b[i] = typeof v === "bigint" ? v : BigInt(v);
+    }
+    this.begin(cpu, p);
+  }
+
+  /** PE `cpu` may issue an SMC now (the board runs, the PE is on and has none in flight). */
+  private checkIdle(cpu: number): Pe {
+    if (this.haltedBy) this.checkRunning();
     const p = this.checkCpu(cpu);
     if (!p.on) throw new PeStateError(`PE${cpu} is OFF: it cannot issue an SMC`);
     if (p.call) throw new PeStateError(`PE${cpu} already has an SMC in flight (${fidName(p.call.fid)})`);
-    if (x.length > 18) throw new RangeError("at most 18 registers (x0..x17)");
-    const regs = Array.from({ length: 18 }, (_, i) => BigInt.asUintN(64, BigInt(x[i] ?? 0)));
-    p.call = { regs, fid: Number(regs[0]! & 0xffffffffn), started: false, parked: false };
+    return p;
+  }
+
+  /** The PE's block holds a new call: it is in flight, not started. */
+  private begin(cpu: number, p: Pe): void {
+    const call = p.slot;
+    call.fid = this.agent.fid(cpu);
+    call.started = false;
+    call.parked = false;
+    p.call = call;
+    p.done = DONE_NONE;
     p.last = null;
   }
 
@@ -366,7 +444,11 @@ export class Platform {
 
   /** The last completed outcome of PE `cpu` (null while its call is in flight). */
   outcome(cpu: number): SmcOutcome | null {
-    return this.checkCpu(cpu).last;
+    const p = this.checkCpu(cpu);
+    if (p.last === null && p.done !== DONE_NONE) {
+      p.last = p.done === DONE_RESET ? { cpu, reset: { entry: p.entry, x0: p.ctx } } : { cpu, regs: Array.from(this.agent.regs(cpu)) };
+    }
+    return p.last;
   }
 
   /**
@@ -380,35 +462,46 @@ export class Platform {
     const c = cpu ?? ready[0];
     if (c === undefined) throw new DeadlockError(`no PE is ready (${this.describePes()})`);
     if (!ready.includes(c)) throw new PeStateError(`PE${c} is not ready (${this.peStatus(c)})`);
-    const p = this.pes[c]!;
-    const call = p.call!;
+    const call = this.pes[c]!.call!;
     const action = call.started ? "resume" : "start";
     const outerAside = this.completedAside; // a step nested in a preemption hook keeps the outer step's list
-    this.completedAside = [];
-    let outcome: SmcOutcome | null;
+    this.completedAside = null;
+    const done = this.start(c, call);
+    const aside = this.completedAside ?? [];
+    this.completedAside = outerAside;
+    const outcome = done === DONE_NONE ? null : this.outcome(c);
+    this.afterStep();
+    return { cpu: c, action, outcome, completed: outcome ? [outcome, ...aside] : aside };
+  }
+
+  /** Starts or resumes PE `cpu`'s call; how it ended (DONE_NONE: parked). A firmware fault halts the board. */
+  private start(cpu: number, call: InFlight): Done {
+    let done: Done;
     try {
       if (!call.started) {
         call.started = true;
-        outcome = this.dispatch(c, call);
+        done = this.dispatch(cpu, call);
       } else {
-        this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:resume`, pe: c });
-        outcome = this.runAgent(c, call, () => this.agent.resume(c));
+        if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:resume`, pe: cpu });
+        done = this.runAgent(cpu, call, true);
       }
     } catch (e) {
-      throw this.halt(c, call, e);
+      throw this.halt(cpu, call, e);
     }
-    if (outcome) this.finish(c, outcome);
-    else call.parked = true;
-    const completed = [...(outcome ? [outcome] : []), ...this.completedAside];
-    this.completedAside = outerAside;
-    if (this.running.length === 0) this.psci.settle(); // deferred CPU_ONs, once no step is on the stack
+    if (done === DONE_NONE) call.parked = true;
+    else this.finish(cpu, done);
+    return done;
+  }
+
+  /** After a step: deferred CPU_ONs once no step is on the stack; a re-table due after an activation round. */
+  private afterStep(): void {
+    if (this.running.length === 0) this.psci.settle();
     if (this.retableDue && this.pes.every((pe) => !pe.call)) {
       const names = this.retableAfterActivation!;
       this.retableDue = false;
       this.retableAfterActivation = null;
       this.retableComponents(names);
     }
-    return { cpu: c, action, outcome, completed };
   }
 
   /** Steps until no call is in flight, picking PEs by `policy`. Returns every outcome by PE. */
@@ -439,34 +532,43 @@ export class Platform {
     return this.pes.map((p, i) => `PE${i}:${this.peStatus(i)}${p.call ? `(${fidName(p.call.fid)})` : ""}`).join(" ");
   }
 
-  private finish(cpu: number, o: SmcOutcome): void {
+  /** PE `cpu`'s call ended (its results or the warm reset's entry/x0 are in its block). */
+  private finish(cpu: number, done: Done): void {
     const p = this.pes[cpu]!;
     const call = p.call;
+    const b = this.agent.regs(cpu);
     p.call = null;
-    p.last = o;
-    if ("reset" in o) {
-      p.entry = o.reset.entry;
-      p.ctx = o.reset.x0;
-      this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:reset`, pe: cpu, detail: { entry: hex(o.reset.entry), x0: hex(o.reset.x0) } });
-    } else {
-      this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:ret`, pe: cpu, detail: { out: o.regs.slice(0, 4).map(hex) } });
+    p.done = done;
+    p.last = null;
+    if (done === DONE_RESET) {
+      p.entry = b[1]!;
+      p.ctx = b[0]!;
+      if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:reset`, pe: cpu, detail: { entry: hex(p.entry), x0: hex(p.ctx) } });
+    } else if (this.trace.enabled) {
+      this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:ret`, pe: cpu, detail: { out: [hex(b[0]!), hex(b[1]!), hex(b[2]!), hex(b[3]!)] } });
     }
   }
 
   /** Starts a call: PSCI and RMI are served by their EL3 services, everything else by the agent. */
-  private dispatch(cpu: number, call: InFlight): SmcOutcome | null {
-    const r = call.regs;
-    this.trace.record({ kind: "smc", name: fidName(call.fid), pe: cpu, detail: { in: r.slice(0, 5).map(hex) } });
-    if (isPsciFid(call.fid)) return { cpu, regs: this.psci.handle(cpu, r) };
-    if (isRmiFid(call.fid)) return { cpu, regs: this.onPe(cpu, () => this.rmmd.rmi(cpu, r)) };
+  private dispatch(cpu: number, call: InFlight): Done {
+    const r = this.agent.regs(cpu);
+    if (this.trace.enabled) this.trace.record({ kind: "smc", name: fidName(call.fid), pe: cpu, detail: { in: [hex(r[0]!), hex(r[1]!), hex(r[2]!), hex(r[3]!), hex(r[4]!)] } });
+    if (isPsciFid(call.fid)) {
+      this.psci.handle(cpu, r);
+      return DONE_REGS;
+    }
+    if (isRmiFid(call.fid)) {
+      this.onPe(cpu, () => this.rmmd.rmi(cpu, r));
+      return DONE_REGS;
+    }
     const f = this.faults.lfaLockHeld;
     if (f && f.times > 0 && (f.fid >>> 0) === call.fid) {
       f.times--;
       const owner = (cpu + 1) % abi.AGENT_MAX_PES;
       this.trace.record({ kind: "lfa", name: "fault:lfa-lock-held", pe: cpu, detail: { fid: fidName(call.fid), owner, left: f.times } });
-      return this.agent.withLockHeldBy(owner, () => this.runAgent(cpu, call, () => this.agent.handle(cpu, r)));
+      return this.agent.withLockHeldBy(owner, () => this.runAgent(cpu, call, false));
     }
-    return this.runAgent(cpu, call, () => this.agent.handle(cpu, r));
+    return this.runAgent(cpu, call, false);
   }
 
   /** Runs `fn` as firmware executing on PE `cpu`. */
@@ -479,25 +581,32 @@ export class Platform {
     }
   }
 
-  private runAgent(cpu: number, call: InFlight, enter: () => number): SmcOutcome | null {
-    const res = this.onPe(cpu, enter);
-    this.agent.collect();
+  /** smc_handler (or smc_resume) on PE `cpu`, then what its AGENT_SMC_* result asks for. */
+  private runAgent(cpu: number, call: InFlight, resume: boolean): Done {
+    let res: number;
+    this.running.push(cpu);
+    try {
+      res = resume ? this.agent.resume(cpu) : this.agent.handle(cpu);
+    } finally {
+      this.running.pop();
+    }
     switch (res) {
       case abi.AGENT_SMC_DONE:
-        return { cpu, regs: Array.from(this.agent.regs(cpu)) };
-      case abi.AGENT_SMC_FFA: {
-        // TF-A's std service hands FF-A function IDs to the SPMD.
-        const regs = BigUint64Array.from(this.agent.regs(cpu));
-        this.onPe(cpu, () => this.spmd.fromNormalWorld(regs));
-        return { cpu, regs: Array.from(regs) };
-      }
+        return DONE_REGS;
+      case abi.AGENT_SMC_FFA:
+        // TF-A's std service hands FF-A function IDs to the SPMD, on the PE's context.
+        this.running.push(cpu);
+        try {
+          this.spmd.fromNormalWorld(this.agent.regs(cpu), this.agent.words(cpu));
+        } finally {
+          this.running.pop();
+        }
+        return DONE_REGS;
       case abi.AGENT_SMC_PARKED:
-        this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:parked`, pe: cpu });
-        return null;
-      case abi.AGENT_SMC_RESET: {
-        const v = this.agent.regs(cpu);
-        return { cpu, reset: { entry: v[1]!, x0: v[0]! } };
-      }
+        if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:parked`, pe: cpu });
+        return DONE_NONE;
+      case abi.AGENT_SMC_RESET:
+        return DONE_RESET;
       case abi.AGENT_SMC_SWAP:
         return this.swapBl31(cpu);
       default:
@@ -510,7 +619,7 @@ export class Platform {
    * window, instantiate the primed BL31 image on the same Memory (state region untouched), then
    * bl31_warm_entry on every PE in the activation: each warm-resets into the normal world.
    */
-  private swapBl31(leader: number): SmcOutcome {
+  private swapBl31(leader: number): Done {
     const s = this.components.find((c) => c.kind === "bl31");
     const module = s?.primed?.module;
     if (!s || !module) throw new Error("AGENT_SMC_SWAP without a primed BL31 image");
@@ -524,14 +633,13 @@ export class Platform {
     const t0 = process.hrtime.bigint();
     this.agent.swapTo(module);
     this.trace.record({ kind: "swap", name: "bl31-swap", pe: leader, detail: { ns: Number(process.hrtime.bigint() - t0), participants } });
-    const enter = (cpu: number, mode: "warm" | "abort" | "rollback"): SmcOutcome => {
+    const enter = (cpu: number, mode: "warm" | "abort" | "rollback"): Done => {
       const r = this.onPe(cpu, () => this.agent.warmEntry(cpu, mode));
-      const v = this.agent.regs(cpu);
-      if (r === abi.AGENT_SMC_RESET) return { cpu, reset: { entry: v[1]!, x0: v[0]! } };
-      if (r === abi.AGENT_SMC_DONE) return { cpu, regs: Array.from(v) };
+      if (r === abi.AGENT_SMC_RESET) return DONE_RESET;
+      if (r === abi.AGENT_SMC_DONE) return DONE_REGS;
       throw new BoardFault(`bl31_${mode}_entry(${cpu}) returned ${r}`, r);
     };
-    let outcomes: SmcOutcome[];
+    let outcomes: Done[];
     try {
       outcomes = participants.map((cpu) => enter(cpu, "warm"));
       this.store.commit(s);
@@ -544,9 +652,11 @@ export class Platform {
       outcomes = participants.map((cpu) => enter(cpu, this.rollback ? "rollback" : "abort"));
       if (this.rollback) this.store.rollBack(s, `the new BL31 image cannot take the state over: ${e.message}`);
     }
-    for (const o of outcomes.slice(1)) {
-      this.finish(o.cpu, o);
-      this.completedAside.push(o);
+    const aside = (this.completedAside ??= []);
+    for (let i = 1; i < participants.length; i++) {
+      const cpu = participants[i]!;
+      this.finish(cpu, outcomes[i]!);
+      aside.push(this.outcome(cpu)!);
     }
     this.agent.collect();
     return outcomes[0]!;
@@ -631,6 +741,11 @@ export class Platform {
     this.trace.record({ kind: "state", name: "reboot", detail: { nvRegions: nvContents.map((r) => ({ id: r.id, base: r.base, bytes: r.bytes.length })) } });
     return new Platform({ ...this.config, trace: undefined, nvContents });
   }
+}
+
+/** A register value the conduit can hold: a BigInt (taken mod 2⁶⁴) or an integral Number. */
+function checkRegister(v: bigint | number): void {
+  if (typeof v !== "bigint" && !Number.isInteger(v)) throw new RangeError(`register value ${String(v)} is not an integer`);
 }
 
 /** A component as the agent's table holds it (kind defaults for may-reset and rendezvous). */

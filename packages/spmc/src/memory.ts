@@ -63,9 +63,13 @@ class TransitPages implements AddressSpace {
 /** An SP's IPA space (its WebAssembly.Memory; IPA == offset). */
 export class SpAddressSpace implements AddressSpace {
   readonly base = 0;
+  private view: Uint8Array | null = null;
   constructor(readonly memory: WebAssembly.Memory) {}
+  /** One cached view of the Memory (a new one only after it grew). */
   bytes(): Uint8Array {
-    return new Uint8Array(this.memory.buffer);
+    const v = this.view;
+    if (v !== null && v.length !== 0) return v; // the view of a Memory that grew is detached (length 0)
+    return (this.view = new Uint8Array(this.memory.buffer));
   }
 }
 
@@ -77,12 +81,19 @@ interface Alias {
   len: number;
   /** A read-only mapping: the borrower's writes never reach the owner (they are discarded). */
   writable: boolean;
+  /** Cached views of the two copies, with the space views they were cut from (made again when a space's view changes). */
+  here: Uint8Array | null;
+  hereOf: Uint8Array | null;
+  there: Uint8Array | null;
+  thereOf: Uint8Array | null;
 }
 
 /** The spaces the SPMC can address, by MEM_SPACE_* id, and the shared-page aliases between them. */
 export class AddressSpaces {
   private readonly spaces = new Map<number, AddressSpace>();
   private aliases: Alias[] = [];
+  /** The aliases by borrowing space (what a world switch of that space syncs). */
+  private bySpace = new Map<number, Alias[]>();
   private nextTransit = MEM_SPACE_TRANSIT_BASE;
 
   constructor(readonly nwd: NormalWorldMemory) {
@@ -112,7 +123,8 @@ export class AddressSpaces {
     const dst = this.range(space, addr, len);
     const src = this.range(ownerSpace, ownerAddr, len);
     if (dst === null || src === null) return false;
-    this.aliases.push({ space, addr, ownerSpace, ownerAddr, len, writable });
+    this.aliases.push({ space, addr, ownerSpace, ownerAddr, len, writable, here: null, hereOf: null, there: null, thereOf: null });
+    this.index();
     dst.set(src);
     return true;
   }
@@ -120,12 +132,47 @@ export class AddressSpaces {
   unmap(space: number, addr: number, len: number): void {
     this.syncOut(space);
     this.aliases = this.aliases.filter((a) => !(a.space === space && a.addr === addr && a.len === len));
+    this.index();
   }
 
   /** Drops every alias of `space` (its partition was destroyed), writing its last view back first. */
   unmapAll(space: number): void {
     this.syncOut(space);
     this.aliases = this.aliases.filter((a) => a.space !== space);
+    this.index();
+  }
+
+  private index(): void {
+    this.bySpace = new Map();
+    for (const a of this.aliases) {
+      const l = this.bySpace.get(a.space);
+      if (l) l.push(a);
+      else this.bySpace.set(a.space, [a]);
+    }
+  }
+
+  /** The borrower's copy of an alias (cached view; null when the range is gone). */
+  private hereOf(a: Alias): Uint8Array | null {
+    const s = this.spaces.get(a.space);
+    if (s === undefined) return null;
+    const b = s.bytes();
+    if (a.hereOf !== b) {
+      a.hereOf = b;
+      a.here = this.range(a.space, a.addr, a.len);
+    }
+    return a.here;
+  }
+
+  /** The owner's copy of an alias (cached view; null when the range is gone). */
+  private thereOf(a: Alias): Uint8Array | null {
+    const s = this.spaces.get(a.ownerSpace);
+    if (s === undefined) return null;
+    const b = s.bytes();
+    if (a.thereOf !== b) {
+      a.thereOf = b;
+      a.there = this.range(a.ownerSpace, a.ownerAddr, a.len);
+    }
+    return a.there;
   }
 
   /**
@@ -167,17 +214,20 @@ export class AddressSpaces {
 
   /** Before `space` runs: refresh its borrowed pages from their owners. */
   syncIn(space: number): void {
-    for (const a of this.aliases) {
-      if (a.space !== space) continue;
-      this.range(space, a.addr, a.len)?.set(this.range(a.ownerSpace, a.ownerAddr, a.len)!);
+    const list = this.bySpace.get(space);
+    if (list === undefined) return;
+    for (const a of list) {
+      this.hereOf(a)?.set(this.thereOf(a)!);
     }
   }
 
   /** After `space` ran: write its borrowed pages back to their owners (writable mappings only). */
   syncOut(space: number): void {
-    for (const a of this.aliases) {
-      if (a.space !== space || !a.writable) continue;
-      this.range(a.ownerSpace, a.ownerAddr, a.len)?.set(this.range(space, a.addr, a.len)!);
+    const list = this.bySpace.get(space);
+    if (list === undefined) return;
+    for (const a of list) {
+      if (!a.writable) continue;
+      this.thereOf(a)?.set(this.hereOf(a)!);
     }
   }
 

@@ -118,6 +118,11 @@ export class Spmc {
   private readonly manifestErrors: Array<number> = [];
   private readonly decoder: TraceDecoder;
   private owRegs: BigUint64Array | null = null;
+  private readonly vcpuViews: BigUint64Array[][] = [];
+  /** The vCPU context sp_run hands to the partition (one getter, no closure per world switch). */
+  private runVm = 0;
+  private runVcpu = 0;
+  private readonly runCtx = (): BigUint64Array => this.vcpuRegs(this.runVm, this.runVcpu);
   /** The vCPU each partition is running on (for its synchronous FF-A calls). */
   private readonly runningVcpu: number[] = [];
   /** How many failed live activations were rolled back (the old image serves again). */
@@ -187,14 +192,23 @@ export class Spmc {
 
   /** x0..x17 of the other world's call (a view into SPMC memory, refreshed when it grows). */
   private otherWorldRegs(): BigUint64Array {
-    if (this.owRegs === null || this.owRegs.buffer !== this.ex.memory.buffer) {
+    // A view of a Memory that grew is detached (length 0): cheaper to test than memory.buffer.
+    if (this.owRegs === null || this.owRegs.length === 0) {
       this.owRegs = new BigUint64Array(this.ex.memory.buffer, this.ex.regs(), abi.SMCCC_NUM_REGS);
     }
     return this.owRegs;
   }
 
+  /**
+   * A vCPU's saved x0..x17 in SPMC memory: cached views, made again when the memory grew or the
+   * vCPU's context moved (a partition created again has new vCPU objects).
+   */
   private vcpuRegs(vm: number, vcpu: number): BigUint64Array {
-    return new BigUint64Array(this.ex.memory.buffer, this.ex.vcpu_regs(vm, vcpu), abi.SMCCC_NUM_REGS);
+    const views = (this.vcpuViews[vm] ??= []);
+    const v = views[vcpu];
+    const at = this.ex.vcpu_regs(vm, vcpu);
+    if (v !== undefined && v.byteOffset === at && v.length !== 0) return v;
+    return (views[vcpu] = new BigUint64Array(this.ex.memory.buffer, at, abi.SMCCC_NUM_REGS));
   }
 
   /**
@@ -239,7 +253,18 @@ export class Spmc {
         const space = AddressSpaces.spSpace(vm);
         this.runningVcpu[vm] = vcpu;
         this.spaces.syncIn(space);
-        const r = p.run(() => this.vcpuRegs(vm, vcpu));
+        const outerVm = this.runVm;
+        const outerVcpu = this.runVcpu;
+        this.runVm = vm;
+        this.runVcpu = vcpu;
+        let r: number;
+        try {
+          r = p.run(this.runCtx);
+        } finally {
+          // a nested world switch (an SP's call into another SP) restores the outer context's
+          this.runVm = outerVm;
+          this.runVcpu = outerVcpu;
+        }
         this.spaces.syncOut(space);
         if (r === abi.SP_RUN_FAULT) this.trace.record({ kind: "state", name: "sp-fault", to: hex(this.idOf(vm)), detail: { reason: p.lastFault } });
         return r;
@@ -376,12 +401,14 @@ export class Spmc {
         if (!contract.ok) return refuse(`staged image breaks the image contract: ${contract.reasons.join("; ")}`);
         return 0;
       },
+      // Nothing is decoded while the trace is off (the rollback count is kept either way).
       trace: (event: number, a: number, b: number, c: number, d: number): void => {
         if (event === abi.TRACE_ROLLBACK && a === 0) this.rollbacks++;
-        this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0);
+        if (this.trace.enabled) this.decoder.event(event, a >>> 0, b >>> 0, c >>> 0, d >>> 0);
       },
-      trace_text: (event: number, vmId: number, p: number, len: number): void =>
-        this.decoder.text(event, vmId, new TextDecoder().decode(spmcBytes(p, len))),
+      trace_text: (event: number, vmId: number, p: number, len: number): void => {
+        if (this.trace.enabled) this.decoder.text(event, vmId, new TextDecoder().decode(spmcBytes(p, len)));
+      },
     };
   }
 

@@ -372,18 +372,27 @@ export function hotSamples(f: () => void, samples: number, batch: number, betwee
   return out;
 }
 
+/**
+ * The hot paths through the allocation-free conduit (Platform.smcView: the PE's register block in
+ * place, arguments as BigInts made once), each checking its answer.
+ */
 export function hotPaths(p: Platform, spId: number): Record<string, () => void> {
-  const seq = p.seqOf("sp1");
+  const seq = BigInt(p.seqOf("sp1"));
   const ok = BigInt(abi.FFA_MSG_SEND_DIRECT_RESP_64);
+  const version = BigInt(abi.LFA_VERSION);
+  const inventory = BigInt(abi.LFA_GET_INVENTORY);
+  const direct = BigInt(abi.FFA_MSG_SEND_DIRECT_REQ_64);
+  const dst = BigInt(spId);
+  const echo = BigInt(SP_CMD_ECHO);
   return {
     lfaVersion: () => {
-      if (p.smc(0, abi.LFA_VERSION)[0] !== 0x10000n) throw new BenchError("LFA_VERSION: unexpected answer");
+      if (p.smcView(0, version)[0] !== 0x10000n) throw new BenchError("LFA_VERSION: unexpected answer");
     },
     getInventory: () => {
-      if (p.smc(0, abi.LFA_GET_INVENTORY, seq)[0] !== 0n) throw new BenchError("GET_INVENTORY failed");
+      if (p.smcView(0, inventory, seq)[0] !== 0n) throw new BenchError("GET_INVENTORY failed");
     },
     directReq: () => {
-      if (p.smc(0, abi.FFA_MSG_SEND_DIRECT_REQ_64, BigInt(spId), 0, SP_CMD_ECHO, 7)[0] !== ok) throw new BenchError("direct request failed");
+      if (p.smcView(0, direct, dst, 0n, echo, 7n)[0] !== ok) throw new BenchError("direct request failed");
     },
   };
 }

@@ -114,6 +114,10 @@ export class LfaAgentHost {
   private ex: AgentExports | null = null;
   private mod: WebAssembly.Module;
   private readonly imports: WebAssembly.Imports;
+  /** Each PE's register block x0..x17 (cached views; the Memory never grows, so they stay valid until the image changes). */
+  private views: BigUint64Array[] = [];
+  /** The same blocks as 32-bit words (x0's low word is the function id). */
+  private wordViews: Uint32Array[] = [];
 
   constructor(module: WebAssembly.Module, hooks: LfaPlatformHooks, private readonly trace: Trace, pe: () => number | undefined) {
     this.memory = new WebAssembly.Memory({ initial: abi.AGENT_MEMORY_PAGES, maximum: abi.AGENT_MEMORY_PAGES });
@@ -135,6 +139,7 @@ export class LfaAgentHost {
         rmm_primary_activate: (): bigint => hooks.rmmPrimaryActivate(),
         rmm_secondary_activate: (cpu: number): bigint => hooks.rmmSecondaryActivate(cpu),
         trace: (event: number, a: number, b: number, c: number, d: number): void => {
+          if (!this.trace.enabled) return;
           const name = AGENT_EVENTS.get(event) ?? `agent-event-${event}`;
           const cpuEvent = event !== abi.TRACE_AGENT_PRIME_STATUS && event !== abi.TRACE_AGENT_CANCEL;
           this.trace.record({ kind: "lfa", name: `agent:${name}`, pe: cpuEvent && a >>> 0 !== 0xffffffff ? a : pe(), detail: { a: a >>> 0, b: b >>> 0, c: c >>> 0, d: d >>> 0 } });
@@ -164,6 +169,9 @@ export class LfaAgentHost {
   private instantiate(module: WebAssembly.Module): void {
     this.ex = new WebAssembly.Instance(module, this.imports).exports as unknown as AgentExports;
     this.mod = module;
+    // The blocks' addresses come from the image (its state-region layout): look them up again.
+    this.views = [];
+    this.wordViews = [];
   }
 
   /** Cold boot: options, the component table in sequence-id order, lfa_setup. */
@@ -180,14 +188,37 @@ export class LfaAgentHost {
     this.collect();
   }
 
-  /** PE `cpu`'s x0..x17 in the agent's state region. */
+  /**
+   * PE `cpu`'s x0..x17 in the agent's state region (TF-A's per-CPU context: every EL3 service
+   * reads its arguments from and writes its results to it). One cached view per PE.
+   */
   regs(cpu: number): BigUint64Array {
-    return new BigUint64Array(this.memory.buffer, this.agent.regs(cpu), 18);
+    return this.views[cpu] ?? this.makeView(cpu);
   }
 
-  /** smc_handler on PE `cpu` with x0..x17 = `r`; an AGENT_SMC_* code. */
-  handle(cpu: number, r: bigint[]): number {
-    this.regs(cpu).set(r);
+  /** The function id in PE `cpu`'s block (x0's low 32 bits), read without a BigInt. */
+  fid(cpu: number): number {
+    return this.words(cpu)[0]!;
+  }
+
+  /** PE `cpu`'s block as 32-bit words (w0 = words[0], w1 = words[2], …). */
+  words(cpu: number): Uint32Array {
+    const w = this.wordViews[cpu];
+    if (w) return w;
+    this.makeView(cpu);
+    return this.wordViews[cpu]!;
+  }
+
+  private makeView(cpu: number): BigUint64Array {
+    const at = this.agent.regs(cpu);
+    const v = new BigUint64Array(this.memory.buffer, at, 18);
+    this.views[cpu] = v;
+    this.wordViews[cpu] = new Uint32Array(this.memory.buffer, at, 36);
+    return v;
+  }
+
+  /** smc_handler on PE `cpu`, on the registers its block holds; an AGENT_SMC_* code. */
+  handle(cpu: number): number {
     return this.agent.smc_handler(cpu);
   }
 

@@ -63,10 +63,12 @@ export class Psci {
     return n;
   }
 
-  /** One PSCI call from PE `cpu`: x0..x17 in, x0..x17 out. */
-  handle(cpu: number, r: bigint[]): bigint[] {
-    const out = new Array<bigint>(18).fill(0n);
-    const ret = (v: bigint | number) => ((out[0] = BigInt.asUintN(64, BigInt(v))), out);
+  /** One PSCI call from PE `cpu` on its register block: x0..x17 in, x0..x17 out (in place). */
+  handle(cpu: number, r: BigUint64Array): void {
+    const ret = (v: bigint | number): void => {
+      r.fill(0n);
+      r[0] = BigInt.asUintN(64, BigInt(v));
+    };
     switch (Number(r[0]! & 0xffffffffn)) {
       case abi.PSCI_VERSION:
         return ret(abi.PSCI_VERSION_1_1);

@@ -10,15 +10,13 @@ export const isRmiFid = (fid: number): boolean => fid >>> 0 >= abi.RMI_FID_FIRST
 export class Rmmd {
   constructor(readonly rmm: RealmMonitor | null, private readonly trace: Trace) {}
 
-  /** One RMI call from PE `cpu` (x0..x17 in, x0..x17 out); SMC_UNK when the board has no RMM. */
-  rmi(cpu: number, r: bigint[]): bigint[] {
-    const v = BigUint64Array.from(r);
-    if (this.rmm) this.rmm.rmi(cpu, v);
+  /** One RMI call from PE `cpu` on its register block (x0..x17 in, x0..x17 out, in place); SMC_UNK when the board has no RMM. */
+  rmi(cpu: number, r: BigUint64Array): void {
+    if (this.rmm) this.rmm.rmi(cpu, r);
     else {
-      v.fill(0n);
-      v[0] = BigInt.asUintN(64, abi.SMC_UNK);
+      r.fill(0n);
+      r[0] = BigInt.asUintN(64, abi.SMC_UNK);
     }
-    return Array.from(v);
   }
 
   /** rmmd_primary_activate: the leader swaps the image in place and cold-boots it. */

@@ -68,6 +68,8 @@ const isSecureId = (id: number): boolean => (id & abi.FFA_SECURE_ID_BIT) !== 0;
 
 export class Spmd {
   private readonly lsp: LspExports;
+  /** The LSP's register block (its memory has a fixed size: the view stays valid). */
+  private lspRegs: BigUint64Array | null = null;
 
   /** The LSP's own memory. */
   get lspMemory(): WebAssembly.Memory {
@@ -91,11 +93,11 @@ export class Spmd {
   /**
    * An FF-A call from the normal world on x0..x17, answered in place: refused by the SPMD itself
    * (FFA_ERROR in x0..x7, x8..x17 as the caller left them: TF-A's spmd_ffa_error_return) or
-   * handed to the SPMC.
+   * handed to the SPMC. `words` is the same block as 32-bit words (the caller's cached view).
    */
-  fromNormalWorld(regs: BigUint64Array): void {
-    const fid = Number(regs[0]! & 0xffffffffn);
-    const refusal = this.normalWorldRefusal(fid, regs[1]!);
+  fromNormalWorld(regs: BigUint64Array, words: Uint32Array = new Uint32Array(regs.buffer, regs.byteOffset, 36)): void {
+    const fid = words[0]!;
+    const refusal = this.normalWorldRefusal(fid, words[2]!);
     if (refusal === null) {
       this.spmc.callRegs(regs);
       return;
@@ -107,13 +109,13 @@ export class Spmd {
   }
 
   /** What TF-A's SPMD answers itself to a normal-world call (null: forward it to the SPMC). */
-  private normalWorldRefusal(fid: number, x1: bigint): { code: number; why: string } | null {
+  private normalWorldRefusal(fid: number, w1: number): { code: number; why: string } | null {
     // REQ2 needs FF-A v1.2 on both sides (get_common_ffa_version: the lower of the two).
     if (fid === abi.FFA_MSG_SEND_DIRECT_REQ2_64 && Math.min(this.spmc.otherWorldFfaVersion(), abi.FFA_VERSION_COMPILED) < abi.FFA_VERSION_1_2) {
       return { code: abi.FFA_NOT_SUPPORTED, why: "DIRECT_REQ2 below FF-A v1.2" };
     }
     if (fid === abi.FFA_MSG_SEND_DIRECT_REQ_32 || fid === abi.FFA_MSG_SEND_DIRECT_REQ_64 || fid === abi.FFA_MSG_SEND_DIRECT_REQ2_64) {
-      return directRequestRefusal(x1);
+      return directRequestRefusal(w1);
     }
     if (fid === abi.FFA_NORMAL_WORLD_RESUME_32) return { code: abi.FFA_DENIED, why: "no secure interrupt is being handled" };
     return NS_FORWARDED.has(fid) ? null : { code: abi.FFA_NOT_SUPPORTED, why: "not an ABI the normal world may invoke" };
@@ -133,12 +135,12 @@ export class Spmd {
 
   /** The LSP's synchronous SPMD → SPMC entry on its register block. */
   private lspFfaCall(): void {
-    const r = new BigUint64Array(this.lsp.memory.buffer, this.lsp.regs(), 18);
+    const r = (this.lspRegs ??= new BigUint64Array(this.lsp.memory.buffer, this.lsp.regs(), 18));
     const name = () => ffaMessageName(Number(r[0]! & 0xffffffffn), Number(r[2]! & 0xffffffffn));
     const regs = () => ({ x0: hex(r[0]!), x1: hex(r[1]!), x2: hex(r[2]!), x3: hex(r[3]!) });
-    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: LSP_EP, to: "spmc", detail: regs() });
+    if (this.trace.enabled) this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: LSP_EP, to: "spmc", detail: regs() });
     this.spmc.callRegsFromSpmd(r); // EL3 logical partition: not bound by the normal world's FFA_VERSION
-    this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: LSP_EP, detail: regs() });
+    if (this.trace.enabled) this.trace.record({ kind: "ffa", name: name(), pe: this.pe(), from: "spmc", to: LSP_EP, detail: regs() });
     // The LSP runs on every PE with its own register context in TF-A; here one module serves all
     // PEs, so its register block is kept across whatever other PEs do at the preemption point.
     const answer = r.slice();
@@ -151,10 +153,11 @@ export class Spmd {
  * TF-A's direct-request checks (spmd_smc_handler, FFA_MSG_SEND_DIRECT_REQ*): an SPMD logical
  * partition never receives a direct message and the normal world never sends as one; a
  * normal-world request must have a normal-world source. Both: FFA_ERROR(INVALID_PARAMETERS).
+ * `w1` is w1 (x1's low 32 bits: source and destination ids).
  */
-function directRequestRefusal(x1: bigint): { code: number; why: string } | null {
-  const src = Number((x1 >> BigInt(abi.FFA_SENDER_SHIFT)) & BigInt(abi.FFA_ID_MASK));
-  const dst = Number(x1 & BigInt(abi.FFA_ID_MASK));
+function directRequestRefusal(w1: number): { code: number; why: string } | null {
+  const src = (w1 >>> abi.FFA_SENDER_SHIFT) & abi.FFA_ID_MASK;
+  const dst = w1 & abi.FFA_ID_MASK;
   if (isSpmdLpId(src) || isSpmdLpId(dst)) return { code: abi.FFA_INVALID_PARAMETERS, why: `an SPMD logical partition as ${isSpmdLpId(src) ? "source" : "destination"} (${hex(isSpmdLpId(src) ? src : dst)})` };
   if (isSecureId(src)) return { code: abi.FFA_INVALID_PARAMETERS, why: `secure source ${hex(src)} from the normal world` };
   return null;
