@@ -1,6 +1,6 @@
 // Turns the SPMC's numeric trace events (TRACE_* in @lfa-wasm/abi) into named trace events.
 import * as abi from "@lfa-wasm/abi";
-import type { Trace } from "@lfa-wasm/trace";
+import type { Trace, TraceEvent } from "@lfa-wasm/trace";
 
 function reverse(prefix: string, filter: (k: string) => boolean = () => true): Map<number, string> {
   const m = new Map<number, string>();
@@ -33,42 +33,42 @@ export function ffaMessageName(fid: number, x2: number): string {
 }
 
 export class TraceDecoder {
-  constructor(private readonly trace: Trace, private readonly idOf: (index: number) => number) {}
+  private readonly source: number;
 
+  constructor(private readonly trace: Trace, private readonly idOf: (index: number) => number) {
+    this.source = trace.source((event, _pe, w, at) => this.decode(event, w[at]!, w[at + 1]!, w[at + 2]!, w[at + 3]!));
+  }
+
+  /** Records one numeric event (decoded into the event below when it is read). */
   event(event: number, a: number, b: number, c: number, d: number): void {
-    const t = this.trace;
+    this.trace.recordNumeric(this.source, event, -1, a, b, c, d);
+  }
+
+  /** The trace event a numeric SPMC event stands for. */
+  decode(event: number, a: number, b: number, c: number, d: number): Omit<TraceEvent, "seq" | "t"> {
     switch (event) {
       case abi.TRACE_VCPU_STATE:
-        t.record({ kind: "state", name: "vcpu", to: hex(c), detail: { vcpu: d, from: VCPU.get(a), to: b === 0xff ? "ILLEGAL" : VCPU.get(b) } });
-        return;
+        return { kind: "state", name: "vcpu", to: hex(c), detail: { vcpu: d, from: VCPU.get(a), to: b === 0xff ? "ILLEGAL" : VCPU.get(b) } };
       case abi.TRACE_VM_STATE:
-        t.record({ kind: "state", name: "vm", to: hex(c), detail: { from: VM.get(a), to: b === 0xff ? "ILLEGAL" : VM.get(b) } });
-        return;
+        return { kind: "state", name: "vm", to: hex(c), detail: { from: VM.get(a), to: b === 0xff ? "ILLEGAL" : VM.get(b) } };
       case abi.TRACE_MSG_TO_SP:
       case abi.TRACE_MSG_FROM_SP:
       case abi.TRACE_RETURN_OTHER_WORLD:
-        t.record({ kind: "ffa", name: ffaMessageName(a, c), from: hex(b >>> 16), to: hex(b & 0xffff), detail: { x0: hex(a), x1: hex(b), x2: hex(c), x3: hex(d) } });
-        return;
+        return { kind: "ffa", name: ffaMessageName(a, c), from: hex(b >>> 16), to: hex(b & 0xffff), detail: { x0: hex(a), x1: hex(b), x2: hex(c), x3: hex(d) } };
       case abi.TRACE_LFA_PHASE:
-        t.record({ kind: "lfa", name: "lfa_progress", to: hex(c), detail: { phase: ["RESET", "START", "FINISH"][a] } });
-        return;
+        return { kind: "lfa", name: "lfa_progress", to: hex(c), detail: { phase: ["RESET", "START", "FINISH"][a] } };
       case abi.TRACE_INTERRUPTS:
-        t.record({ kind: "state", name: a ? "interrupts-masked" : "interrupts-unmasked" });
-        return;
+        return { kind: "state", name: a ? "interrupts-masked" : "interrupts-unmasked" };
       case abi.TRACE_ABORT:
-        t.record({ kind: "state", name: "abort", to: hex(c), detail: { abortAction: a, duringLiveActivation: b === 1, vcpu: d } });
-        return;
+        return { kind: "state", name: "abort", to: hex(c), detail: { abortAction: a, duringLiveActivation: b === 1, vcpu: d } };
       case abi.TRACE_SWAP:
-        t.record({ kind: "swap", name: a === 0 ? "new-instance-ready" : "new-instance-failed", to: hex(c) });
-        return;
+        return { kind: "swap", name: a === 0 ? "new-instance-ready" : "new-instance-failed", to: hex(c) };
       case abi.TRACE_ROLLBACK:
-        t.record({ kind: "lfa", name: a === 0 ? "rolled-back" : "rollback-failed", to: hex(c), detail: { phase: ["RESET", "START", "FINISH"][b], oldImageServes: a === 0 } });
-        return;
+        return { kind: "lfa", name: a === 0 ? "rolled-back" : "rollback-failed", to: hex(c), detail: { phase: ["RESET", "START", "FINISH"][b], oldImageServes: a === 0 } };
       case abi.TRACE_MANIFEST_ERROR:
-        t.record({ kind: "log", name: "manifest-error", to: hex(c), detail: { code: a } });
-        return;
+        return { kind: "log", name: "manifest-error", to: hex(c), detail: { code: a } };
       default:
-        t.record({ kind: "log", name: `spmc-event-${event}`, detail: { a, b, c, d, vm: this.idOf(0) } });
+        return { kind: "log", name: `spmc-event-${event}`, detail: { a, b, c, d, vm: this.idOf(0) } };
     }
   }
 

@@ -67,4 +67,54 @@ describe("Trace", () => {
     expect(() => new Trace(fakeClock().clock, 0)).toThrow(/positive integer/);
     expect(() => new Trace(fakeClock().clock, 1.5)).toThrow(/positive integer/);
   });
+
+  it("numeric records are decoded by their source when read (once), interleaved with object events, in a ring", () => {
+    const c = fakeClock();
+    const tr = new Trace(c.clock, 300);
+    let decoded = 0;
+    const src = tr.source((event, pe, w, at) => {
+      decoded++;
+      return { kind: "smc", name: `ev${event}`, ...(pe >= 0 ? { pe } : {}), detail: { a: w[at], b: w[at + 1], last: w[at + 9] } };
+    });
+    for (let i = 0; i < 1000; i++) {
+      c.advance(1n);
+      if (i % 3 === 0) tr.record({ kind: "log", name: `o${i}` });
+      else if (i % 3 === 1) tr.recordNumeric(src, i, i % 4, 7, i);
+      else {
+        const at = tr.numeric(src, i, -1);
+        tr.words[at + 9] = 0xffffffff;
+      }
+    }
+    expect(decoded).toBe(0);
+    expect(tr.length).toBe(300);
+    expect(tr.dropped).toBe(700);
+    const all = tr.query();
+    expect(decoded).toBe(200);
+    expect(all.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, i) => 700 + i));
+    expect(all[0]).toEqual({ seq: 700, t: 701n, kind: "smc", name: "ev700", pe: 0, detail: { a: 7, b: 700, last: 0 } });
+    expect(all[1]).toMatchObject({ seq: 701, t: 702n, kind: "smc", name: "ev701", detail: { last: 0xffffffff } });
+    expect(all[2]).toMatchObject({ seq: 702, t: 703n, kind: "log", name: "o702" });
+    // read again: the same objects, nothing decoded twice
+    expect(tr.find({ name: "ev700" })).toBe(all[0]);
+    expect(decoded).toBe(200);
+    expect(tr.since(998, { kind: "smc" }).map((e) => e.name)).toEqual(["ev998"]);
+  });
+
+  it("off: nothing recorded and numeric() answers -1; timestamps off: t = 0n and the clock is not read", () => {
+    let reads = 0;
+    const tr = new Trace(() => BigInt(++reads), 10, { timestamps: false });
+    const src = tr.source(() => ({ kind: "lfa", name: "n" }));
+    tr.recordNumeric(src, 1, 0);
+    tr.record({ kind: "log", name: "o" });
+    expect(reads).toBe(0);
+    expect(tr.query().map((e) => [e.name, e.t])).toEqual([["n", 0n], ["o", 0n]]);
+    tr.enabled = false;
+    expect(tr.numeric(src, 1, 0)).toBe(-1);
+    expect(tr.record({ kind: "log", name: "x" })).toBeUndefined();
+    expect(tr.length).toBe(2);
+    tr.enabled = true;
+    tr.timestamps = true;
+    tr.recordNumeric(src, 1, 0);
+    expect(tr.query().at(-1)!.t).toBe(1n);
+  });
 });

@@ -3,7 +3,7 @@
 // platform's LFA hooks, the activators and PSCI, its per-PE register blocks, and the in-place swap
 // of the module that BL31 self-activation performs (the persistent state region survives).
 import * as abi from "@lfa-wasm/abi";
-import type { Trace } from "@lfa-wasm/trace";
+import type { Trace, TraceEvent } from "@lfa-wasm/trace";
 import { BoardFault } from "../pe.js";
 import { uuidRegs, uuidWords } from "../uuid.js";
 
@@ -105,6 +105,12 @@ const COMP_SIZE = 32;
 const AGENT_EVENTS = new Map<number, string>();
 for (const [k, v] of Object.entries(abi)) if (k.startsWith("TRACE_AGENT_") && typeof v === "number") AGENT_EVENTS.set(v, k.slice(12).toLowerCase().replace(/_/g, "-"));
 
+/** An agent trace event as readers see it: agent:<name>, the PE, the four words. */
+function decodeAgentRecord(event: number, pe: number, w: Uint32Array, at: number): Omit<TraceEvent, "seq" | "t"> {
+  const name = AGENT_EVENTS.get(event) ?? `agent-event-${event}`;
+  return { kind: "lfa", name: `agent:${name}`, pe: pe >= 0 ? pe : undefined, detail: { a: w[at]!, b: w[at + 1]!, c: w[at + 2]!, d: w[at + 3]! } };
+}
+
 export const AGENT_RESULT = new Map<number, string>([
   [abi.AGENT_SMC_DONE, "done"], [abi.AGENT_SMC_PARKED, "parked"], [abi.AGENT_SMC_FFA, "ffa"], [abi.AGENT_SMC_RESET, "reset"], [abi.AGENT_SMC_SWAP, "swap"],
 ]);
@@ -119,7 +125,10 @@ export class LfaAgentHost {
   /** The same blocks as 32-bit words (x0's low word is the function id). */
   private wordViews: Uint32Array[] = [];
 
+  private readonly traceSource: number;
+
   constructor(module: WebAssembly.Module, hooks: LfaPlatformHooks, private readonly trace: Trace, pe: () => number | undefined) {
+    this.traceSource = trace.source(decodeAgentRecord);
     this.memory = new WebAssembly.Memory({ initial: abi.AGENT_MEMORY_PAGES, maximum: abi.AGENT_MEMORY_PAGES });
     this.imports = {
       plat: {
@@ -138,11 +147,11 @@ export class LfaAgentHost {
         sp_activate: (seq: number): bigint => hooks.spActivate(seq),
         rmm_primary_activate: (): bigint => hooks.rmmPrimaryActivate(),
         rmm_secondary_activate: (cpu: number): bigint => hooks.rmmSecondaryActivate(cpu),
+        // A numeric record, named when read (decodeAgentRecord).
         trace: (event: number, a: number, b: number, c: number, d: number): void => {
           if (!this.trace.enabled) return;
-          const name = AGENT_EVENTS.get(event) ?? `agent-event-${event}`;
           const cpuEvent = event !== abi.TRACE_AGENT_PRIME_STATUS && event !== abi.TRACE_AGENT_CANCEL;
-          this.trace.record({ kind: "lfa", name: `agent:${name}`, pe: cpuEvent && a >>> 0 !== 0xffffffff ? a : pe(), detail: { a: a >>> 0, b: b >>> 0, c: c >>> 0, d: d >>> 0 } });
+          this.trace.recordNumeric(this.traceSource, event, cpuEvent && a >>> 0 !== 0xffffffff ? a : (pe() ?? -1), a, b, c, d);
         },
       },
       env: {
