@@ -19,6 +19,7 @@ import {
   floorSamples,
   hotPaths,
   hotSamples,
+  bareSmcHandler,
   memoryPagesFor,
   rmmActivation,
   SERVICE_COUNTER,
@@ -159,9 +160,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const per = (n: number) => cfg.warmup + n;
   const plan: Record<Group, number> = {
     live: per(cfg.iterations) * 2 + 5,
-    floor: per(cfg.iterations),
+    floor: per(cfg.iterations) * 2,
     cold: per(cfg.iterations),
-    hot: cfg.hotSamples * 5,
+    hot: cfg.hotSamples * 7,
     boot: cfg.bootSamples + cfg.iterations / 4,
     image: points.image.length * 2 * (per(cfg.curveIterations) + cfg.curveIterations),
     window: points.window.length * (per(cfg.curveIterations) + cfg.curveIterations),
@@ -301,7 +302,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       s.push(...floorSamples(floor, i % 2 ? sp1v1.image : sp1v2.image, 1));
       tick();
     }
-    fig("floor", "floor", "floor: zero the 1 MiB window + instantiate the precompiled image (never instantiated before, as in the live path) + its live-activation init", s);
+    fig("floor", "floor", "floor, instantiated in the blackout: zero the 1 MiB window + instantiate the precompiled image (never instantiated before, as in the live path) + its live-activation init", s);
+    // Pre-instantiated: what the blackout would hold if PRIME instantiated the new image (the
+    // instance made before the timing; timed: zero, the bytes instantiation wrote, init).
+    floorSamples(floor, sp1v2.image, cfg.warmup, {}, true);
+    const pre: number[] = [];
+    for (let i = 0; i < cfg.iterations; i++) pre.push(...floorSamples(floor, i % 2 ? sp1v1.image : sp1v2.image, 1, {}, true));
+    fig("floor.preInstantiated", "floor", "floor, pre-instantiated: zero the 1 MiB window + write back what instantiation wrote (memory.init + start) + its live-activation init; the instance made before (as PRIME could)", pre);
     // The same with a module that has been instantiated once already (V8's lazy compilation and
     // wrapper work done): what the floor could be if PRIME warmed the module up.
     const warm = new WebAssembly.Module(sp1v2.image as Uint8Array<ArrayBuffer>);
@@ -345,12 +352,20 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       stage("hot", labels[k]!);
       fig(`hot.${k}`, "hot", `${labels[k]} (per call)`, hotSamples(f, cfg.hotSamples, cfg.hotBatch, () => (clear(), tick())));
     }
+    p.trace.timestamps = false;
+    stage("hot", `${labels.lfaVersion}, trace on without timestamps`);
+    fig("hot.lfaVersionNoTimestamps", "hot", `${labels.lfaVersion} with the trace on, timestamps off (per call)`, hotSamples(paths.lfaVersion!, cfg.hotSamples, cfg.hotBatch, clear));
+    p.trace.timestamps = true;
     p.trace.enabled = false;
     for (const k of ["lfaVersion", "directReq"]) {
       stage("hot", `${labels[k]}, trace off`);
       fig(`hot.${k}TraceOff`, "hot", `${labels[k]} with trace.enabled = false (per call)`, hotSamples(paths[k]!, cfg.hotSamples, cfg.hotBatch, () => tick()));
     }
     p.trace.enabled = true;
+    // The conduit's own cost: the agent's smc_handler alone on a prepared register block (its
+    // module on a Memory of its own, the platform hooks stubbed), same batch and samples.
+    stage("hot", "bare smc_handler on a prepared block");
+    fig("hot.bareSmcHandler", "hot", "LFA_VERSION: a bare smc_handler call on a prepared register block (per call)", hotSamples(bareSmcHandler(p.agentImage), cfg.hotSamples, cfg.hotBatch));
     finishGroup("hot", before);
   }
 
@@ -572,19 +587,22 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   const addRatio = (id: string, label: string, a: string, b: string) => {
     if (figures[a] && figures[b]) ratios[id] = { value: ratio(figures[a], figures[b]), label, of: [a, b] };
   };
-  addRatio("blackoutOverFloor", "blackout ÷ floor", "live.blackout", "floor");
+  addRatio("blackoutOverFloor", "blackout ÷ floor instantiated in the blackout", "live.blackout", "floor");
+  addRatio("blackoutOverPreInstantiatedFloor", "blackout ÷ pre-instantiated floor", "live.blackout", "floor.preInstantiated");
+  addRatio("conduitOverhead", "conduit overhead: LFA_VERSION (trace off) ÷ a bare smc_handler call", "hot.lfaVersionTraceOff", "hot.bareSmcHandler");
   addRatio("coldOverLive", "cold restart ÷ live blackout", "cold.restart", "live.blackout");
   addRatio("coldOverActivate", "cold restart ÷ ACTIVATE", "cold.restart", "live.activate");
   addRatio("activateOverBlackout", "ACTIVATE ÷ blackout", "live.activate", "live.blackout");
   addRatio("traceOverhead", "ACTIVATE trace on ÷ trace off (interleaved)", "live.activateTraceOn", "live.activateTraceOff");
   addRatio("lfaVersionTraceOverhead", "LFA_VERSION trace on ÷ trace off", "hot.lfaVersion", "hot.lfaVersionTraceOff");
   addRatio("floorFreshOverWarm", "floor with a fresh module ÷ with a module instantiated before", "floor", "floor.warmModule");
+  addRatio("floorOverPreInstantiated", "floor instantiated in the blackout ÷ pre-instantiated floor", "floor", "floor.preInstantiated");
   addRatio("directReqOverLfaVersion", "direct request ÷ LFA_VERSION", "hot.directReq", "hot.lfaVersion");
   addRatio("bootColdOverWarm", "cold boot ÷ warm boot", "boot.cold", "boot.warm");
   addRatio("rollbackKeepOverhead", "blackout with the rollback copy ÷ without (interleaved; goal ≤ 1.05)", "rollback.blackoutKept", "rollback.blackoutNotKept");
   addRatio("rollbackOverBlackout", "SP unavailable in a rolled-back activation ÷ blackout of a good one", "rollback.unavailable", "rollback.blackoutKept");
   const rates: BenchResult["rates"] = {};
-  for (const k of ["lfaVersion", "getInventory", "directReq", "lfaVersionTraceOff", "directReqTraceOff"]) {
+  for (const k of ["lfaVersion", "getInventory", "directReq", "lfaVersionNoTimestamps", "lfaVersionTraceOff", "directReqTraceOff", "bareSmcHandler"]) {
     const f = figures[`hot.${k}`];
     if (f) rates[k] = { value: 1e9 / f.p50, unit: "calls/s", label: f.label.replace(/ \(per call\)$/, ""), of: `hot.${k}` };
   }
@@ -599,6 +617,8 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     "Every activation uses a freshly signed package with a unique custom section, so PRIME really compiles and nothing is served from V8's per-process module cache.",
     "The service gap is scheduler-interleaved: the model runs an SMC to completion on its PE, so a client on PE1 waits for the whole ACTIVATE (START pre-checks included), not only for the blackout.",
     "Cold restart talks to the SPMC directly (no EL3 hop) and boots a secure world holding only SP1: a lower bound of a real cold restart.",
+    "Hot paths go through Platform.smcView (the PE's register block in place, BigInt arguments made once); 'trace on' figures stamp every event with process.hrtime.bigint() (the default), the no-timestamps one does not; the conduit overhead divides LFA_VERSION (trace off) by the agent's smc_handler called alone on a prepared block.",
+    "Two floors: instantiated in the blackout (what the live path does today: a never-instantiated module, zero the window, instantiate, init) and pre-instantiated (the instance made before the timing, as PRIME could with passive data segments and an exported start; timed: zero the window, write back exactly what instantiation wrote, init).",
   );
   const fresh = figures["floor"];
   const warmMod = figures["floor.warmModule"];
