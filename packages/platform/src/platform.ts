@@ -8,7 +8,7 @@ import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
 import { loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import { Trace } from "@lfa-wasm/trace";
+import { Trace, type TraceEvent } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
 import type { BoardConfig, BoardFaults } from "./config.js";
 import { agentImage, packageModule } from "./firmware.js";
@@ -42,12 +42,20 @@ for (const [k, v] of Object.entries(abi)) {
 }
 export const fidName = (fid: number): string => FID_NAMES.get(fid >>> 0) ?? `0x${(fid >>> 0).toString(16)}`;
 
+// Per process: the test key a board trusts by default (read once) and the agent module as built
+// (compiled once, like the LSP's in the SPMD; boot packages' modules are cached by packageModule,
+// the SPMC's and SPs' by @lfa-wasm/spmc).
+let testKey: KeyObject | undefined;
+let agentBuildModule: WebAssembly.Module | undefined;
+
 // ---------------------------------------------------------------------------------------------
 // The board
 // ---------------------------------------------------------------------------------------------
 
 export class Platform {
   readonly trace: Trace;
+  /** The conduit's numeric trace records (decodeSmcRecord). */
+  private readonly traceSource: number;
   /** Virtual time (ms): what the normal world's timeouts and sleeps count in. */
   readonly clock = new VirtualClock();
   /** Fault injection for tests (see BoardFaults). */
@@ -87,8 +95,9 @@ export class Platform {
   constructor(readonly config: BoardConfig) {
     initWasmEngine(); // before any module of the board is compiled (eager Wasm compilation)
     this.trace = config.trace ?? new Trace();
+    this.traceSource = this.trace.source(decodeSmcRecord);
     this.rollback = config.rollback ?? true;
-    this.trustedKey = config.trustedKey ?? loadPublicKey(testKeyPaths.publicKey);
+    this.trustedKey = config.trustedKey ?? (testKey ??= loadPublicKey(testKeyPaths.publicKey));
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
@@ -116,7 +125,7 @@ export class Platform {
 
     // EL3: the agent (BL31's image is the agent module itself), PSCI, the RMMD, the SPMD and its LSP.
     const bl31 = this.components.find((c) => c.kind === "bl31");
-    const agentModule = bl31?.cfg.bootPackage ? packageModule(bl31.cfg.bootPackage) : new WebAssembly.Module(agentImage() as Uint8Array<ArrayBuffer>);
+    const agentModule = bl31?.cfg.bootPackage ? packageModule(bl31.cfg.bootPackage) : (agentBuildModule ??= new WebAssembly.Module(agentImage() as Uint8Array<ArrayBuffer>));
     const rmmSlot = this.components.find((c) => c.kind === "rmm");
     if (rmmSlot && !rmmSlot.cfg.bootPackage) throw new Error("the RMM component needs a bootPackage");
     this.rmm = rmmSlot ? new RealmMonitor(packageModule(rmmSlot.cfg.bootPackage!), config.pes, this.trace, this.rollback) : null;
@@ -482,7 +491,7 @@ export class Platform {
         call.started = true;
         done = this.dispatch(cpu, call);
       } else {
-        if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:resume`, pe: cpu });
+        this.trace.recordNumeric(this.traceSource, SMC_RESUME, cpu, call.fid);
         done = this.runAgent(cpu, call, true);
       }
     } catch (e) {
@@ -544,15 +553,27 @@ export class Platform {
       p.entry = b[1]!;
       p.ctx = b[0]!;
       if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:reset`, pe: cpu, detail: { entry: hex(p.entry), x0: hex(p.ctx) } });
-    } else if (this.trace.enabled) {
-      this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:ret`, pe: cpu, detail: { out: [hex(b[0]!), hex(b[1]!), hex(b[2]!), hex(b[3]!)] } });
+    } else {
+      const at = this.trace.numeric(this.traceSource, SMC_RET, cpu);
+      if (at >= 0) {
+        const w = this.trace.words;
+        const x = this.agent.words(cpu);
+        for (let i = 0; i < 8; i++) w[at + i] = x[i]!;
+        w[at + 8] = call ? call.fid : 0;
+        w[at + 9] = call ? 1 : 0;
+      }
     }
   }
 
   /** Starts a call: PSCI and RMI are served by their EL3 services, everything else by the agent. */
   private dispatch(cpu: number, call: InFlight): Done {
     const r = this.agent.regs(cpu);
-    if (this.trace.enabled) this.trace.record({ kind: "smc", name: fidName(call.fid), pe: cpu, detail: { in: [hex(r[0]!), hex(r[1]!), hex(r[2]!), hex(r[3]!), hex(r[4]!)] } });
+    const at = this.trace.numeric(this.traceSource, SMC_CALL, cpu);
+    if (at >= 0) {
+      const w = this.trace.words;
+      const x = this.agent.words(cpu);
+      for (let i = 0; i < 10; i++) w[at + i] = x[i]!;
+    }
     if (isPsciFid(call.fid)) {
       this.psci.handle(cpu, r);
       return DONE_REGS;
@@ -603,7 +624,7 @@ export class Platform {
         }
         return DONE_REGS;
       case abi.AGENT_SMC_PARKED:
-        if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${fidName(call.fid)}:parked`, pe: cpu });
+        this.trace.recordNumeric(this.traceSource, SMC_PARKED, cpu, call.fid);
         return DONE_NONE;
       case abi.AGENT_SMC_RESET:
         return DONE_RESET;
@@ -740,6 +761,34 @@ export class Platform {
     }));
     this.trace.record({ kind: "state", name: "reboot", detail: { nvRegions: nvContents.map((r) => ({ id: r.id, base: r.base, bytes: r.bytes.length })) } });
     return new Platform({ ...this.config, trace: undefined, nvContents });
+  }
+}
+
+// The conduit's numeric trace records: an SMC issued (x0..x4 as 32-bit halves), returned
+// (x0..x3, then the function id and whether there was a call), parked, resumed (function id).
+const SMC_CALL = 1;
+const SMC_RET = 2;
+const SMC_PARKED = 3;
+const SMC_RESUME = 4;
+
+/** A 64-bit register from its two 32-bit halves, as hex() writes it (no BigInt). */
+function hex64(w: Uint32Array, at: number): string {
+  const lo = w[at]!;
+  const hi = w[at + 1]!;
+  return hi === 0 ? `0x${lo.toString(16)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, "0")}`;
+}
+
+/** What a conduit record reads as (the events the conduit recorded as objects before). */
+function decodeSmcRecord(event: number, pe: number, w: Uint32Array, at: number): Omit<TraceEvent, "seq" | "t"> {
+  switch (event) {
+    case SMC_CALL:
+      return { kind: "smc", name: fidName(w[at]!), pe, detail: { in: [0, 2, 4, 6, 8].map((i) => hex64(w, at + i)) } };
+    case SMC_RET:
+      return { kind: "smc", name: `${w[at + 9] ? fidName(w[at + 8]!) : "?"}:ret`, pe, detail: { out: [0, 2, 4, 6].map((i) => hex64(w, at + i)) } };
+    case SMC_PARKED:
+      return { kind: "smc", name: `${fidName(w[at]!)}:parked`, pe };
+    default:
+      return { kind: "smc", name: `${fidName(w[at]!)}:resume`, pe };
   }
 }
 

@@ -26,21 +26,19 @@ export interface AddressSpace {
 
 /** Non-secure physical memory (the normal world's RAM), e.g. RX/TX buffers and pages shared to SPs. */
 export class NormalWorldMemory implements AddressSpace {
-  private readonly buf: Uint8Array;
-  constructor(readonly base: number, size: number) {
-    this.buf = new Uint8Array(size);
+  /** Allocated (zeroed) on first use: a board that never touches its normal-world RAM does not pay for it. */
+  private buf: Uint8Array | null = null;
+  constructor(readonly base: number, readonly size: number) {
+    if (!Number.isInteger(size) || size < 0) throw new RangeError(`normal-world memory size must be a non-negative integer, got ${size}`);
   }
   bytes(): Uint8Array {
-    return this.buf;
-  }
-  get size(): number {
-    return this.buf.length;
+    return (this.buf ??= new Uint8Array(this.size));
   }
   /** A view of [pa, pa + len) (throws RangeError outside this memory). */
   view(pa: number, len: number): Uint8Array {
     const off = pa - this.base;
-    if (off < 0 || len < 0 || off + len > this.buf.length) throw new RangeError(`NS address range 0x${pa.toString(16)}+${len} is outside normal-world memory`);
-    return this.buf.subarray(off, off + len);
+    if (off < 0 || len < 0 || off + len > this.size) throw new RangeError(`NS address range 0x${pa.toString(16)}+${len} is outside normal-world memory`);
+    return this.bytes().subarray(off, off + len);
   }
   read32(pa: number): number {
     const v = this.view(pa, 4);
