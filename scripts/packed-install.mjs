@@ -5,7 +5,8 @@
 // dependencies come from the registry), then in that project:
 //  1. a script boots createPlatform() and live-activates SP1 v1 → v2 through the library
 //     (fw_upload + the driver's activate), checking the version and that the counter kept counting;
-//  2. `npx lfa list` (the installed, built CLI: no turbo, no tsx) lists SP1.
+//  2. `npx lfa list` (the installed, built CLI: no turbo, no tsx) lists SP1;
+//  3. `npx lfa --board layout/sp_layout.json list` lists the example layout's SP by its description.
 // Usage: node scripts/packed-install.mjs [--no-build] [--keep]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, realpathSync } from "node:fs";
@@ -66,6 +67,14 @@ console.log("SP1 1 -> 2 live, counter 1, 2 -> 3: " + got);
   if (!/^\s*sp1\s/m.test(list)) throw new Error(`lfa list did not list sp1:\n${list}`);
   process.stdout.write(list);
   console.log(`npx lfa list: ${secs(t)} s`);
+
+  // A board from TF-A's sp_layout.json (the example: the sample images under their own identities).
+  run("node", ["--input-type=module", "-e", 'import { writeExampleLayout } from "@lfa-wasm/platform"; writeExampleLayout("layout");'], project);
+  t = performance.now();
+  const board = run("npx", ["--no-install", "lfa", "--board", "layout/sp_layout.json", "--state", join(project, ".lfa-layout"), "list"], project);
+  if (!/^kv\s+Key-value store\s/m.test(board)) throw new Error(`lfa --board layout/sp_layout.json list did not list kv by name:\n${board}`);
+  process.stdout.write(board);
+  console.log(`npx lfa --board layout/sp_layout.json list: ${secs(t)} s`);
   ok = true;
 } finally {
   if (keep || !ok) console.log(`${ok ? "kept" : "left for inspection"}: ${work}`);

@@ -21,6 +21,7 @@ import { registerExplore } from "./commands/explore.js";
 import { registerRecord } from "./commands/record.js";
 import { SessionHost, errorInfo } from "./lfa/session.js";
 import { type Io, type ErrorInfo, processIo, CliError, printJson } from "./io.js";
+import { boardSourceFor, type BoardSource } from "./board/source.js";
 
 /** Exit codes: 0 ok, 1 failed (a check failed, bad input, the firmware refused), 2 usage error or nothing to do. */
 export const EXIT_OK = 0;
@@ -37,10 +38,14 @@ export interface ProgramOptions {
   host?: SessionHost;
   /** Inside `lfa shell` / `lfa run`: no nested shell, run, demo, bench, record or replay. */
   nested?: boolean;
+  /** The board named by the global --board (with --spmc-manifest / --board-key), if any. */
+  board?: BoardSource;
 }
 
 const EPILOGUE = `
-Global options go anywhere before \`--\`: --state DIR, --color / --no-color.
+Global options go anywhere before \`--\`: --state DIR, --color / --no-color, --board FILE (a TF-A
+sp_layout.json: the board of a fresh state directory, docs/boards.md) with --spmc-manifest FILE and
+--board-key PEM.
 The board persists in the state directory (--state DIR, else $LFA_STATE, else ./.lfa): separate lfa
 invocations act on the same board (lfa board show; docs/cli-state.md).
 
@@ -93,7 +98,7 @@ export function buildProgram(io: Io, opts: ProgramOptions = {}): Command {
   if (!opts.nested) {
     registerShell(program, io, host);
     registerDemo(program, io);
-    registerBench(program, io);
+    registerBench(program, io, opts.board);
     registerRecord(program, io);
   }
   // Every sub-command inherits exitOverride and the output routing.
@@ -111,23 +116,38 @@ export function buildProgram(io: Io, opts: ProgramOptions = {}): Command {
  * The global options wherever they are (before `--`): --state DIR / --state=DIR, --color,
  * --no-color. Returns them and argv without them.
  */
-export function globalOptions(argv: string[]): { state?: string; color?: boolean; rest: string[] } {
+export interface GlobalOptions {
+  state?: string;
+  color?: boolean;
+  /** --board FILE (a TF-A sp_layout.json, or "default"), --spmc-manifest FILE, --board-key PEM. */
+  board?: string;
+  spmcManifest?: string;
+  boardKey?: string;
+  rest: string[];
+}
+
+export function globalOptions(argv: string[]): GlobalOptions {
   const rest: string[] = [];
   let state: string | undefined;
   let color: boolean | undefined;
+  const valued: Record<string, string | undefined> = {};
+  const VALUED = ["--board", "--spmc-manifest", "--board-key"];
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") {
       rest.push(...argv.slice(i));
       break;
     }
+    const eq = a.indexOf("=");
+    const flag = eq > 0 ? a.slice(0, eq) : a;
     if (a === "--state" && i + 1 < argv.length) state = argv[++i];
     else if (a.startsWith("--state=")) state = a.slice(8);
+    else if (VALUED.includes(flag) && (eq > 0 || i + 1 < argv.length)) valued[flag] = eq > 0 ? a.slice(eq + 1) : argv[++i];
     else if (a === "--color") color = true;
     else if (a === "--no-color") color = false;
     else rest.push(a);
   }
-  return { state, color, rest };
+  return { state, color, board: valued["--board"], spmcManifest: valued["--spmc-manifest"], boardKey: valued["--board-key"], rest };
 }
 
 /** Runs the CLI with argv (without the node and script entries); resolves to the exit code. */
@@ -135,11 +155,22 @@ export async function runCli(argv: string[], io: Io = processIo, opts: ProgramOp
   const g = globalOptions(argv);
   const json = g.rest.includes("--json") && !g.rest.slice(0, Math.max(0, g.rest.indexOf("--"))).includes("--help");
   const out: Io = g.color === undefined ? io : { ...io, stdout: io.stdout, stderr: io.stderr, color: g.color };
-  const host = opts.host ?? (g.state !== undefined ? SessionHost.persistent(g.state) : undefined);
+  let board: BoardSource | undefined;
+  try {
+    board = g.board === undefined && g.spmcManifest === undefined && g.boardKey === undefined ? undefined : boardSourceFor(g.board, { spmcManifest: g.spmcManifest, key: g.boardKey, cwd: out.cwd });
+  } catch (e) {
+    if (e instanceof CliError) {
+      if (json) printJson(io, "error", { error: e.info });
+      else io.stderr(`lfa: ${e.message}\n`);
+      return e.exitCode;
+    }
+    throw e;
+  }
+  const host = opts.host ?? (g.state !== undefined || board !== undefined ? SessionHost.persistent(g.state ?? (process.env.LFA_STATE || DEFAULT_STATE_DIR), board) : undefined);
   // Under --json, commander's own messages (usage errors) become the error document instead.
   let usage = "";
   const quietIo: Io = json ? { ...out, stderr: (t) => void (usage += t) } : out;
-  const program = buildProgram(quietIo, { ...opts, host });
+  const program = buildProgram(quietIo, { ...opts, host, board });
   const fail = (info: ErrorInfo, code: number): number => {
     if (json) printJson(io, "error", { error: info });
     else {

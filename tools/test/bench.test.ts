@@ -2,7 +2,7 @@
 // finite and positive. No timing assertions (shared machines are noisy).
 import { afterAll, describe, expect, it } from "vitest";
 import { validatorFor } from "../src/schemas.js";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
@@ -11,6 +11,8 @@ import { addDataSegment, appendCustomSection, filler } from "../src/bench/wasm.j
 import { percentile, summarize } from "../src/bench/stats.js";
 import type { Io } from "../src/io.js";
 import type { BenchResult } from "../src/bench/run.js";
+import { boardSourceFor } from "../src/board/source.js";
+import { packageSp, writeExampleLayout } from "@lfa-wasm/platform";
 
 async function bench(...argv: string[]): Promise<{ out: string; err: string }> {
   let out = "";
@@ -100,5 +102,46 @@ describe("bench helpers", () => {
     expect(percentile(s, 50)).toBe(50);
     expect(percentile(s, 99)).toBe(99);
     expect(summarize([3, 1, 2])).toMatchObject({ n: 3, min: 1, p50: 2, max: 3 });
+  });
+});
+
+describe("lfa bench --board <sp_layout.json> --component --package: the headline figures for a user's SP", () => {
+  async function benchOn(board: string, ...argv: string[]): Promise<{ out: string; err: string }> {
+    let out = "";
+    let err = "";
+    const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false };
+    const program = new Command("lfa").exitOverride().configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+    registerBench(program, io, boardSourceFor(board));
+    for (const c of program.commands) c.exitOverride();
+    await program.parseAsync(["bench", ...argv], { from: "user" });
+    return { out, err };
+  }
+
+  it("live, floor and cold run for kv (its boot package ⇄ the given v2); no service gap; the config names the target", async () => {
+    const ex = writeExampleLayout(join(dir, "layout"));
+    const v2 = join(ex.dir, "kv-v2.pkg");
+    writeFileSync(v2, packageSp({ image: ex.kvV2Image, manifest: ex.kvManifest, version: "2.0", notice: () => {} }));
+    const { out } = await benchOn(ex.layout, "--component", "kv", "--package", v2, "-n", "3", "--warmup", "1", "--json");
+    const r = JSON.parse(out) as BenchResult;
+    const v = validatorFor("bench");
+    expect(v(r), JSON.stringify(v.errors?.slice(0, 3))).toBe(true);
+    expect(r.config.only).toEqual(["live", "floor", "cold"]);
+    expect(r.config.target).toEqual({ layout: ex.layout, component: "kv", id: 0x8001 });
+    for (const id of ["live.prime", "live.activate", "live.blackout", "floor", "cold.restart"]) expect(r.figures[id]!.n, id).toBe(3);
+    expect(r.figures["live.serviceGap"]).toBeUndefined();
+    expect(r.figures["cold.restart"]!.label).toMatch(/^cold restart: boot kv from the new package/);
+    expect(r.ratios.blackoutOverFloor!.value).toBeGreaterThan(0);
+    expect(r.notes[0]).toMatch(/^Board .*sp_layout\.json \(sp_layout\.json\), component kv \(FF-A ID 0x8001\): its boot package \(1\.0\) and the given package \(2\.0\) alternate/);
+  });
+
+  it("needs --component and --package; names an unknown component and a group it does not run", async () => {
+    const ex = writeExampleLayout(join(dir, "layout2"));
+    await expect(benchOn(ex.layout, "--component", "kv")).rejects.toThrow("--board <sp_layout.json> needs --component <name> and --package <v2.pkg>");
+    const v2 = join(ex.dir, "kv-v2.pkg");
+    writeFileSync(v2, packageSp({ image: ex.kvV2Image, manifest: ex.kvManifest, version: "2.0", notice: () => {} }));
+    await expect(benchOn(ex.layout, "--component", "echo", "--package", v2)).rejects.toThrow(`bench: --component echo: not live-activatable (its manifest ${join(ex.dir, "echo.dts")} needs live-activation-support and an image-uuid)`);
+    await expect(benchOn(ex.layout, "--component", "nope", "--package", v2)).rejects.toThrow(`bench: --component nope: no SP of that name in ${ex.layout} (have kv, echo)`);
+    await expect(benchOn(ex.layout, "--component", "kv", "--package", v2, "--only", "hot")).rejects.toThrow("bench: --only hot: with --board only the headline groups run (live, floor, cold)");
+    await expect(bench("--component", "kv")).rejects.toThrow("--component and --package go with the global --board <sp_layout.json>");
   });
 });

@@ -230,7 +230,7 @@ describe("state errors are precise, never a crash", () => {
 });
 
 describe("lfa board", () => {
-  it("init, init again (refused), --force, --board FILE (not supported yet), reset", async () => {
+  it("init, init again (refused), --force, --board FILE (a missing layout: refused, naming it), reset", async () => {
     const s = fresh();
     expect((await lfa(s, "board", "init")).out).toBe(`initialised a fresh default board in ${s}\n`);
     await lfa(s, "upload", "sp2", "sp2-v2");
@@ -238,8 +238,8 @@ describe("lfa board", () => {
     expect(again).toMatchObject({ code: 1, err: `lfa: ${s} already holds a board with 1 operations (lfa board reset, or board init --force)\n` });
     expect((await lfa(s, "board", "init", "--force")).code).toBe(0);
     const file = await lfa(s, "board", "init", "--board", "sp_layout.json", "--json");
-    expect(file.code).toBe(2);
-    expect(json(file).error).toMatchObject({ code: "BOARD_UNSUPPORTED", message: expect.stringMatching(/not supported yet/) });
+    expect(file.code).toBe(1);
+    expect(json(file).error).toMatchObject({ code: "BOARD_LAYOUT", message: `${join(root, "sp_layout.json")}: cannot read the layout file (ENOENT)` });
     await lfa(s, "upload", "sp2", "sp2-v2");
     expect(json(await lfa(s, "board", "reset", "--json"))).toMatchObject({ discarded: 1 });
     expect(json(await lfa(s, "list", "--json")).images.find((i: { image: string }) => i.image === "sp2").pendingVersion).toBeNull();

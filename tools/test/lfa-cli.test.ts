@@ -69,7 +69,7 @@ describe("lfa list", () => {
     expect(images.map((i) => i.image)).toEqual(expect.arrayContaining(["bl31", "bl33", "rmm", "sp1", "sp2"]));
     const sp1 = images.find((i) => i.image === "sp1")!;
     expect(Object.keys(sp1)).toEqual([
-      "image", "name", "guid", "seq", "currentVersion", "pendingVersion", "activationCapable", "activationPending",
+      "image", "name", "description", "guid", "seq", "currentVersion", "pendingVersion", "activationCapable", "activationPending",
       "mayResetCpu", "cpuRendezvous", "forceCpuRendezvous", "autoActivate",
     ]);
     expect(json(r).schema).toBe("lfa-list/1");

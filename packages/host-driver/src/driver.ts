@@ -91,7 +91,10 @@ export interface LfaDriverOptions {
   log?: (line: string) => void;
   /** How many log lines `log` keeps (the newest; default LFA_LOG_LINES). */
   logLines?: number;
-  /** The update policy fw_upload checks (default: the shipped policy/update-policy.json). */
+  /**
+   * The update policy fw_upload checks (default: the shipped policy/update-policy.json, plus the
+   * entries the board brings in `config.updatePolicy` — a board from sp_layout.json derives them).
+   */
   policy?: UpdatePolicy | UpdatePolicyFile;
   /** Kernel thread scheduling: FIFO (default) or a seeded random pick at every preemption point. */
   sched?: { seed: number };
@@ -161,7 +164,7 @@ export class LfaDriver {
     this.logSink = opts.log;
     this.logRing = new Ring<string>(opts.logLines ?? LFA_LOG_LINES);
     const pol = opts.policy;
-    this.policy = pol instanceof UpdatePolicy ? pol : pol ? new UpdatePolicy(pol) : UpdatePolicy.load();
+    this.policy = pol instanceof UpdatePolicy ? pol : pol ? new UpdatePolicy(pol) : UpdatePolicy.load().withBoard(platform.config?.updatePolicy);
   }
 
   /** Binds the driver (lfa_smccc_probe): LFA_VERSION, then the image tree. Throws NoLfaAgentError without an agent. */

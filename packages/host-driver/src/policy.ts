@@ -51,11 +51,17 @@ export interface PolicyTarget {
   note?: string;
 }
 
+/** Any version newer than the running one, from running versions ≥ minRunning (an open-ended upgrade path). */
+export interface PolicyUpgrades {
+  minRunning: string;
+  note?: string;
+}
+
 export interface UpdatePolicyFile {
   format: typeof UPDATE_POLICY_FORMAT;
   description?: string;
   /** By platform component name (bl31, rmm, sp1, …). */
-  components: Record<string, { targets: PolicyTarget[] }>;
+  components: Record<string, { targets: PolicyTarget[]; upgrades?: PolicyUpgrades }>;
 }
 
 export interface Version {
@@ -117,6 +123,19 @@ export class UpdatePolicy {
   }
 
   /**
+   * This policy plus the entries a board brings (Platform config.updatePolicy): its components are
+   * added (a name this policy already has is replaced by the board's entry); the result is checked
+   * against the schema like a file (UpdatePolicyError naming the field). Without entries: this policy.
+   */
+  withBoard(board: { components: Record<string, unknown> } | undefined): UpdatePolicy {
+    if (!board || Object.keys(board.components).length === 0) return this;
+    const file = { ...this.file, components: { ...this.file.components, ...board.components } };
+    const problems = policyProblems(file);
+    if (problems.length > 0) throw new UpdatePolicyError(problems, "the board's update-policy entries");
+    return new UpdatePolicy(file as UpdatePolicyFile);
+  }
+
+  /**
    * The versions an operator may choose for `component` running `running` (sorted newest first),
    * each marked upgrade / downgrade / reinstall — what `version_select_and_load.py` would offer.
    */
@@ -152,8 +171,11 @@ export class UpdatePolicy {
     const v = fmtVersion(version);
     const e = this.file.components[q.component];
     if (!e) return { allowed: false, version, securityVersion, reason: `${q.component} is not in the compatibility table` };
-    const target = e.targets.find((t) => compareVersions(parseVersion(t.version), version) === 0);
-    if (!target) return { allowed: false, version, securityVersion, reason: `version ${v} of ${q.component} is not in the compatibility table (targets: ${e.targets.map((t) => t.version).join(", ")})` };
+    let target = e.targets.find((t) => compareVersions(parseVersion(t.version), version) === 0);
+    if (!target && e.upgrades && compareVersions(version, q.running) > 0) {
+      target = { version: v, minRunning: e.upgrades.minRunning, ...(e.upgrades.note ? { note: e.upgrades.note } : {}) };
+    }
+    if (!target) return { allowed: false, version, securityVersion, reason: `version ${v} of ${q.component} is not in the compatibility table (targets: ${e.targets.map((t) => t.version).join(", ")}${e.upgrades ? `; any upgrade from ${e.upgrades.minRunning}` : ""})` };
     const min = parseVersion(target.minRunning);
     if (compareVersions(q.running, min) < 0) {
       return { allowed: false, version, securityVersion, reason: `${q.component} ${v} needs running version ${fmtVersion(min)} or later; running ${fmtVersion(q.running)}` };

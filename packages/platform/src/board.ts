@@ -8,6 +8,7 @@ import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_STAGING, manifests as efiv
 import { firmwarePackage } from "./firmware.js";
 import { Platform, type BoardConfig, type ComponentConfig } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
+import { loadSpLayout, type SpLayoutOptions } from "./sp-layout.js";
 
 /** A sample SP package's bytes (sp-sample build/<name>.pkg). */
 export function samplePackage(name: keyof typeof spPackages): Uint8Array {
@@ -43,12 +44,21 @@ export function defaultBoardConfig(): BoardConfig {
   return { pes: 4, spmcManifest: readFileSync(efivarManifests["spmc-board"].dtb), spPackages: [sp1, sp2, efivar], components, nvRegions, agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN };
 }
 
-export interface PlatformOptions extends Partial<BoardConfig> {}
+export interface PlatformOptions extends Partial<BoardConfig> {
+  /**
+   * A board from TF-A's sp_layout.json (docs/boards.md): its path, or the path with options (SPMC
+   * manifest, signing key). Replaces the default board; other fields given still override.
+   */
+  spLayout?: string | SpLayoutOptions;
+}
 
 /**
  * Boots a board in one call: EL3 (agent + LSP) → RMM → SPMC → SPs in boot order → normal world.
- * Without options, the default board; any BoardConfig field given replaces the default's.
+ * Without options, the default board; with `spLayout`, the board its layout describes; any
+ * BoardConfig field given replaces the board's.
  */
 export function createPlatform(options: PlatformOptions = {}): Platform {
-  return new Platform({ ...defaultBoardConfig(), ...options });
+  const { spLayout, ...config } = options;
+  const base = spLayout === undefined ? defaultBoardConfig() : loadSpLayout(spLayout).config;
+  return new Platform({ ...base, ...config });
 }

@@ -22,6 +22,18 @@ export interface ComponentConfig {
   sp?: { id: number; staging: { base: number; size: number } };
   /** Anti-rollback floor (default: the boot package's security version, else 0). */
   minSecurityVersion?: number;
+  /** What the component is, for people (an SP's manifest `description`): `lfa list`'s NAME where the driver only knows the GUID. */
+  description?: string;
+}
+
+/**
+ * Update-policy entries the board brings (format lfa-wasm-update-policy/1 of @lfa-wasm/host-driver,
+ * checked by its JSON Schema there): the host driver adds `components` to its shipped policy.
+ */
+export interface BoardUpdatePolicy {
+  format: string;
+  description?: string;
+  components: Record<string, unknown>;
 }
 
 export interface BoardConfig {
@@ -64,6 +76,8 @@ export interface BoardConfig {
    */
   spWatchdog?: SpWatchdogOptions;
   trace?: Trace;
+  /** Update-policy entries for this board's components (a board from sp_layout.json derives them). */
+  updatePolicy?: BoardUpdatePolicy;
 }
 
 /**

@@ -24,7 +24,7 @@ import { Psci, isPsciFid } from "./el3/psci.js";
 import { Rmmd, isRmiFid } from "./el3/rmmd.js";
 import { Spmd } from "./el3/spmd.js";
 
-export type { BoardConfig, BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
+export type { BoardConfig, BoardFaults, BoardUpdatePolicy, ComponentConfig, ComponentKind } from "./config.js";
 export { ComponentSlot, antiRollbackRefusal, type Primed } from "./activation-store.js";
 export { BoardFault, DeadlockError, PeParkedError, PeStateError, type PreemptionPoint, type SmcOutcome } from "./pe.js";
 export type { AgentInspection } from "./el3/lfa-agent.js";

@@ -384,13 +384,13 @@ export function memoryPagesFor(top: number): number {
  * the SP retrieves it, SERVICE_COUNTER counter increments). FF-A calls go to the SPMC directly (no
  * EL3 hop), so this is a lower bound of a cold restart.
  */
-export function coldRestart(spmcManifest: Uint8Array, pkg: Uint8Array, spId: number): number {
+export function coldRestart(spmcManifest: Uint8Array, pkg: Uint8Array, spId: number, serviceState = true): number {
   const nwd = new NormalWorldMemory(0x10000000, 16 << 20);
   const trace = new Trace();
   const t0 = now();
   const spmc = new Spmc({ spmcManifest, packages: [pkg], staging: new StagingArea(), trace, nwd }).boot();
   const call: Conduit = (...x) => spmc.call(...x);
-  establishServiceState(call, nwd, spId);
+  if (serviceState) establishServiceState(call, nwd, spId);
   const t1 = now();
   if (spmc.partition(spId).state === "NULL") throw new BenchError("cold restart: the partition did not boot");
   return t1 - t0;

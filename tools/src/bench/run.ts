@@ -32,6 +32,10 @@ import { ratio, summarize, type Summary } from "./stats.js";
 import { keepSample, rollbackSample } from "./rollback.js";
 import { activationPackage, defaultCacheDir, makeWorld, unpack, type BuildCache, type World, type WorldSpec, KiB, MiB, SP_SAMPLE_DIR } from "./world.js";
 import { driverAvailable, DriverActivator } from "./driver.js";
+import type { BenchTarget } from "./target.js";
+
+/** The groups `--board` runs (the headline figures; the others are about the sample board). */
+export const TARGET_GROUPS: readonly Group[] = ["live", "floor", "cold"];
 
 export const GROUPS = ["live", "floor", "cold", "hot", "boot", "image", "window", "lsb", "sps", "pes", "rollback"] as const;
 export type Group = (typeof GROUPS)[number];
@@ -52,6 +56,8 @@ export interface BenchOptions {
   cacheDir?: string;
   /** How the headline activation is driven: the host driver's sysfs `activate` write, or LFA SMCs. */
   via?: "auto" | "sysfs" | "smc";
+  /** A user's SP on a board from sp_layout.json (lfa bench --board --component --package): the headline groups (live, floor, cold) run for it. */
+  target?: BenchTarget;
   /** Sets V8's --no-wasm-lazy-compilation for this process before anything is compiled (an experiment: where the time goes). */
   onProgress?: (done: number, total: number, label: string) => void;
   onLog?: (line: string) => void;
@@ -104,7 +110,13 @@ export interface BenchResult {
     loadavg: number[];
     hostname: string;
   };
-  config: Required<Omit<BenchOptions, "onProgress" | "onLog" | "only" | "quick" | "via">> & { only: Group[]; via: "sysfs" | "smc"; serviceCounter: number };
+  config: Required<Omit<BenchOptions, "onProgress" | "onLog" | "only" | "quick" | "via" | "target">> & {
+    only: Group[];
+    via: "sysfs" | "smc";
+    serviceCounter: number;
+    /** The user's SP measured (--board), or null: the sample SP1 on the default board. */
+    target: { layout: string; component: string; id: number } | null;
+  };
   figures: Record<string, Figure>;
   ratios: Record<string, Ratio>;
   rates: Record<string, { value: number; unit: "calls/s"; label: string; of: string }>;
@@ -149,7 +161,9 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     cacheDir: opts.cacheDir ?? defaultCacheDir(),
   };
   for (const [k, v] of Object.entries(cfg)) if (typeof v === "number" && (!Number.isInteger(v) || v < (k === "warmup" ? 0 : 1))) throw new BenchError(`${k} must be a positive integer, got ${v}`);
-  const only = new Set<Group>(opts.only && opts.only.length ? opts.only : GROUPS);
+  const target = opts.target;
+  if (target) for (const g of opts.only ?? []) if (!TARGET_GROUPS.includes(g)) throw new BenchError(`--only ${g}: with --board only the headline groups run (${TARGET_GROUPS.join(", ")})`);
+  const only = new Set<Group>(opts.only && opts.only.length ? opts.only : target ? TARGET_GROUPS : GROUPS);
   const points = POINTS[mode];
   const log = opts.onLog ?? (() => {});
   const cache: BuildCache = { dir: cfg.cacheDir, compiled: 0, onCompile: (what) => log(`building SP image: ${what}`) };
@@ -206,13 +220,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   };
   const col = (s: LiveSample[], k: keyof Omit<LiveSample, "phases">) => s.map((x) => x[k] as number);
 
-  // The sample SP1 (v1/v2 alternating) on the default board, with its service state.
-  const sp1v1 = unpack(samplePackage("sp1-v1"));
-  const sp1v2 = unpack(samplePackage("sp1-v2"));
-  const SP1 = SP_IDS.sp1;
-  const sp1Layout = partitions.sp1;
-  const sp1Window = { lo: sp1Layout.window.loadAddress, size: sp1Layout.window.memSize };
+  // The sample SP1 (v1/v2 alternating) on the default board, with its service state — or the
+  // user's SP (its boot package and the given one alternating) on its layout board, with none
+  // (its protocol is its own).
+  const sp1v1 = target ? target.v1 : unpack(samplePackage("sp1-v1"));
+  const sp1v2 = target ? target.v2 : unpack(samplePackage("sp1-v2"));
+  const SP1 = target ? target.id : SP_IDS.sp1;
+  const spName = target ? target.component : "SP1";
+  const component = target ? target.component : "sp1";
+  const sp1Window = target ? target.window : { lo: partitions.sp1.window.loadAddress, size: partitions.sp1.window.memSize };
+  const sp1Pages = target ? target.memoryPages : memoryPagesFor(partitions.sp1.tx!.base + partitions.sp1.tx!.size);
   const withState = (p: Platform) => {
+    if (target) return p;
     const call: Conduit = (...x) => p.smc(0, ...x);
     establishServiceState(call, p.spmc.nwd, SP1);
     return p;
@@ -242,18 +261,18 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
 
   // ---- live activation of SP1 (headline) ----------------------------------------------------------
   let liveP: Platform | null = null;
-  if (only.has("live") || only.has("hot")) liveP = withState(createPlatform());
+  if (only.has("live") || only.has("hot")) liveP = withState(createPlatform(target?.config));
   if (only.has("live")) {
     const before = done;
     const p = liveP!;
     const next = alternatingPackages([sp1v2, sp1v1]);
     let act: { run(i: number): LiveSample };
     if (via === "sysfs") {
-      stage("live", "SP1 v1⇄v2 through the host driver (sysfs activate)");
-      act = await DriverActivator.create(p, next);
+      stage("live", `${spName} v1⇄v2 through the host driver (sysfs activate)`);
+      act = await DriverActivator.create(p, next, component);
     } else {
-      stage("live", "SP1 v1⇄v2 through LFA SMCs (GET_INVENTORY → PRIME → ACTIVATE)");
-      act = new LiveActivator(p, next, "skip");
+      stage("live", `${spName} v1⇄v2 through LFA SMCs (GET_INVENTORY → PRIME → ACTIVATE)`);
+      act = new LiveActivator(p, next, "skip", component);
     }
     const s = activations(act, cfg.iterations);
     fig("live.prime", "live", via === "sysfs" ? "PRIME (inside the sysfs activate write)" : "PRIME SMC (authenticate, stage, compile)", col(s, "prime"));
@@ -266,7 +285,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     fig("live.traceEvents", "live", "trace events recorded inside the blackout", col(s, "eventsInBlackout"), "events");
     // What the trace costs: ACTIVATE with the trace on and off, interleaved (A/B, same drift).
     stage("live", "ACTIVATE with the trace on/off, interleaved");
-    const ab = new LiveActivator(p, next, "skip");
+    const ab = new LiveActivator(p, next, "skip", component);
     const on: number[] = [];
     const off: number[] = [];
     for (let i = 0; i < cfg.warmup + 2 * cfg.iterations; i++) {
@@ -280,14 +299,16 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     fig("live.activateTraceOn", "live", "ACTIVATE SMC with the trace on (interleaved with the next figure)", on);
     fig("live.activateTraceOff", "live", "ACTIVATE SMC with trace.enabled = false (interleaved)", off);
     if (via === "sysfs") {
-      const smc = activations(new LiveActivator(p, next, "skip"), cfg.iterations);
+      const smc = activations(new LiveActivator(p, next, "skip", component), cfg.iterations);
       fig("live.activateSmc", "live", "ACTIVATE SMC (skip rendezvous), LFA SMCs without the driver", col(smc, "activate"));
     }
-    stage("live", "service gap seen by a client on PE1");
-    const gaps: number[] = [];
-    const seq = p.seqOf("sp1");
-    for (let i = 0; i < Math.max(5, Math.round(cfg.iterations / 4)); i++) gaps.push(serviceGap(p, SP1, seq, next(1000 + i)));
-    fig("live.serviceGap", "live", "service gap: client's last answer from the old image → first from the new (PE1, scheduler-interleaved)", gaps);
+    if (!target) {
+      stage("live", "service gap seen by a client on PE1");
+      const gaps: number[] = [];
+      const seq = p.seqOf("sp1");
+      for (let i = 0; i < Math.max(5, Math.round(cfg.iterations / 4)); i++) gaps.push(serviceGap(p, SP1, seq, next(1000 + i)));
+      fig("live.serviceGap", "live", "service gap: client's last answer from the old image → first from the new (PE1, scheduler-interleaved)", gaps);
+    }
     finishGroup("live", before);
   }
 
@@ -295,20 +316,20 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   if (only.has("floor")) {
     const before = done;
     stage("floor", "zero window + instantiate + init, nothing else");
-    const floor = new Floor(sp1Window, SP1, memoryPagesFor(sp1Layout.tx!.base + sp1Layout.tx!.size), sp1v1.image);
+    const floor = new Floor(sp1Window, SP1, sp1Pages, sp1v1.image);
     floorSamples(floor, sp1v2.image, cfg.warmup);
     const s: number[] = [];
     for (let i = 0; i < cfg.iterations; i++) {
       s.push(...floorSamples(floor, i % 2 ? sp1v1.image : sp1v2.image, 1));
       tick();
     }
-    fig("floor", "floor", "floor, instantiated in the blackout: zero the 1 MiB window + instantiate the precompiled image (never instantiated before, as in the live path) + its live-activation init", s);
+    fig("floor", "floor", `floor, instantiated in the blackout: zero the ${fmtSize(sp1Window.size)} window + instantiate the precompiled image (never instantiated before, as in the live path) + its live-activation init`, s);
     // Pre-instantiated: what the blackout would hold if PRIME instantiated the new image (the
     // instance made before the timing; timed: zero, the bytes instantiation wrote, init).
     floorSamples(floor, sp1v2.image, cfg.warmup, {}, true);
     const pre: number[] = [];
     for (let i = 0; i < cfg.iterations; i++) pre.push(...floorSamples(floor, i % 2 ? sp1v1.image : sp1v2.image, 1, {}, true));
-    fig("floor.preInstantiated", "floor", "floor, pre-instantiated: zero the 1 MiB window + write back what instantiation wrote (memory.init + start) + its live-activation init; the instance made before (as PRIME could)", pre);
+    fig("floor.preInstantiated", "floor", `floor, pre-instantiated: zero the ${fmtSize(sp1Window.size)} window + write back what instantiation wrote (memory.init + start) + its live-activation init; the instance made before (as PRIME could)`, pre);
     // The same with a module that has been instantiated once already (V8's lazy compilation and
     // wrapper work done): what the floor could be if PRIME warmed the module up.
     const warm = new WebAssembly.Module(sp1v2.image as Uint8Array<ArrayBuffer>);
@@ -322,16 +343,23 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
   // ---- cold restart -----------------------------------------------------------------------------
   if (only.has("cold")) {
     const before = done;
-    stage("cold", "boot SP1 v2 from its package + replay the service state");
-    const world = await makeWorld({}, cache);
+    stage("cold", target ? `boot ${spName} v2 from its package` : "boot SP1 v2 from its package + replay the service state");
+    const coldManifest = target ? target.coldSpmcManifest : (await makeWorld({}, cache)).spmcManifestSp1Only;
     const next = alternatingPackages([sp1v2]);
     const s: number[] = [];
     for (let i = 0; i < cfg.warmup + cfg.iterations; i++) {
-      const ns = coldRestart(world.spmcManifestSp1Only, next(i), SP1);
+      const ns = target ? coldRestart(coldManifest, next(i), 0x8001, false) : coldRestart(coldManifest, next(i), SP1);
       if (i >= cfg.warmup) s.push(ns);
       tick();
     }
-    fig("cold.restart", "cold", `cold restart: boot SP1 from the new package (SPMC manifest, validation, compile, cold init) + re-establish the service state (page share + retrieve, ${SERVICE_COUNTER} counter increments)`, s);
+    fig(
+      "cold.restart",
+      "cold",
+      target
+        ? `cold restart: boot ${spName} from the new package (SPMC manifest, validation, compile, cold init); no service state to re-establish (the SP's protocol is its own)`
+        : `cold restart: boot SP1 from the new package (SPMC manifest, validation, compile, cold init) + re-establish the service state (page share + retrieve, ${SERVICE_COUNTER} counter increments)`,
+      s,
+    );
     finishGroup("cold", before);
   }
 
@@ -616,10 +644,14 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       : "Headline activation driven through LFA SMCs on PE0 (GET_INVENTORY → PRIME → ACTIVATE with skip rendezvous).",
     "Every activation uses a freshly signed package with a unique custom section, so PRIME really compiles and nothing is served from V8's per-process module cache.",
     "The service gap is scheduler-interleaved: the model runs an SMC to completion on its PE, so a client on PE1 waits for the whole ACTIVATE (START pre-checks included), not only for the blackout.",
-    "Cold restart talks to the SPMC directly (no EL3 hop) and boots a secure world holding only SP1: a lower bound of a real cold restart.",
+    `Cold restart talks to the SPMC directly (no EL3 hop) and boots a secure world holding only ${spName}: a lower bound of a real cold restart.`,
     "Hot paths go through Platform.smcView (the PE's register block in place, BigInt arguments made once); 'trace on' figures stamp every event with process.hrtime.bigint() (the default), the no-timestamps one does not; the conduit overhead divides LFA_VERSION (trace off) by the agent's smc_handler called alone on a prepared block.",
     "Two floors: instantiated in the blackout (what the live path does today: a never-instantiated module, zero the window, instantiate, init) and pre-instantiated (the instance made before the timing, as PRIME could with passive data segments and an exported start; timed: zero the window, write back exactly what instantiation wrote, init).",
   );
+  if (target)
+    notes.unshift(
+      `Board ${target.layout} (sp_layout.json), component ${target.component} (FF-A ID 0x${target.id.toString(16)}): its boot package (${target.v1.version.major}.${target.v1.version.minor}) and the given package (${target.v2.version.major}.${target.v2.version.minor}) alternate, re-signed with the TEST-ONLY key the board trusts here; no service state is kept in the SP (its protocol is its own), and there is no service-gap figure.`,
+    );
   const fresh = figures["floor"];
   const warmMod = figures["floor.warmModule"];
   if (fresh && warmMod && fresh.p50 > 2 * warmMod.p50)
@@ -645,7 +677,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       loadavg: loadavg(),
       hostname: hostname(),
     },
-    config: { ...cfg, only: [...only], via, serviceCounter: SERVICE_COUNTER },
+    config: { ...cfg, only: [...only], via, serviceCounter: SERVICE_COUNTER, target: target ? { layout: target.layout, component: target.component, id: target.id } : null },
     figures,
     ratios,
     rates,

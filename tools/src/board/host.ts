@@ -5,7 +5,7 @@
 import { LfaDriver } from "@lfa-wasm/host-driver";
 import type { Platform } from "@lfa-wasm/platform";
 import { CheckFailed, type ErrorInfo } from "../io.js";
-import { DEFAULT_BOARD, boardIdentity, bootBoard, type BoardSource } from "./source.js";
+import { DEFAULT_BOARD, boardIdentity, bootBoard, describeBoardSource, sameBoardSource, type BoardSource } from "./source.js";
 import { fingerprint, fingerprintDiff, type Fingerprint } from "./fingerprint.js";
 import { OPS, type OpArgs, type OpHooks, type OpName } from "./ops.js";
 import { StateDir, StateError, errorInfoOf, sha256, type BlobRef, type JournalEntry, type StateFile } from "./state.js";
@@ -54,6 +54,8 @@ export class SessionHost {
     readonly state: StateDir | null,
     public source: BoardSource,
     private readonly wrap?: (p: Platform) => Platform,
+    /** The board the command line named (--board), if any: a state holding another board is refused. */
+    readonly requested?: BoardSource,
   ) {}
 
   /** A fresh board for this process only. */
@@ -61,9 +63,13 @@ export class SessionHost {
     return new SessionHost(null, opts.source ?? DEFAULT_BOARD, opts.wrap);
   }
 
-  /** The board in a state directory (read lazily: a missing state is a fresh default board, created on the first change). */
-  static persistent(dir: string): SessionHost {
-    return new SessionHost(new StateDir(dir), DEFAULT_BOARD);
+  /**
+   * The board in a state directory (read lazily: a missing state is a fresh board — `board`, else
+   * the default one — created on the first change). With `board` (the global --board), a state
+   * whose journal was made on another board is refused; an empty one takes `board`.
+   */
+  static persistent(dir: string, board?: BoardSource): SessionHost {
+    return new SessionHost(new StateDir(dir), board ?? DEFAULT_BOARD, undefined, board);
   }
 
   /** An ephemeral host that replays `st` (with blobs from `blob`) — `lfa board load` checks a file with it before installing it. */
@@ -122,8 +128,15 @@ export class SessionHost {
     if (!this.state?.exists()) return null;
     const st = this.state.read();
     if (!this.stateRead) {
+      if (this.requested && !sameBoardSource(this.requested, st.board) && st.journal.length > 0) {
+        throw new StateError(
+          `${this.where()} holds a ${describeBoardSource(st.board)} board with ${st.journal.length} operations; --board names ${describeBoardSource(this.requested)}`,
+          "STATE_OTHER_BOARD",
+          "`lfa --board FILE board init --force` replaces it, or use another --state DIR",
+        );
+      }
       this.stateRead = true;
-      this.source = st.board;
+      this.source = this.requested ?? st.board;
       this.created = st.created;
       this.journal.push(...st.journal);
       this.base = { count: st.journal.length, digest: st.fingerprint?.digest ?? null };

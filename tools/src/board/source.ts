@@ -1,31 +1,79 @@
-// Where a board comes from. Today: the default board (createPlatform()). The persistent state
-// records its source, so new kinds (a TF-A sp_layout.json board) plug in here without touching
-// the state format: one more `kind`, a boot function and an identity.
+// Where a board comes from: the default board (createPlatform()) or a TF-A sp_layout.json
+// (loadSpLayout of @lfa-wasm/platform, docs/boards.md). The persistent state records the source;
+// each kind has a boot configuration and an identity.
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
-import { AGENT_ASSET, LSP_ASSET, readAsset, createPlatform, defaultBoardConfig, type BoardConfig, type Platform } from "@lfa-wasm/platform";
+import { resolve } from "node:path";
+import { AGENT_ASSET, LSP_ASSET, SpLayoutError, createPlatform, defaultBoardConfig, loadSpLayout, readAsset, type BoardConfig, type Platform } from "@lfa-wasm/platform";
 import { SPMC_WASM } from "@lfa-wasm/spmc";
-import { UsageError } from "../io.js";
+import { CheckFailed, UsageError } from "../io.js";
 
-export interface BoardSource {
-  /** "default": the embedded default board (4 PEs, BL31, BL33, RMM, SP1, SP2, the variable SP). */
-  kind: "default";
-  /** The file the board was made from (null for the default board). */
-  file: string | null;
-}
+export type BoardSource =
+  | {
+      /** "default": the embedded default board (4 PEs, BL31, BL33, RMM, SP1, SP2, the variable SP). */
+      kind: "default";
+      /** The file the board was made from (null for the default board). */
+      file: null;
+    }
+  | {
+      /** A board from TF-A's sp_layout.json (docs/boards.md). */
+      kind: "sp-layout";
+      /** Absolute path of the layout file. */
+      file: string;
+      /** The SPMC manifest (absolute DTS/DTB path), or null: generated from the layout. */
+      spmcManifest: string | null;
+      /** The signing key (absolute PEM path), or null: the TEST-ONLY key. */
+      key: string | null;
+    };
 
 export const DEFAULT_BOARD: BoardSource = Object.freeze({ kind: "default", file: null });
 
-/** The source for `--board FILE` (none: the default board). */
-export function boardSourceFor(file: string | undefined): BoardSource {
-  if (file === undefined || file === "default") return DEFAULT_BOARD;
-  throw new UsageError(`--board ${file}: boards from a file (TF-A sp_layout.json) are not supported yet; only the default board ("default")`, "BOARD_UNSUPPORTED");
+/** What `--board FILE` (with --spmc-manifest / --board-key) names: "default" or nothing → the default board; a .json → a layout board. */
+export function boardSourceFor(file: string | undefined, opts: { spmcManifest?: string; key?: string; cwd?: string } = {}): BoardSource {
+  if (file === undefined || file === "default") {
+    if (opts.spmcManifest !== undefined || opts.key !== undefined) throw new UsageError("--spmc-manifest and --board-key go with --board <sp_layout.json>", "USAGE");
+    return DEFAULT_BOARD;
+  }
+  const cwd = opts.cwd ?? process.cwd();
+  return {
+    kind: "sp-layout",
+    file: resolve(cwd, file),
+    spmcManifest: opts.spmcManifest === undefined ? null : resolve(cwd, opts.spmcManifest),
+    key: opts.key === undefined ? null : resolve(cwd, opts.key),
+  };
+}
+
+/** Whether two sources name the same board. */
+export function sameBoardSource(a: BoardSource, b: BoardSource): boolean {
+  if (a.kind !== b.kind || a.file !== b.file) return false;
+  return a.kind === "default" || (b.kind === "sp-layout" && a.spmcManifest === b.spmcManifest && a.key === b.key);
+}
+
+/** One line naming a source (`lfa board show`). */
+export function describeBoardSource(src: BoardSource): string {
+  if (src.kind === "default") return "default";
+  return `sp-layout (${src.file}${src.spmcManifest ? `, SPMC manifest ${src.spmcManifest}` : ""}${src.key ? `, key ${src.key}` : ""})`;
+}
+
+const noticed = new Set<string>();
+/** The TEST-ONLY key notice, once per process (a command builds the board's configuration more than once). */
+function noticeOnce(line: string): void {
+  if (noticed.has(line)) return;
+  noticed.add(line);
+  process.stderr.write(`${line}\n`);
 }
 
 function config(src: BoardSource): BoardConfig {
   switch (src.kind) {
     case "default":
       return defaultBoardConfig();
+    case "sp-layout":
+      try {
+        return loadSpLayout({ file: src.file, spmcManifest: src.spmcManifest ?? undefined, signingKey: src.key ?? undefined, notice: noticeOnce }).config;
+      } catch (e) {
+        if (e instanceof SpLayoutError) throw new CheckFailed(e.message, "BOARD_LAYOUT");
+        throw e;
+      }
   }
 }
 

@@ -1,12 +1,15 @@
 // `lfa bench`: activation latency and the hot path, against the floor and the alternatives, in
 // one run (tools/src/bench/). Percentiles for every figure; ratios measured in the same run.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { CheckFailed, toJson, UsageError, type Io } from "../io.js";
+import { SpLayoutError } from "@lfa-wasm/platform";
+import { CheckFailed, resolvePath, toJson, UsageError, type Io } from "../io.js";
+import { loadBenchTarget, type BenchTarget } from "../bench/target.js";
 import { GROUPS, runBench, type Group } from "../bench/run.js";
 import { renderMarkdown, renderSvg, renderText } from "../bench/report.js";
 import { BenchError } from "../bench/measure.js";
+import type { BoardSource } from "../board/source.js";
 
 const int = (name: string) => (v: string) => {
   const n = Number(v);
@@ -14,7 +17,7 @@ const int = (name: string) => (v: string) => {
   return n;
 };
 
-export function registerBench(program: Command, io: Io): void {
+export function registerBench(program: Command, io: Io, board?: BoardSource): void {
   program
     .command("bench")
     .description("benchmark live activation (PRIME, ACTIVATE, blackout), the floor, a cold restart, the hot path, boot and the scaling curves")
@@ -31,9 +34,28 @@ export function registerBench(program: Command, io: Io): void {
     .option("--only <groups>", `comma-separated subset of: ${GROUPS.join(", ")}`)
     .addOption(new Option("--via <path>", "how the headline activation is driven").choices(["auto", "sysfs", "smc"]).default("auto"))
     .option("--cache <dir>", "where generated SP images are cached (default: $TMPDIR/lfa-wasm-bench-cache)")
+    .option("--component <name>", "with the global --board <sp_layout.json>: the SP whose live activation is measured")
+    .option("--package <v2.pkg>", "with --board and --component: the package it alternates with its boot package")
+    .addHelpText("after", "\nYour own SP: lfa bench --board sp_layout.json --component kv --package kv-v2.pkg [--quick]\n(the headline groups live, floor and cold; docs/boards.md)\n")
     .action(async (o: Record<string, unknown>) => {
       const only = typeof o.only === "string" ? o.only.split(",").map((s) => s.trim()).filter(Boolean) : undefined;
       for (const g of only ?? []) if (!(GROUPS as readonly string[]).includes(g)) throw new UsageError(`--only: unknown group "${g}" (have ${GROUPS.join(", ")})`);
+      let target: BenchTarget | undefined;
+      if (board?.kind === "sp-layout") {
+        if (typeof o.component !== "string" || typeof o.package !== "string") throw new UsageError("--board <sp_layout.json> needs --component <name> and --package <v2.pkg>");
+        let pkg: Uint8Array;
+        try {
+          pkg = new Uint8Array(readFileSync(resolvePath(io, o.package)));
+        } catch (e) {
+          throw new CheckFailed(`--package ${o.package}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        }
+        try {
+          target = loadBenchTarget({ layout: board.file, spmcManifest: board.spmcManifest ?? undefined, component: o.component, package: pkg, notice: () => {} });
+        } catch (e) {
+          if (e instanceof BenchError || e instanceof SpLayoutError) throw new CheckFailed(`bench: ${e.message}`);
+          throw e;
+        }
+      } else if (o.component !== undefined || o.package !== undefined) throw new UsageError("--component and --package go with the global --board <sp_layout.json>");
       const tty = io.isTTY === true && !o.json;
       let lastDraw = 0;
       const draw = (done: number, total: number, label: string) => {
@@ -61,6 +83,7 @@ export function registerBench(program: Command, io: Io): void {
           only: only as Group[] | undefined,
           cacheDir: typeof o.cache === "string" ? resolve(o.cache) : undefined,
           via: o.via as "auto" | "sysfs" | "smc",
+          target,
           onProgress: draw,
           onLog: (line) => {
             if (tty) io.stderr(`\r${line.padEnd(Math.max(40, (io.columns ?? 80) - 1))}\n`);

@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { type Io, printJson, CheckFailed, resolvePath } from "../io.js";
 import { SessionHost } from "../lfa/session.js";
 import { styleFor } from "../lfa/format.js";
-import { boardIdentity, boardSourceFor } from "../board/source.js";
+import { boardIdentity, boardSourceFor, describeBoardSource } from "../board/source.js";
 import { BOARD_DOC, BOARD_FILE_SCHEMA, StateError, parseDocument, sha256, blobsOf, type BoardFile, type StateFile } from "../board/state.js";
 import { inventoryTable } from "./inventory.js";
 
@@ -24,12 +24,12 @@ export function registerBoard(program: Command, io: Io, host: SessionHost): void
   board
     .command("init")
     .description("create a fresh board in the state directory")
-    .option("--board <file>", "what to build the board from (default: the default board)")
+    .option("--board <file>", "what to build the board from: a TF-A sp_layout.json (docs/boards.md; also a global option, with --spmc-manifest FILE and --board-key PEM), default: the default board")
     .option("--force", "replace a board that already has a journal")
     .option("--json", "print the result as JSON")
     .action((o: { board?: string; force?: boolean; json?: boolean }) => {
       const state = persistentOnly(host, "init");
-      const source = boardSourceFor(o.board);
+      const source = host.requested ?? boardSourceFor(o.board);
       if (state.exists() && !o.force) {
         const st = state.read();
         if (st.journal.length > 0) throw new CheckFailed(`${state.dir} already holds a board with ${st.journal.length} operations (lfa board reset, or board init --force)`, "STATE_EXISTS");
@@ -40,7 +40,7 @@ export function registerBoard(program: Command, io: Io, host: SessionHost): void
         state.write({ schema: "lfa-state/1", board: source, identity: boardIdentity(source), created, journal: [], fingerprint: null });
       });
       if (o.json) return printJson(io, "board-init", { state: state.dir, board: source, created });
-      io.stdout(`${styleFor(io).green("initialised")} a fresh ${source.kind} board in ${state.dir}\n`);
+      io.stdout(`${styleFor(io).green("initialised")} a fresh ${describeBoardSource(source)} board in ${state.dir}\n`);
     });
 
   board
@@ -69,7 +69,7 @@ export function registerBoard(program: Command, io: Io, host: SessionHost): void
       };
       if (o.json) return printJson(io, "board-show", r);
       const sty = styleFor(io);
-      io.stdout(`${sty.bold("board")} ${r.board.kind}${r.board.file ? ` (${r.board.file})` : ""} in ${r.state ?? "(this process only)"}${r.exists ? "" : " — fresh, not written yet"}\n`);
+      io.stdout(`${sty.bold("board")} ${describeBoardSource(r.board)} in ${r.state ?? "(this process only)"}${r.exists ? "" : " — fresh, not written yet"}\n`);
       if (r.created) io.stdout(`  created ${r.created}; ${r.operations} operations in the journal (${r.changes} changed the board)${r.lastOperation ? `, last: #${r.lastOperation.n} ${r.lastOperation.op} at ${r.lastOperation.at}` : ""}\n`);
       if (r.fingerprint) io.stdout(`  fingerprint ${r.fingerprint.slice(0, 16)}… (replayed and verified in ${r.replayMs} ms after a ${r.bootMs} ms boot)\n`);
       io.stdout(inventoryTable(io, images, "  "));

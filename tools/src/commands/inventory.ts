@@ -12,7 +12,7 @@ export type InventoryRow = Pick<
   LfaImageInfo,
   | "name" | "guid" | "seq" | "currentVersion" | "activationCapable" | "activationPending"
   | "mayResetCpu" | "cpuRendezvous" | "forceCpuRendezvous" | "autoActivate"
-> & { image: string | null; pendingVersion: string | null };
+> & { image: string | null; description: string | null; pendingVersion: string | null };
 
 const bool = (v: string | undefined) => v !== undefined && /^(1|y|Y|true)$/.test(v.trim());
 
@@ -23,6 +23,7 @@ export function inventory(s: Session): InventoryRow[] {
     return {
       image: aliasOf(s, img) ?? null,
       name: attr("name"),
+      description: s.platform.components.find((c) => c.cfg.uuid.toLowerCase() === img.guid.toLowerCase())?.cfg.description ?? null,
       guid: img.guid,
       seq: img.seq,
       currentVersion: attr("current_version"),
@@ -51,7 +52,7 @@ export function inventoryTable(io: Io, rows: InventoryRow[], indent = ""): strin
     ["IMAGE", "NAME", "GUID", "VERSION", "CAPABLE", "PENDING", "RENDEZVOUS"],
     rows.map((r) => [
       r.image ?? "-",
-      r.name === r.guid ? "-" : r.name,
+      r.name === r.guid ? (r.description ?? "-") : r.name,
       r.guid,
       r.activationPending ? st.yellow(versionCell(r)) : versionCell(r),
       yes(r.activationCapable),

@@ -14,6 +14,7 @@ import {
   parseFwVersion,
   parseSpPkg,
   SpPkgError,
+  testKeyPaths,
   verifySpPkg,
   type SpPkg,
   type SpPkgHeader,
@@ -133,6 +134,7 @@ export function registerPkg(program: Command, io: Io): void {
     .requiredOption("--image <file>", "SP image; a .wasm file must be a valid WebAssembly module")
     .requiredOption("-o, --output <file>", "package file to write")
     .option("--key <private.pem>", "Ed25519 private key (PEM, PKCS#8) to sign with; unsigned without it")
+    .option("--test-key", "sign with the TEST-ONLY key of @lfa-wasm/sp-pkg (what a board from sp_layout.json trusts without --board-key; a notice on stderr)")
     .option("--version <major.minor>", "image version recorded in the trailer", "1.0")
     .option("--security-version <n>", "anti-rollback counter (u32) recorded in the trailer", "0")
     .option("--pm-offset <offset>", "manifest offset (4 KiB aligned; default 0x1000)")
@@ -143,6 +145,7 @@ export function registerPkg(program: Command, io: Io): void {
       image: string;
       output: string;
       key?: string;
+      testKey?: boolean;
       version: string;
       securityVersion: string;
       pmOffset?: string;
@@ -158,7 +161,9 @@ export function registerPkg(program: Command, io: Io): void {
       const securityVersion = parseU32Option("--security-version", o.securityVersion);
       const pmOffset = o.pmOffset === undefined ? undefined : parseU32Option("--pm-offset", o.pmOffset);
       const imgOffset = o.imgOffset === undefined ? undefined : parseU32Option("--img-offset", o.imgOffset);
-      const signingKey = o.key === undefined ? undefined : loadKey("private", resolvePath(io, o.key));
+      if (o.testKey && o.key !== undefined) throw new UsageError("--key and --test-key: one signing key");
+      if (o.testKey) io.stderr(`NOTICE: signing with the TEST-ONLY key of @lfa-wasm/sp-pkg (${testKeyPaths.privateKey}) — anyone can sign with it; use --key for anything but tests\n`);
+      const signingKey = o.testKey ? loadKey("private", testKeyPaths.privateKey) : o.key === undefined ? undefined : loadKey("private", resolvePath(io, o.key));
       const manifest = loadManifest(resolvePath(io, o.manifest));
       const image = loadImage(resolvePath(io, o.image));
       let bytes: Uint8Array;

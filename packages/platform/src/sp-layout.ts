@@ -1,0 +1,499 @@
+// Boards from TF-A's own description of the secure world: the SP_LAYOUT_FILE (sp_layout.json) that
+// TF-A's tools/sptool/sp_mk_generator.py reads. Per SP (the JSON key is its name): `image` and `pm`
+// (paths, or { "file", "offset" }, relative to the layout file), optional `uuid`, `owner`
+// ("SiP" / "Plat"), `package` ("sp_pkg"; "tl_pkg" is not modelled) and `physical-load-address`.
+// Here `image` is an SP's Wasm module and `pm` its FF-A partition manifest (DTS, compiled with
+// @lfa-wasm/devicetree, or DTB). From that this derives a whole board (docs/boards.md): SP packages
+// (sptool format, signed), the SPMC manifest (given, or generated: one Hafnium vmN node per SP in
+// layout order), the LFA component table (every SP with live-activation-support and an
+// image-uuid), staging areas and the host driver's update-policy entries.
+import { readFileSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { createPublicKey, type KeyObject } from "node:crypto";
+import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
+import { compileDts, decodeDtb, findNode, getProperty, propString, propU32, propU64, type DtNode } from "@lfa-wasm/devicetree";
+import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { firmwarePackage } from "./firmware.js";
+import { manifestIdentity } from "./firmware.js";
+import type { BoardConfig, ComponentConfig } from "./config.js";
+import { LFA_UUIDS } from "./uuid.js";
+
+/** sp_mk_generator.py's MAX_SP. */
+export const SP_LAYOUT_MAX_SPS = 8;
+/** Working-window size of an SP in a generated SPMC manifest (its vmN mem_size) unless the entry says `mem-size`. */
+export const SP_LAYOUT_DEFAULT_MEM_SIZE = 0x100000;
+/** First live-activation staging area (TF-A FVP's, as the default board's SP1) and the size of each (1 MiB, one after the other). */
+export const SP_LAYOUT_STAGING_BASE = 0x7000000;
+export const SP_LAYOUT_STAGING_SIZE = 0x100000;
+/** Secure and non-secure memory of a generated SPMC manifest (as the sample's spmc.dts). */
+const SECURE_MEMORY = { base: 0x0, size: 0x4000000 };
+const NS_MEMORY = { base: 0x10000000, size: 0x1000000 };
+
+/** The fields an SP entry may have: TF-A's, then this model's own (docs/boards.md). */
+const TFA_FIELDS = ["image", "pm", "uuid", "owner", "package", "physical-load-address"] as const;
+const MODEL_FIELDS = ["version", "security-version", "mem-size"] as const;
+
+/** A layout that cannot make a board: `message` names the layout file, the SP, the field and the file at fault. */
+export class SpLayoutError extends Error {
+  constructor(
+    message: string,
+    readonly layoutFile: string,
+    readonly sp: string | null = null,
+    readonly field: string | null = null,
+  ) {
+    super(message);
+    this.name = "SpLayoutError";
+  }
+}
+
+export interface SpLayoutOptions {
+  /** Path of the sp_layout.json. */
+  file: string;
+  /** The SPMC manifest: a DTS or DTB path (relative to the working directory), or DTB bytes. Default: generated from the layout. */
+  spmcManifest?: string | Uint8Array;
+  /** The key the packages are signed with: an Ed25519 PEM path or a private KeyObject. Default: the TEST-ONLY key, with a notice. */
+  signingKey?: string | KeyObject;
+  /** Where notices go (default: stderr). */
+  notice?: (line: string) => void;
+}
+
+/** One SP of the layout, as the board runs it. */
+export interface LayoutSp {
+  /** The layout key: the component name (`lfa upload <name>`, fwUpload(name)). */
+  name: string;
+  /** The manifest's `description`, else its `debug_name`, else the layout key: the NAME `lfa list` shows. */
+  description: string;
+  /** FF-A partition ID: 0x8000 + N of its vmN node. */
+  id: number;
+  vm: number;
+  image: { file: string; offset: number | null };
+  pm: { file: string; offset: number | null };
+  owner: "SiP" | "Plat";
+  /** `uuid` of the entry, else the manifest's first partition UUID (what sp_mk_generator.py puts in the FIP). */
+  uuid: string | null;
+  /** The LFA component UUID (the manifest's image-uuid), or null: not live-activatable. */
+  componentUuid: string | null;
+  liveActivation: boolean;
+  window: { loadAddress: number; memSize: number };
+  /** Live-activation staging area (null if not a component). */
+  staging: { base: number; size: number } | null;
+  version: { major: number; minor: number };
+  securityVersion: number;
+  manifest: Uint8Array;
+  /** The signed SP package the board boots. */
+  bootPackage: Uint8Array;
+  /** `physical-load-address` as given (recorded; every SP has its own Memory here). */
+  physicalLoadAddress: string | null;
+}
+
+export interface SpLayoutBoard {
+  /** Absolute path of the layout file. */
+  file: string;
+  sps: LayoutSp[];
+  /** The SPMC manifest DTB and where it came from ("generated" or its path). */
+  spmcManifest: Uint8Array;
+  spmcManifestSource: string;
+  /** The generated SPMC manifest's DTS (null when one was given). */
+  spmcManifestDts: string | null;
+  /** True when the packages are signed with the TEST-ONLY key. */
+  testKey: boolean;
+  signingKey: KeyObject;
+  /** The board configuration (createPlatform's input). */
+  config: BoardConfig;
+}
+
+const hex = (n: number) => `0x${n.toString(16)}`;
+
+function u64Cells(v: number): string {
+  return `<${hex(Math.floor(v / 0x100000000))} ${hex(v >>> 0)}>`;
+}
+
+function uuidFromU32Words(words: number[]): string {
+  // sp_mk_generator.py: each cell's bytes in little-endian order, concatenated, give the UUID.
+  const hexs = words.map((w) => {
+    const b = [w & 0xff, (w >>> 8) & 0xff, (w >>> 16) & 0xff, w >>> 24];
+    return b.map((x) => x.toString(16).padStart(2, "0")).join("");
+  });
+  const h = hexs.join("");
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
+}
+
+const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Parses and checks a layout file into a board (compiles DTS, packages and signs images). */
+export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
+  const o: SpLayoutOptions = typeof options === "string" ? { file: options } : options;
+  const file = resolve(o.file);
+  const dir = dirname(file);
+  const fail = (msg: string, sp: string | null = null, field: string | null = null): never => {
+    throw new SpLayoutError(`${file}: ${sp !== null ? `SP "${sp}": ` : ""}${field !== null ? `${field}: ` : ""}${msg}`, file, sp, field);
+  };
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (e) {
+    return fail(`cannot read the layout file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return fail(`not JSON: ${(e as Error).message}`);
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) return fail("must be a JSON object of SP entries (\"name\": { \"image\": …, \"pm\": … })");
+  const entries = Object.entries(json as Record<string, unknown>);
+  if (entries.length === 0) return fail("lists no SP");
+  if (entries.length > SP_LAYOUT_MAX_SPS) return fail(`${entries.length} SPs; TF-A's sp_mk_generator.py allows at most ${SP_LAYOUT_MAX_SPS}`);
+
+  // Signing key.
+  let signingKey: KeyObject;
+  let testKey = false;
+  if (o.signingKey === undefined) {
+    signingKey = loadPrivateKey(testKeyPaths.privateKey);
+    testKey = true;
+  } else if (typeof o.signingKey === "string") {
+    let pem: string;
+    try {
+      pem = readFileSync(o.signingKey, "utf8");
+    } catch (e) {
+      return fail(`signing key ${resolve(o.signingKey)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+    try {
+      signingKey = loadPrivateKey(pem);
+    } catch (e) {
+      return fail(`signing key ${resolve(o.signingKey)}: ${(e as Error).message}`);
+    }
+  } else signingKey = o.signingKey;
+
+  const sps: LayoutSp[] = [];
+  const seenComponent = new Map<string, string>();
+  for (const [name, raw] of entries) {
+    const sp = (msg: string, field: string | null = null): never => fail(msg, name, field);
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) sp("the name must be letters, digits, '_', '.' or '-' (it names the LFA component)");
+    if (["bl31", "bl33", "rmm"].includes(name.toLowerCase())) sp(`the name is taken by the board's ${name.toLowerCase()} component`);
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) sp("the entry must be an object with \"image\" and \"pm\"");
+    const e = raw as Record<string, unknown>;
+    for (const k of Object.keys(e)) {
+      if (!(TFA_FIELDS as readonly string[]).includes(k) && !(MODEL_FIELDS as readonly string[]).includes(k)) {
+        sp(`unknown field (TF-A's: ${TFA_FIELDS.join(", ")}; this model's: ${MODEL_FIELDS.join(", ")})`, k);
+      }
+    }
+    const fileRef = (field: "image" | "pm"): { file: string; offset: number | null } => {
+      const v = e[field];
+      if (v === undefined) return sp("missing (a path relative to the layout file, or { \"file\": …, \"offset\": … })", field);
+      if (typeof v === "string") return { file: resolve(dir, v), offset: null };
+      if (typeof v !== "object" || v === null || Array.isArray(v)) return sp("must be a path or { \"file\": …, \"offset\": … }", field);
+      const f = (v as Record<string, unknown>).file;
+      if (typeof f !== "string") return sp("\"file\" must be a path", `${field}.file`);
+      for (const k of Object.keys(v)) if (k !== "file" && k !== "offset") sp(`unknown field (only "file" and "offset")`, `${field}.${k}`);
+      const off = (v as Record<string, unknown>).offset;
+      let offset: number | null = null;
+      if (off !== undefined) {
+        // sp_mk_generator.py: int(offset, 0) — "0x4000", "16384", "0o…"
+        const n = typeof off === "number" ? off : typeof off === "string" && /^(0x[0-9a-f]+|0o[0-7]+|0b[01]+|[0-9]+)$/i.test(off.trim()) ? Number(off.trim()) : NaN;
+        if (!Number.isSafeInteger(n) || n < 0) sp(`${JSON.stringify(off)} is not a non-negative integer (e.g. "0x4000")`, `${field}.offset`);
+        offset = n;
+      }
+      return { file: resolve(dir, f), offset };
+    };
+    const read = (field: string, path: string): Uint8Array => {
+      try {
+        return new Uint8Array(readFileSync(path));
+      } catch (err) {
+        return sp(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, field);
+      }
+    };
+    const image = fileRef("image");
+    const pm = fileRef("pm");
+    const imageBytes = read("image", image.file);
+    if (!(imageBytes[0] === 0 && imageBytes[1] === 0x61 && imageBytes[2] === 0x73 && imageBytes[3] === 0x6d)) {
+      sp(`${image.file} is not a WebAssembly module (no \\0asm magic): here an SP image is a .wasm`, "image");
+    }
+    let manifest: Uint8Array;
+    try {
+      manifest = manifestDtb(read("pm", pm.file), pm.file);
+    } catch (err) {
+      return sp(`${pm.file}: ${(err as Error).message}`, "pm");
+    }
+    let root: DtNode;
+    try {
+      root = decodeDtb(manifest);
+    } catch (err) {
+      return sp(`${pm.file}: not a valid DTB: ${(err as Error).message}`, "pm");
+    }
+    const compat = getProperty(root, "compatible");
+    const compatible = compat ? propString(compat) : null;
+    if (!compatible?.startsWith("arm,ffa-manifest-")) sp(`${pm.file}: compatible ${JSON.stringify(compatible)} is not an FF-A partition manifest (arm,ffa-manifest-1.0 / -1.1)`, "pm");
+    const la = getProperty(root, "load-address");
+    if (!la) return sp(`${pm.file}: no load-address (the SP's working window starts there)`, "pm");
+    const loadAddress = Number(propU64(la));
+    let identity;
+    try {
+      identity = manifestIdentity(manifest);
+    } catch (err) {
+      return sp(`${pm.file}: image-uuid: ${(err as Error).message}`, "pm");
+    }
+    const liveActivation = getProperty(root, "live-activation-support") !== undefined;
+    const componentUuid = liveActivation ? identity.imageUuid : null;
+    if (componentUuid) {
+      const other = seenComponent.get(componentUuid);
+      if (other) sp(`${pm.file}: image-uuid ${componentUuid} is also SP "${other}"'s (one LFA component per image UUID)`, "pm");
+      seenComponent.set(componentUuid, name);
+    }
+    const str = (p: string) => {
+      const v = getProperty(root, p);
+      return v ? propString(v) : null;
+    };
+    const owner = e.owner ?? "SiP";
+    if (owner !== "SiP" && owner !== "Plat") sp(`${JSON.stringify(owner)} must be "SiP" or "Plat"`, "owner");
+    const pkgType = e.package ?? "sp_pkg";
+    if (pkgType === "tl_pkg") sp(`"tl_pkg" (a Transfer List package) is not modelled: only "sp_pkg"`, "package");
+    if (pkgType !== "sp_pkg") sp(`${JSON.stringify(pkgType)} must be "sp_pkg" (or "tl_pkg", not modelled)`, "package");
+    let uuid: string | null = null;
+    if (e.uuid !== undefined) {
+      if (typeof e.uuid !== "string" || !UUID_RE.test(e.uuid)) sp(`${JSON.stringify(e.uuid)} is not a UUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx)`, "uuid");
+      uuid = (e.uuid as string).toLowerCase();
+    } else {
+      const u = getProperty(root, "uuid");
+      if (u && u.value.length >= 16 && compatible === "arm,ffa-manifest-1.0") {
+        const dv = new DataView(u.value.buffer, u.value.byteOffset, 16);
+        uuid = uuidFromU32Words([0, 4, 8, 12].map((i) => dv.getUint32(i, false)));
+      } else if (u && u.value.length > 1 && u.value[u.value.length - 1] === 0) uuid = propString(u).split(",")[0]!.trim().toLowerCase() || null;
+    }
+    const pla = e["physical-load-address"];
+    if (pla !== undefined && typeof pla !== "string" && typeof pla !== "number") sp("must be an address (string or number)", "physical-load-address");
+    let version = { major: 1, minor: 0 };
+    if (e.version !== undefined) {
+      const m = typeof e.version === "string" ? /^(\d+)\.(\d+)$/.exec(e.version) : null;
+      if (!m) return sp(`${JSON.stringify(e.version)} must be "major.minor" (the boot package's trailer version)`, "version");
+      version = { major: Number(m[1]), minor: Number(m[2]) };
+    }
+    const sv = e["security-version"] ?? 1;
+    if (typeof sv !== "number" || !Number.isInteger(sv) || sv < 0 || sv > 0xffffffff) sp(`${JSON.stringify(sv)} must be a u32`, "security-version");
+    const ms = e["mem-size"] ?? SP_LAYOUT_DEFAULT_MEM_SIZE;
+    const memSize = typeof ms === "string" && /^0x[0-9a-f]+$/i.test(ms) ? Number(ms) : ms;
+    if (typeof memSize !== "number" || !Number.isSafeInteger(memSize) || memSize <= 0 || memSize % 0x1000 !== 0) sp(`${JSON.stringify(ms)} must be a positive multiple of 4 KiB`, "mem-size");
+    let bootPackage: Uint8Array;
+    try {
+      bootPackage = buildSpPkg({ manifest, image: imageBytes, version, securityVersion: sv as number, signingKey, pmOffset: pm.offset ?? undefined, imgOffset: image.offset ?? undefined });
+    } catch (err) {
+      return sp(`cannot package ${image.file} with ${pm.file}: ${(err as Error).message}`, image.offset !== null || pm.offset !== null ? "image.offset/pm.offset" : "image");
+    }
+    const vm = sps.length + 1;
+    sps.push({
+      name,
+      description: str("description") ?? str("debug_name") ?? name,
+      id: 0x8000 + vm,
+      vm,
+      image,
+      pm,
+      owner: owner as "SiP" | "Plat",
+      uuid,
+      componentUuid,
+      liveActivation,
+      window: { loadAddress, memSize: memSize as number },
+      staging: null,
+      version,
+      securityVersion: sv as number,
+      manifest,
+      bootPackage,
+      physicalLoadAddress: pla === undefined ? null : String(pla),
+    });
+  }
+
+  // The SPMC manifest.
+  let spmcManifest: Uint8Array;
+  let spmcManifestSource = "generated";
+  let spmcManifestDts: string | null = null;
+  if (o.spmcManifest === undefined) {
+    spmcManifestDts = generateSpmcManifestDts(sps, file);
+    spmcManifest = compileDts(spmcManifestDts, "spmc-manifest (generated)");
+  } else {
+    if (typeof o.spmcManifest === "string") {
+      spmcManifestSource = resolve(o.spmcManifest);
+      let b: Uint8Array;
+      try {
+        b = new Uint8Array(readFileSync(spmcManifestSource));
+      } catch (e) {
+        return fail(`SPMC manifest ${spmcManifestSource}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      }
+      try {
+        spmcManifest = manifestDtb(b, spmcManifestSource);
+      } catch (e) {
+        return fail(`SPMC manifest ${spmcManifestSource}: ${(e as Error).message}`);
+      }
+    } else {
+      spmcManifestSource = "(bytes)";
+      spmcManifest = o.spmcManifest;
+    }
+    applySpmcManifest(sps, spmcManifest, spmcManifestSource, fail);
+  }
+
+  // Components: the board's BL31, BL33 and RMM (as the default board), then every live-activatable SP.
+  const components: ComponentConfig[] = [
+    { name: "bl31", uuid: LFA_UUIDS.bl31, kind: "bl31", mayReset: true, rendezvousRequired: true, bootPackage: firmwarePackage("bl31-v1.0") },
+    { name: "bl33", uuid: LFA_UUIDS.bl33, kind: "none" },
+    { name: "rmm", uuid: LFA_UUIDS.rmm, kind: "rmm", mayReset: false, rendezvousRequired: true, bootPackage: firmwarePackage("rmm-v1.0") },
+  ];
+  const builtIn = new Set(components.map((c) => c.uuid.toLowerCase()));
+  let staging = SP_LAYOUT_STAGING_BASE;
+  const policy: Record<string, unknown> = {};
+  for (const s of sps) {
+    if (!s.componentUuid) continue;
+    if (builtIn.has(s.componentUuid)) fail(`${s.pm.file}: image-uuid ${s.componentUuid} is the board's ${components.find((c) => c.uuid === s.componentUuid)!.name}`, s.name, "pm");
+    s.staging = { base: staging, size: SP_LAYOUT_STAGING_SIZE };
+    staging += SP_LAYOUT_STAGING_SIZE;
+    components.push({ name: s.name, uuid: s.componentUuid, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: s.bootPackage, description: s.description, sp: { id: s.id, staging: { ...s.staging } } });
+    const v = `${s.version.major}.${s.version.minor}`;
+    policy[s.name] = {
+      targets: [{ version: v, minRunning: v, downgrade: true, note: "back to the boot image (derived from sp_layout.json)" }],
+      upgrades: { minRunning: v, note: "any newer version (derived from sp_layout.json)" },
+    };
+  }
+  if (testKey) {
+    (o.notice ?? ((l: string) => void process.stderr.write(`${l}\n`)))(
+      `NOTICE: ${file}: the SP packages are signed with the TEST-ONLY key of @lfa-wasm/sp-pkg (${testKeyPaths.privateKey}) — anyone can sign with it; give your own key for anything but tests`,
+    );
+  }
+  const config: BoardConfig = {
+    pes: 4,
+    spmcManifest,
+    spPackages: sps.map((s) => s.bootPackage),
+    components,
+    agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN,
+    trustedKey: createPublicKey(signingKey),
+    updatePolicy: {
+      format: "lfa-wasm-update-policy/1",
+      description: `derived from ${file}: each live-activatable SP may move to any newer version, and back to its boot version`,
+      components: policy,
+    },
+  };
+  return { file, sps, spmcManifest, spmcManifestSource, spmcManifestDts, testKey, signingKey, config };
+}
+
+const isDtb = (b: Uint8Array) => b.length >= 4 && b[0] === 0xd0 && b[1] === 0x0d && b[2] === 0xfe && b[3] === 0xed;
+
+/** A manifest file's bytes as a DTB: a DTB as it is, else DTS source compiled with @lfa-wasm/devicetree (throws its error). */
+export function manifestDtb(bytes: Uint8Array, name: string): Uint8Array {
+  return isDtb(bytes) ? bytes : compileDts(new TextDecoder().decode(bytes), name);
+}
+
+export interface PackageSpOptions {
+  /** The SP's Wasm image: a path or the bytes. */
+  image: string | Uint8Array;
+  /** Its FF-A partition manifest: a DTS or DTB path, or DTB bytes. */
+  manifest: string | Uint8Array;
+  /** An Ed25519 private key (PEM path or KeyObject). Default: the TEST-ONLY key (a notice goes to `notice`). */
+  key?: string | KeyObject;
+  /** Trailer version (default 1.0) and anti-rollback counter (default 1). */
+  version?: { major: number; minor: number } | string;
+  securityVersion?: number;
+  pmOffset?: number;
+  imgOffset?: number;
+  notice?: (line: string) => void;
+}
+
+/**
+ * Packages an SP the way a layout board does (sptool format + signed trailer): e.g. the v2 of an SP
+ * of a layout, to `lfa upload <name> v2.pkg` or `fwUpload(name).upload(bytes)`. Errors name the file.
+ */
+export function packageSp(o: PackageSpOptions): Uint8Array {
+  const read = (what: string, v: string | Uint8Array): { bytes: Uint8Array; name: string } => {
+    if (typeof v !== "string") return { bytes: v, name: `${what} (bytes)` };
+    try {
+      return { bytes: new Uint8Array(readFileSync(v)), name: resolve(v) };
+    } catch (e) {
+      throw new Error(`${what} ${resolve(v)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    }
+  };
+  const image = read("image", o.image);
+  if (!(image.bytes[0] === 0 && image.bytes[1] === 0x61 && image.bytes[2] === 0x73 && image.bytes[3] === 0x6d)) {
+    throw new Error(`image ${image.name}: not a WebAssembly module (no \\0asm magic)`);
+  }
+  const m = read("manifest", o.manifest);
+  let manifest: Uint8Array;
+  try {
+    manifest = manifestDtb(m.bytes, m.name);
+  } catch (e) {
+    throw new Error(`manifest ${m.name}: ${(e as Error).message}`);
+  }
+  let version = { major: 1, minor: 0 };
+  if (typeof o.version === "string") {
+    const v = /^(\d+)\.(\d+)$/.exec(o.version);
+    if (!v) throw new Error(`version ${JSON.stringify(o.version)} must be "major.minor"`);
+    version = { major: Number(v[1]), minor: Number(v[2]) };
+  } else if (o.version) version = o.version;
+  let signingKey: KeyObject;
+  if (o.key === undefined) {
+    signingKey = loadPrivateKey(testKeyPaths.privateKey);
+    (o.notice ?? ((l: string) => void process.stderr.write(`${l}\n`)))(`NOTICE: ${image.name}: signed with the TEST-ONLY key of @lfa-wasm/sp-pkg — give your own key for anything but tests`);
+  } else if (typeof o.key === "string") {
+    const k = read("key", o.key);
+    signingKey = loadPrivateKey(new TextDecoder().decode(k.bytes));
+  } else signingKey = o.key;
+  return buildSpPkg({ manifest, image: image.bytes, version, securityVersion: o.securityVersion ?? 1, signingKey, pmOffset: o.pmOffset, imgOffset: o.imgOffset });
+}
+
+/** The SPMC manifest a layout's SPs get when none is given: Hafnium's vmN nodes in layout order. */
+export function generateSpmcManifestDts(sps: readonly LayoutSp[], layoutFile: string): string {
+  const vms = sps.map((s) => [
+    `\t\tvm${s.vm} {`,
+    `\t\t\tis_ffa_partition;`,
+    `\t\t\tdebug_name = ${JSON.stringify(s.name)};`,
+    `\t\t\tload_address = ${u64Cells(s.window.loadAddress)};`,
+    `\t\t\tvcpu_count = <1>;`,
+    `\t\t\tmem_size = <${hex(s.window.memSize)}>;`,
+    `\t\t};`,
+  ].join("\n"));
+  return [
+    `/* SPMC manifest generated from ${layoutFile.replace(/\*\//g, "* /")} (one vmN per SP, in layout order) */`,
+    `/dts-v1/;`,
+    ``,
+    `/ {`,
+    `\tcompatible = "arm,ffa-core-manifest-1.0";`,
+    `\t#address-cells = <2>;`,
+    `\t#size-cells = <1>;`,
+    ``,
+    `\thypervisor {`,
+    `\t\tcompatible = "hafnium,hafnium";`,
+    ``,
+    vms.join("\n\n"),
+    `\t};`,
+    ``,
+    `\tmemory@${SECURE_MEMORY.base.toString(16)} {`,
+    `\t\tdevice_type = "memory";`,
+    `\t\treg = ${u64Cells(SECURE_MEMORY.base).slice(0, -1)} ${hex(SECURE_MEMORY.size)}>;`,
+    `\t};`,
+    ``,
+    `\tmemory@${NS_MEMORY.base.toString(16)} {`,
+    `\t\tdevice_type = "ns-memory";`,
+    `\t\treg = ${u64Cells(NS_MEMORY.base).slice(0, -1)} ${hex(NS_MEMORY.size)}>;`,
+    `\t};`,
+    `};`,
+    ``,
+  ].join("\n");
+}
+
+/** A given SPMC manifest: its vmN nodes must match the layout's SPs, in order; windows come from it. */
+function applySpmcManifest(sps: LayoutSp[], dtb: Uint8Array, where: string, fail: (m: string, sp?: string | null, field?: string | null) => never): void {
+  let root: DtNode;
+  try {
+    root = decodeDtb(dtb);
+  } catch (e) {
+    return fail(`SPMC manifest ${where}: not a valid DTB: ${(e as Error).message}`);
+  }
+  const hyp = findNode(root, "/hypervisor");
+  if (!hyp) return fail(`SPMC manifest ${where}: no /hypervisor node (Hafnium's vmN nodes)`);
+  const vms = hyp.children.filter((c) => /^vm\d+$/.test(c.name)).map((c) => ({ n: Number(c.name.slice(2)), node: c })).sort((a, b) => a.n - b.n);
+  if (vms.length !== sps.length) fail(`SPMC manifest ${where}: ${vms.length} vmN nodes for the layout's ${sps.length} SPs (one per SP, in layout order)`);
+  vms.forEach((v, i) => {
+    const s = sps[i]!;
+    if (v.n !== i + 1) fail(`SPMC manifest ${where}: vm${v.n} where vm${i + 1} was expected (vm1..vm${sps.length}, in layout order)`, s.name);
+    const la = getProperty(v.node, "load_address");
+    const ms = getProperty(v.node, "mem_size");
+    if (!la || !ms) fail(`SPMC manifest ${where}: vm${v.n} needs load_address and mem_size`, s.name);
+    const load = Number(propU64(la!));
+    if (load !== s.window.loadAddress) fail(`SPMC manifest ${where}: vm${v.n} load_address ${hex(load)} is not ${s.pm.file}'s load-address ${hex(s.window.loadAddress)}`, s.name, "pm");
+    s.window = { loadAddress: load, memSize: ms!.value.length === 8 ? Number(propU64(ms!)) : propU32(ms!) };
+  });
+}
