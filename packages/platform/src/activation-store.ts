@@ -9,12 +9,15 @@ import { parseSpPkg, verifySpPkg } from "@lfa-wasm/sp-pkg";
 import type { Trace } from "@lfa-wasm/trace";
 import type { BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
 import { firmwareTargetMismatch, manifestIdentity } from "./firmware.js";
+import { measurePackage, type MeasuredLog, type Measurement, type MeasuredEvent } from "./measured-log.js";
 
 export interface Primed {
   bytes: Uint8Array;
   version: { major: number; minor: number };
   securityVersion: number;
   module: WebAssembly.Module | null;
+  /** What PRIME measured (docs/measured-activation.md); committed to the log only if the activation succeeds. */
+  measurement: Measurement;
 }
 
 /**
@@ -71,6 +74,8 @@ export interface StoreContext {
   pe(): number | undefined;
   /** Called after every successful activation. */
   onCommit(s: ComponentSlot): void;
+  /** The board's measured log (boot, activated, rolled-back and cancelled images). */
+  measured: MeasuredLog;
 }
 
 export class ActivationStore {
@@ -198,7 +203,7 @@ export class ActivationStore {
     if (mismatch) return done(ERRNO_EPERM, `not a package for ${s.name}: ${mismatch}`);
     const rollback = antiRollbackRefusal(s, trailer.securityVersion);
     if (rollback) return done(ERRNO_EAUTH, rollback);
-    const primed: Primed = { bytes, version: { ...trailer.version }, securityVersion: trailer.securityVersion, module: null };
+    const primed: Primed = { bytes, version: { ...trailer.version }, securityVersion: trailer.securityVersion, module: null, measurement: measurePackage(bytes) };
     if (s.kind === "sp") {
       const st = s.cfg.sp!.staging;
       if (bytes.length > st.size) return done(ERRNO_ENOMEM, `package of ${bytes.length} bytes exceeds the ${st.size}-byte staging area`);
@@ -232,6 +237,7 @@ export class ActivationStore {
   /** plat_lfa_cancel: the primed copy is dropped (the normal-world store keeps what it staged). */
   cancel(seq: number): number {
     const s = this.slot(seq);
+    if (s?.primed) this.measure(s, "cancelled", s.primed.measurement);
     if (s) this.dropPrimed(s);
     this.ctx.trace.record({ kind: "lfa", name: "plat-cancel", pe: this.ctx.pe(), to: s?.name });
     return 0;
@@ -255,6 +261,7 @@ export class ActivationStore {
     s.minSecurityVersion = Math.max(s.minSecurityVersion, p.securityVersion);
     s.activations++;
     s.staged = null;
+    this.measure(s, "activated", p.measurement);
     this.dropPrimed(s);
     this.ctx.trace.record({ kind: "lfa", name: "activated", pe: this.ctx.pe(), to: s.name, detail: { version: `${p.version.major}.${p.version.minor}`, minSecurityVersion: s.minSecurityVersion } });
     this.ctx.onCommit(s);
@@ -268,9 +275,15 @@ export class ActivationStore {
   rollBack(s: ComponentSlot, why: string): void {
     const p = s.primed;
     s.staged = null;
+    if (p) this.measure(s, "rolled-back", p.measurement);
     this.dropPrimed(s);
     const v = (x: { major: number; minor: number } | undefined) => (x ? `${x.major}.${x.minor}` : null);
     this.ctx.trace.record({ kind: "lfa", name: "activation-rolled-back", pe: this.ctx.pe(), to: s.name, detail: { running: v(s.running?.version), attempted: v(p?.version), why } });
+  }
+
+  /** Logs `m` for `s` (its measurement register is its index among every configured component). */
+  measure(s: ComponentSlot, event: MeasuredEvent, m: Measurement): void {
+    this.ctx.measured.record(s.name, this.all.indexOf(s), event, m);
   }
 
   /** Makes `slots` the LFA table (sequence ids 0..n-1). */

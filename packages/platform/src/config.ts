@@ -61,6 +61,8 @@ export interface BoardConfig {
    * ACTIVATION_FAILED; a failed BL31 swap answers LFA_CRITICAL_ERROR).
    */
   rollback?: boolean;
+  /** The board's attestation key (Ed25519 private key) signing `attest()` reports (default: the TEST-ONLY key of @lfa-wasm/sp-pkg). */
+  attestationKey?: KeyObject;
   /** Non-secure memory (default 16 MiB at 0x10000000). */
   nwd?: { base: number; size: number };
   /**

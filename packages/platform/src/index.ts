@@ -7,6 +7,7 @@ export * from "./board.js";
 export * from "./firmware.js";
 export * from "./sp-layout.js";
 export * from "./uuid.js";
+export * from "./measured-log.js";
 export { VirtualClock } from "./clock.js";
 export { RealmMonitor, RmmFault } from "./rmm.js";
 export { mulberry32, makePicker, type SchedulePolicy } from "./scheduler.js";

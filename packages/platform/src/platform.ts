@@ -7,7 +7,9 @@
 import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
-import { loadPublicKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { loadPrivateKey, loadPublicKey, testAttestationKeyPaths, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { createPublicKey } from "node:crypto";
+import { MeasuredLog, measurePackage, type Attestation } from "./measured-log.js";
 import { Trace, type TraceEvent } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
 import type { BoardConfig, BoardFaults } from "./config.js";
@@ -89,6 +91,8 @@ export class Platform {
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
   private retableAfterActivation: string[] | null = null;
   private retableDue = false;
+  /** The measured log: boot images, activated, rolled-back and cancelled ones (docs/measured-activation.md). */
+  readonly measured = new MeasuredLog();
   /** Failed live activations roll back (BoardConfig.rollback, default true; docs/rollback.md). */
   readonly rollback: boolean;
 
@@ -120,7 +124,17 @@ export class Platform {
       onCommit: () => {
         if (this.retableAfterActivation) this.retableDue = true;
       },
+      measured: this.measured,
     });
+    // Every component's boot image, measured before anything runs.
+    for (const s of this.store.all) {
+      if (!s.cfg.bootPackage || s.kind === "none") continue;
+      try {
+        this.store.measure(s, "boot", measurePackage(s.cfg.bootPackage));
+      } catch (e) {
+        this.trace.record({ kind: "log", name: "not-measured", to: s.name, detail: { reason: (e as Error).message } });
+      }
+    }
     this.trace.record({ kind: "state", name: "board-reset", detail: { pes: config.pes, bootCpus, components: this.components.map((c) => c.name) } });
 
     // EL3: the agent (BL31's image is the agent module itself), PSCI, the RMMD, the SPMD and its LSP.
@@ -210,6 +224,16 @@ export class Platform {
   }
 
   /** A copy of the agent's persistent state region up to the PEs' register blocks (what its future depends on). */
+  /**
+   * The measured log and a report over it with `nonce` (hex), signed with the board's attestation
+   * key (BoardConfig.attestationKey, else the TEST-ONLY key of @lfa-wasm/sp-pkg).
+   */
+  attest(nonce: string): Attestation {
+    if (!/^([0-9a-f]{2})*$/.test(nonce)) throw new RangeError(`nonce must be hex bytes, got ${JSON.stringify(nonce)}`);
+    const key = this.config.attestationKey ?? loadPrivateKey(testAttestationKeyPaths.privateKey);
+    return this.measured.attest(nonce, key, createPublicKey(key).export({ type: "spki", format: "pem" }).toString());
+  }
+
   agentStateRegion(): Uint8Array {
     return this.agent.stateRegion();
   }

@@ -1,7 +1,7 @@
 // @lfa-wasm/sp-pkg — sptool SP packages with the lfa-wasm signed trailer (docs/architecture.md#packages-are-signed-sp-packages).
 export { SpPkgError, type SpPkgErrorCode } from "./errors.js";
 export { type FwVersion, parseFwVersion, formatFwVersion, fwVersionToLfa } from "./version.js";
-export { loadPrivateKey, loadPublicKey, testKeyPaths, rawPublicKey, keyIdOf } from "./keys.js";
+export { loadPrivateKey, loadPublicKey, testKeyPaths, testAttestationKeyPaths, rawPublicKey, keyIdOf } from "./keys.js";
 export {
   type SpPkgHeader,
   type SpPkgTrailer,

@@ -13,6 +13,15 @@ export const testKeyPaths: { readonly privateKey: string; readonly publicKey: st
   publicKey: fileURLToPath(new URL("../keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem", import.meta.url)),
 });
 
+/**
+ * The committed TEST-ONLY attestation key pair of the sample board (issue 17, docs/measured-activation.md):
+ * it signs `lfa attest` reports. Public like the signing key: a report signed with it proves nothing.
+ */
+export const testAttestationKeyPaths: { readonly privateKey: string; readonly publicKey: string } = Object.freeze({
+  privateKey: fileURLToPath(new URL("../keys/TEST-ONLY-DO-NOT-USE-attestation-ed25519.pem", import.meta.url)),
+  publicKey: fileURLToPath(new URL("../keys/TEST-ONLY-DO-NOT-USE-attestation-ed25519.pub.pem", import.meta.url)),
+});
+
 function pemText(source: string | Uint8Array, what: string): string {
   if (source instanceof Uint8Array) return Buffer.from(source).toString("utf8");
   if (typeof source !== "string") fail("BAD_KEY", `${what}: expected a file path or PEM text`);
