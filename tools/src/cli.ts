@@ -19,6 +19,7 @@ import { registerEfivar } from "./commands/efivar.js";
 import { registerBench } from "./commands/bench.js";
 import { registerExplore } from "./commands/explore.js";
 import { registerRecord } from "./commands/record.js";
+import { registerAttest } from "./commands/attest.js";
 import { SessionHost, errorInfo } from "./lfa/session.js";
 import { type Io, type ErrorInfo, processIo, CliError, printJson } from "./io.js";
 import { boardSourceFor, type BoardSource } from "./board/source.js";
@@ -90,6 +91,7 @@ export function buildProgram(io: Io, opts: ProgramOptions = {}): Command {
   registerActivate(program, io, host);
   registerCall(program, io, host);
   registerHistory(program, io, host);
+  registerAttest(program, io, host);
   registerBoard(program, io, host);
   registerSysfs(program, io, host);
   registerTrace(program, io, host);

@@ -35,8 +35,8 @@ describe("the update policy before staging (the TDX module update series)", () =
 
   it("versions the table does not list are refused", () => {
     const { d } = boot();
-    expect(d.fwUpload("sp1").upload(repack("sp1-v2", { major: 3, minor: 0 }, 1)).error).toBe("preparing:firmware-invalid");
-    expect(d.log.at(-1)).toBe("lfa-sp1: update refused: version 3.0 of sp1 is not in the compatibility table (targets: 2.0, 1.0)");
+    expect(d.fwUpload("sp1").upload(repack("sp1-v2", { major: 4, minor: 0 }, 1)).error).toBe("preparing:firmware-invalid");
+    expect(d.log.at(-1)).toBe("lfa-sp1: update refused: version 4.0 of sp1 is not in the compatibility table (targets: 2.0, 3.0, 1.0)");
   });
 
   it("downgrade allowed by the policy (SP1 2.0 → 1.0), explicit operator choice, at or above the anti-rollback floor", () => {
@@ -44,7 +44,7 @@ describe("the update policy before staging (the TDX module update series)", () =
     const dev = d.fwUpload("sp1");
     expect(dev.upload(samplePackage("sp1-v2")).error).toBe("");
     write(d, "sp1", "activate", "1");
-    expect(d.policy.candidates("sp1", { major: 2, minor: 0 }).map((c) => [c.version, c.kind])).toEqual([["2.0", "reinstall"], ["1.0", "downgrade"]]);
+    expect(d.policy.candidates("sp1", { major: 2, minor: 0 }).map((c) => [c.version, c.kind])).toEqual([["3.0", "upgrade"], ["2.0", "reinstall"], ["1.0", "downgrade"]]);
     expect(dev.upload(samplePackage("sp1-v1")).error).toBe("");
     expect(d.log).toContain("lfa-sp1: downgrade 2.0 → 1.0 allowed (min running 1.0, security version 1 ≥ floor 1)");
     write(d, "sp1", "activate", "1");
