@@ -47,7 +47,7 @@ async function ok(argv: string[], host?: SessionHost, code = 0): Promise<Record<
 }
 
 describe("every command's --json validates against its schema", () => {
-  it("board commands on one board: list, show, upload, check, prime, cancel, activate, call, history, sysfs, trace, efivar", async () => {
+  it("board commands on one board: list, show, upload, check, prime, cancel, activate, call, history, attest, sysfs, trace, efivar", async () => {
     const h = SessionHost.ephemeral();
     expect((await ok(["list"], h)).schema).toBe("lfa-list/1");
     await ok(["show", "sp1"], h);
@@ -62,6 +62,8 @@ describe("every command's --json validates against its schema", () => {
     expect(act).toMatchObject({ ok: true, activations: [{ image: "sp1", after: { currentVersion: "2.0", pendingVersion: null } }] });
     expect(await ok(["call", "sp1", "version"], h)).toMatchObject({ results: { major: 2, minor: 0, kind: "v2" }, status: { value: 0, name: "OK" } });
     await ok(["history"], h);
+    expect((await ok(["attest", "--nonce", "01"], h)).schema).toBe("lfa-attest/1");
+    expect(await ok(["attest", "verify", "--nonce", "02"], h)).toMatchObject({ ok: true, failures: [] });
     await ok(["sysfs", "ls"], h);
     await ok(["sysfs", "cat", "/sys/firmware/lfa/f07b2a96-1d47-4d17-9ec8-86a64e253e5c/current_version"], h);
     await ok(["sysfs", "write", "/sys/firmware/lfa/f07b2a96-1d47-4d17-9ec8-86a64e253e5c/auto_activate", "1"], h);
