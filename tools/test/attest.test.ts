@@ -61,6 +61,7 @@ describe("lfa attest", () => {
     // Exactly one line fails: the faulty v3's activation, with LFA_ACTIVATION_FAILED.
     expect(j.steps.filter((x) => x.exitCode !== 0).map((x) => x.line)).toEqual([5]);
     expect(JSON.stringify(j.steps[4]!.result)).toContain("LFA_ACTIVATION_FAILED");
+    expect(JSON.stringify(j.steps[4]!.result)).toContain("sp1 3.0 rolled back: 2.0 still runs (the SPMC brought the old image back)");
     // The counter continues across the rollback; v2 still serves.
     expect(j.steps[2]!.result.out[4]).toBe("0x1");
     expect(j.steps[5]!.result.out[4]).toBe("0x2");

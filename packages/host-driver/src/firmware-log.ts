@@ -28,6 +28,10 @@ export function firmwareReason(e: TraceEvent): string | null {
       return typeof d.status === "number" && d.status !== 0 ? `the new RMM image failed to boot on ${who} (status ${d.status}); the old image was restored` : null;
     case "state:sp-fault":
       return `${who} faulted: ${String(d.reason)}`;
+    case "lfa:rollback-failed":
+      return `SPMC could not bring ${who}'s previous image back: the partition is aborted`;
+    case "lfa:activation-rolled-back":
+      return `${who} ${String(d.attempted)} rolled back: ${String(d.running)} still runs (${String(d.why)})`;
     case "state:abort":
       return d.duringLiveActivation === true ? `${who} aborted during its live activation (FFA_ABORT or a fault in the new image's init)` : null;
     default:
