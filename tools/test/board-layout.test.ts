@@ -3,7 +3,7 @@
 // by its manifest's description, its v2 packaged with `lfa pkg build`, uploaded by path and
 // activated; the state records the layout board; --board naming another board is refused.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testKeyPaths } from "@lfa-wasm/sp-pkg";
@@ -68,6 +68,13 @@ describe("lfa --board sp_layout.json", () => {
     const r = await lfa("--board", "kv.dts", "--state", join(ex.dir, "state3"), "list");
     expect(r.code).toBe(1);
     expect(r.err).toMatch(new RegExp(`^lfa: ${ex.dir.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}/kv\\.dts: not JSON: `));
+    // An SP the SPMC refuses (a v1.1 manifest without services) fails the boot, naming it.
+    const dts = readFileSync(join(ex.dir, "echo.dts"), "utf8").replace('"arm,ffa-manifest-1.0"', '"arm,ffa-manifest-1.1"').replace(/uuid = <[^>]*>;/, 'uuid = "6a3e1f2b-0c4d-4e5f-8a9b-1c2d3e4f5a6b";');
+    writeFileSync(join(ex.dir, "echo11.dts"), dts);
+    writeFileSync(join(ex.dir, "refused.json"), JSON.stringify({ kv: { image: "kv.wasm", pm: "kv.dts" }, echo: { image: "echo.wasm", pm: "echo11.dts" } }));
+    const refused = await lfa("--board", "refused.json", "--state", join(ex.dir, "state4"), "list", "--json");
+    expect(refused.code).toBe(1);
+    expect(JSON.parse(refused.out).error).toEqual({ code: "BOARD_LAYOUT", message: `${join(ex.dir, "refused.json")}: SP "echo": pm: the SPMC refused ${join(ex.dir, "echo11.dts")}: MANIFEST_ERROR_NO_SERVICES`, reason: null });
     const k = await lfa("--board-key", "key.pem", "list");
     expect(k).toMatchObject({ code: 2, err: "lfa: --spmc-manifest and --board-key go with --board <sp_layout.json>\n" });
   });

@@ -8,7 +8,7 @@ import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_STAGING, manifests as efiv
 import { firmwarePackage } from "./firmware.js";
 import { Platform, type BoardConfig, type ComponentConfig } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
-import { loadSpLayout, type SpLayoutOptions } from "./sp-layout.js";
+import { checkLayoutBoot, loadSpLayout, type SpLayoutOptions } from "./sp-layout.js";
 
 /** A sample SP package's bytes (sp-sample build/<name>.pkg). */
 export function samplePackage(name: keyof typeof spPackages): Uint8Array {
@@ -59,6 +59,9 @@ export interface PlatformOptions extends Partial<BoardConfig> {
  */
 export function createPlatform(options: PlatformOptions = {}): Platform {
   const { spLayout, ...config } = options;
-  const base = spLayout === undefined ? defaultBoardConfig() : loadSpLayout(spLayout).config;
-  return new Platform({ ...base, ...config });
+  if (spLayout === undefined) return new Platform({ ...defaultBoardConfig(), ...config });
+  const board = loadSpLayout(spLayout);
+  const p = new Platform({ ...board.config, ...config });
+  checkLayoutBoot(board, p);
+  return p;
 }

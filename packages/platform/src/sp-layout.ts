@@ -16,6 +16,7 @@ import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { firmwarePackage } from "./firmware.js";
 import { manifestIdentity } from "./firmware.js";
 import type { BoardConfig, ComponentConfig } from "./config.js";
+import type { Platform } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
 
 /** sp_mk_generator.py's MAX_SP. */
@@ -369,6 +370,24 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     },
   };
   return { file, sps, spmcManifest, spmcManifestSource, spmcManifestDts, testKey, signingKey, config };
+}
+
+/**
+ * After the board booted: every SP of the layout must have been accepted by the SPMC (its
+ * manifest checks, Hafnium src/manifest.c) and be running — else an SpLayoutError naming the SP,
+ * its manifest and the SPMC's MANIFEST_ERROR_* or the partition's state. createPlatform({ spLayout })
+ * calls it; call it yourself after `new Platform(loadSpLayout(…).config)`.
+ */
+export function checkLayoutBoot(board: SpLayoutBoard, p: Platform): void {
+  for (const s of board.sps) {
+    const info = p.spmc.partition(s.id);
+    const why = info.manifestError
+      ? `the SPMC refused ${s.pm.file}: ${info.manifestError}`
+      : info.state !== "RUNNING"
+        ? `the SP did not boot (partition ${hex(s.id)} is ${info.state}${info.vcpuStates.length ? `, vCPU ${info.vcpuStates.join("/")}` : ""})`
+        : null;
+    if (why) throw new SpLayoutError(`${board.file}: SP "${s.name}": pm: ${why}`, board.file, s.name, "pm");
+  }
 }
 
 const isDtb = (b: Uint8Array) => b.length >= 4 && b[0] === 0xd0 && b[1] === 0x0d && b[2] === 0xfe && b[3] === 0xed;

@@ -168,6 +168,18 @@ describe("bad layouts are refused naming the SP, the field and the file", () => 
       expect((err as Error).message.startsWith(msg(f))).toBe(true);
     });
   }
+  it("an SP the SPMC refuses fails the boot, naming the SP, its manifest and the SPMC's error", () => {
+    // An FF-A v1.1 manifest needs a services node (Hafnium src/manifest.c: MANIFEST_ERROR_NO_SERVICES).
+    const dts = readFileSync(join(ex.dir, "echo.dts"), "utf8")
+      .replace('compatible = "arm,ffa-manifest-1.0";', 'compatible = "arm,ffa-manifest-1.1";')
+      .replace(/uuid = <[^>]*>;/, 'uuid = "6a3e1f2b-0c4d-4e5f-8a9b-1c2d3e4f5a6b";');
+    writeFileSync(join(ex.dir, "echo11.dts"), dts);
+    const f = write("bad-spmc-refuses.json", { kv, echo: { image: "echo.wasm", pm: "echo11.dts" } });
+    expect(() => createPlatform({ spLayout: { file: f, notice } })).toThrow(
+      `${f}: SP "echo": pm: the SPMC refused ${join(ex.dir, "echo11.dts")}: MANIFEST_ERROR_NO_SERVICES`,
+    );
+  });
+
   it("the error carries the SP and the field", () => {
     const f = write("bad-fields.json", { kv: { ...kv, owner: 7 } });
     expect(() => loadSpLayout({ file: f, notice })).toThrow(expect.objectContaining({ layoutFile: f, sp: "kv", field: "owner" }));

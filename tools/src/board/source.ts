@@ -4,7 +4,19 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { AGENT_ASSET, LSP_ASSET, SpLayoutError, createPlatform, defaultBoardConfig, loadSpLayout, readAsset, type BoardConfig, type Platform } from "@lfa-wasm/platform";
+import {
+  AGENT_ASSET,
+  LSP_ASSET,
+  SpLayoutError,
+  checkLayoutBoot,
+  createPlatform,
+  defaultBoardConfig,
+  loadSpLayout,
+  readAsset,
+  type BoardConfig,
+  type Platform,
+  type SpLayoutBoard,
+} from "@lfa-wasm/platform";
 import { SPMC_WASM } from "@lfa-wasm/spmc";
 import { CheckFailed, UsageError } from "../io.js";
 
@@ -63,23 +75,36 @@ function noticeOnce(line: string): void {
   process.stderr.write(`${line}\n`);
 }
 
+/** SpLayoutError → exit 1 with code BOARD_LAYOUT. */
+function layoutErrors<T>(f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof SpLayoutError) throw new CheckFailed(e.message, "BOARD_LAYOUT");
+    throw e;
+  }
+}
+
+function layoutBoard(src: Extract<BoardSource, { kind: "sp-layout" }>): SpLayoutBoard {
+  return layoutErrors(() => loadSpLayout({ file: src.file, spmcManifest: src.spmcManifest ?? undefined, signingKey: src.key ?? undefined, notice: noticeOnce }));
+}
+
 function config(src: BoardSource): BoardConfig {
   switch (src.kind) {
     case "default":
       return defaultBoardConfig();
     case "sp-layout":
-      try {
-        return loadSpLayout({ file: src.file, spmcManifest: src.spmcManifest ?? undefined, signingKey: src.key ?? undefined, notice: noticeOnce }).config;
-      } catch (e) {
-        if (e instanceof SpLayoutError) throw new CheckFailed(e.message, "BOARD_LAYOUT");
-        throw e;
-      }
+      return layoutBoard(src).config;
   }
 }
 
 /** Boots a board from its source. */
 export function bootBoard(src: BoardSource): Platform {
-  return createPlatform(config(src));
+  if (src.kind === "default") return createPlatform(config(src));
+  const board = layoutBoard(src);
+  const p = createPlatform(board.config);
+  layoutErrors(() => checkLayoutBoot(board, p)); // every SP of the layout accepted and running
+  return p;
 }
 
 const sha = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
