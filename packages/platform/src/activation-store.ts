@@ -211,6 +211,8 @@ export class ActivationStore {
       try {
         // The compiled module is bound to the digest of the bytes just authenticated.
         primed.module = spmc.staging.prime(st.base, createHash("sha256").update(bytes).digest("hex"));
+        // V8's first instantiation of the module happens here, not in the blackout.
+        spmc.warmUp(s.cfg.sp!.id, primed.module);
       } catch (e) {
         spmc.staging.clear(st.base);
         return done(ERRNO_EPERM, `cannot prime the staged image: ${String(e)}`);

@@ -24,6 +24,17 @@ export interface AddressSpace {
   readonly base: number;
 }
 
+/**
+ * `size` zeroed bytes that cost nothing until touched: a WebAssembly.Memory's pages are fresh
+ * zero pages from the OS (a 16 MiB `new Uint8Array` is a calloc that glibc serves from its heap
+ * after earlier large frees — a 16 MiB memset on every board boot).
+ */
+function zeroedBytes(size: number): Uint8Array {
+  if (size === 0) return new Uint8Array(0);
+  const pages = Math.ceil(size / 0x10000);
+  return new Uint8Array(new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer, 0, size);
+}
+
 /** Non-secure physical memory (the normal world's RAM), e.g. RX/TX buffers and pages shared to SPs. */
 export class NormalWorldMemory implements AddressSpace {
   /** Allocated (zeroed) on first use: a board that never touches its normal-world RAM does not pay for it. */
@@ -32,7 +43,7 @@ export class NormalWorldMemory implements AddressSpace {
     if (!Number.isInteger(size) || size < 0) throw new RangeError(`normal-world memory size must be a non-negative integer, got ${size}`);
   }
   bytes(): Uint8Array {
-    return (this.buf ??= new Uint8Array(this.size));
+    return (this.buf ??= zeroedBytes(this.size));
   }
   /** A view of [pa, pa + len) (throws RangeError outside this memory). */
   view(pa: number, len: number): Uint8Array {

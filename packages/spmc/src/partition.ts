@@ -143,6 +143,32 @@ export class SpPartition {
     this.regsView = new BigUint64Array(this.memory.buffer, at, SMCCC_NUM_REGS);
   }
 
+  /**
+   * Instantiates `module` once on a scratch Memory of this partition's size, with imports that
+   * stop the image at its first call, and drops it: V8's first-instantiation work for the
+   * module (export wrappers, instance layout) is then done before the blackout, and the swap's
+   * instantiation only repeats the cheap part (issue 15). Nothing of the partition is touched;
+   * whatever the image does (its start function runs under its fuel budget) is ignored.
+   */
+  warmUp(module: WebAssembly.Module): boolean {
+    const pages = this.memoryPages;
+    const stop = (): never => {
+      throw new Error("warm-up instance: stopped");
+    };
+    try {
+      new WebAssembly.Instance(module, {
+        env: {
+          memory: new WebAssembly.Memory({ initial: pages, maximum: pages }),
+          ffa_call: () => stop(),
+          abort: (_msg: number, _file: number, _line: number, _col: number) => stop(),
+        },
+      });
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /** Drops the instance: calling it afterwards is impossible (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime). */
   drop(): void {
     this.exports = null;

@@ -471,6 +471,16 @@ export class Spmc {
     return out.filter((x) => x.base < top).map((x) => ({ base: x.base, size: Math.min(x.size, top - x.base) }));
   }
 
+  /**
+   * PRIME's warm-up of a primed image for partition `id` (SpPartition.warmUp: one throwaway
+   * instance on a scratch Memory of the partition's size). False when there is no such
+   * partition or the image stopped or failed there (harmless: START's checks still decide).
+   */
+  warmUp(id: number, module: WebAssembly.Module): boolean {
+    const p = this.partitions[id - abi.HF_VM_ID_OFFSET];
+    return p ? p.warmUp(module) : false;
+  }
+
   /** The SP's IPA space (its WebAssembly.Memory), e.g. to read its live-state buffer. */
   spMemory(id: number): Uint8Array {
     const p = this.partitions[id - abi.HF_VM_ID_OFFSET];
