@@ -3,8 +3,9 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import * as sample from "@lfa-wasm/sp-sample";
+import { buildSpPkg, parseSpPkg } from "@lfa-wasm/sp-pkg";
 import {
-  World, SP1, SP2, NWD, NWD_PAGE, START_OK, FINISH_OK, frameworkResp, ffaError, ffaSuccess, directResp,
+  World, SP1, SP2, NWD, NWD_PAGE, pkgBytes, START_OK, FINISH_OK, frameworkResp, ffaError, ffaSuccess, directResp,
   mapNwdRxTx, nwdMemSend, handleOf,
 } from "./world.js";
 
@@ -18,6 +19,49 @@ function rolledBack(): bigint[] {
   const r = frameworkResp(FINISH_RESP, abi.FFA_ABORTED);
   r[4] = BigInt(abi.LIVE_ACTIVATION_RESP_ROLLED_BACK);
   return r;
+}
+
+const uleb = (v: bigint): number[] => {
+  const out: number[] = [];
+  do {
+    let b = Number(v & 0x7fn);
+    v >>= 7n;
+    if (v !== 0n) b |= 0x80;
+    out.push(b);
+  } while (v !== 0n);
+  return out;
+};
+const sleb = (v: bigint): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = Number(v & 0x7fn);
+    v >>= 7n;
+    const done = (v === 0n && (b & 0x40) === 0) || (v === -1n && (b & 0x40) !== 0);
+    out.push(done ? b : b | 0x80);
+    if (done) return out;
+  }
+};
+const str = (t: string) => [t.length, ...Buffer.from(t)];
+const section = (id: number, body: number[]) => [id, ...uleb(BigInt(body.length)), ...body];
+
+/**
+ * A hand-assembled SP image for SP1's window that keeps the SP image contract (imports env.memory,
+ * env.ffa_call, env.abort; exports entry and regs) and yields FFA_ERROR_32 from every entry:
+ * its init never reaches FFA_MSG_WAIT.
+ */
+function ffaErrorImage(): Uint8Array {
+  const lo = BigInt(sample.partitions.sp1.window.loadAddress);
+  const body = (code: number[]) => [...uleb(BigInt(code.length + 1)), 0, ...code];
+  const entry = [0x41, ...sleb(lo), 0x42, ...sleb(BigInt(abi.FFA_ERROR_32 >>> 0)), 0x37, 3, 0, 0x0b];
+  const regs = [0x41, ...sleb(lo), 0x0b];
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 1, 0, 0, 0,
+    ...section(1, [3, 0x60, 0, 0, 0x60, 0, 1, 0x7f, 0x60, 4, 0x7f, 0x7f, 0x7f, 0x7f, 0]),
+    ...section(2, [3, ...str("env"), ...str("memory"), 2, 0, 1, ...str("env"), ...str("ffa_call"), 0, 0, ...str("env"), ...str("abort"), 0, 2]),
+    ...section(3, [2, 0, 1]),
+    ...section(7, [2, ...str("entry"), 0, 2, ...str("regs"), 0, 3]),
+    ...section(10, [2, ...body(entry), ...body(regs)]),
+  ]);
 }
 
 const rxtx = (w: World, id: number) => (w.spmc as unknown as { ex: { vm_rxtx(i: number): bigint } }).ex.vm_rxtx(id - abi.HF_VM_ID_OFFSET);
@@ -49,6 +93,21 @@ describe("rollback (default): a new image that fails its live-activation init br
     expect(t.query({ name: "rolled-back" }).map((e) => e.detail)).toEqual([{ phase: "FINISH", oldImageServes: true }]);
     // The SP was never destroyed.
     expect(t.query({ name: "vm" }).some((e) => (e.detail as { to: string }).to === "NULL" || (e.detail as { to: string }).to === "ABORTING")).toBe(false);
+  });
+
+  it("FFA_ERROR in the new image's init (a hand-assembled image; SP1 is FF-A v1.3, so each one is DENIED until the SPMC gives up after 64): rolled back", () => {
+    const w = World.boot();
+    expect(w.direct(SP1, SP_CMD_COUNTER_INC)[4]).toBe(1n);
+    const v2 = parseSpPkg(pkgBytes("sp1-v2"));
+    const pkg = buildSpPkg({ manifest: v2.manifest, image: ffaErrorImage(), version: { major: 3, minor: 0 }, securityVersion: 1 });
+    const { start, finish } = w.activate("sp1", pkg);
+    expect(start).toEqual(START_OK());
+    expect(finish).toEqual(rolledBack());
+    const fromSp = w.spmc.trace.query({ kind: "ffa", name: "FFA_ERROR_32" }); // the image's yields (x1 = 0)
+    expect(fromSp.length).toBe(64);
+    expect((w.spmc.trace.query({ name: "rollback" })[0]!.detail as { reason: string }).reason).toMatch(/without a fault \(FFA_ERROR, or refused calls/);
+    expect(w.direct(SP1, SP_CMD_VERSION).slice(4, 7)).toEqual([1n, 0n, BigInt(sample.SP_IMAGE_V1)]);
+    expect(w.direct(SP1, SP_CMD_COUNTER_INC)[4]).toBe(2n);
   });
 
   it("the live-state buffer comes back as the old image left it at stop, whatever the new image wrote", () => {
