@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { SP_IDS } from "@lfa-wasm/sp-sample";
 import { loadPublicKey, parseSpPkg, testAttestationKeyPaths, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import { createPlatform, extend, measurePackage, replayLog, samplePackage, verifyAttestation, type Attestation, type Platform } from "../src/index.js";
+import { createPlatform, extend, firmwarePackage, measurePackage, replayLog, samplePackage, verifyAttestation, type Attestation, type Platform } from "../src/index.js";
 import { counterInc, lfa, regsOf, s64, stageAndPrime } from "./helpers.js";
 
 const SP1 = SP_IDS.sp1;
@@ -64,6 +64,15 @@ describe("the measured log", () => {
     expect(c.sp1).toEqual({ current: v1.digest, journey: extend(extend(extend(ZERO, v1.digest), v2.digest), v1.digest) });
     // Replay reproduces every digest.
     expect(replayLog(log)).toEqual(c);
+  });
+
+  it("the RMM follows the same rule: a new RMM that fails to boot is rolled back and logged as rolled-back; current unchanged", () => {
+    const p = createPlatform();
+    const before = p.measured.components().rmm;
+    expect(stageAndPrime(p, "rmm", firmwarePackage("rmm-bad"))[0]).toBe(0n);
+    expect(stopMachine(p, "rmm")[0]).toBe(abi.LFA_ACTIVATION_FAILED);
+    expect(p.measured.log().at(-1)!.content).toMatchObject({ component: "rmm", event: "rolled-back", version: "1.2", imageSha256: measurePackage(firmwarePackage("rmm-bad")).imageSha256 });
+    expect(p.measured.components().rmm).toEqual(before);
   });
 
   it("a cancelled PRIME is logged as cancelled; current and journey unchanged", () => {
