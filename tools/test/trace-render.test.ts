@@ -4,7 +4,7 @@ import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, samplePackage } from "@lfa-wasm/platform";
 import { SP_IDS, SP_CMD_COUNTER_INC } from "@lfa-wasm/sp-sample";
-import { activationTimings, formatTraceText, traceToMermaid } from "../src/lfa/trace-render.js";
+import { activationTimings, formatTraceText, traceToMermaid } from "@lfa-wasm/trace";
 import { partitionNames } from "../src/commands/trace.js";
 import { tokenize, lineToArgv } from "../src/commands/shell.js";
 

@@ -5,6 +5,7 @@
 // cleanup), like firmware_upload_register(); the LFA driver registers one device per
 // activatable component with ops that stage the package in the platform's activation store.
 import type { Trace } from "@lfa-wasm/platform";
+import { fromLatin1 } from "@lfa-wasm/sp-pkg";
 import { Ring } from "@lfa-wasm/trace";
 import { LinuxError } from "./errors.js";
 import { type KOp, type Kernel, type Task } from "./kernel.js";
@@ -100,7 +101,7 @@ export class FwUploadDevice {
     sysfs.addAttr(d, "data", 0o644, {
       *show() {
         if (self.fwState === "done") throw new LinuxError("ENODEV", `${d}/data: firmware already loaded`);
-        return Buffer.from(self.buf.subarray(0, self.size)).toString("latin1");
+        return fromLatin1(self.buf.subarray(0, self.size));
       },
       *storeBin(data, offset) {
         self.dataWrite(data, offset);

@@ -2,10 +2,9 @@
 // world staged, what PRIME authenticated and precompiled) and the platform side of TF-A's LFA
 // hooks — plat_lfa_load_auth_image (authenticate, anti-rollback, copy to secure staging,
 // precompile), plat_lfa_notify_activate, plat_lfa_cancel — and the commit of a successful activation.
-import { createHash, type KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import type { Spmc } from "@lfa-wasm/spmc";
-import { parseSpPkg, verifySpPkg } from "@lfa-wasm/sp-pkg";
+import { parseSpPkg, sha256, toHex, verifySpPkg, type Ed25519PublicKey } from "@lfa-wasm/sp-pkg";
 import type { Trace } from "@lfa-wasm/trace";
 import type { BoardFaults, ComponentConfig, ComponentKind } from "./config.js";
 import { firmwareTargetMismatch, manifestIdentity } from "./firmware.js";
@@ -67,7 +66,7 @@ const AUTH_CODES = new Set(["NO_TRAILER", "UNSIGNED", "DIGEST_MISMATCH", "WRONG_
 
 export interface StoreContext {
   trace: Trace;
-  trustedKey: KeyObject;
+  trustedKey: Ed25519PublicKey;
   spmc: Spmc;
   faults: BoardFaults;
   /** The PE executing firmware right now (for the trace). */
@@ -180,11 +179,11 @@ export class ActivationStore {
   loadAuthImage(seq: number): number {
     const { trace, faults, spmc } = this.ctx;
     const s = this.slot(seq);
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     const done = (ret: number, why: string, extra: Record<string, unknown> = {}) => {
       // A failed PRIME leaves nothing primed behind (not even an earlier PRIME's copy).
       if (s && ret !== 0 && ret !== -abi.TFA_EAGAIN) this.dropPrimed(s);
-      trace.record({ kind: "lfa", name: "prime-load-auth", pe: this.ctx.pe(), to: s?.name, detail: { ret, why, ns: Number(process.hrtime.bigint() - t0), ...extra } });
+      trace.record({ kind: "lfa", name: "prime-load-auth", pe: this.ctx.pe(), to: s?.name, detail: { ret, why, ns: Math.round((performance.now() - t0) * 1e6), ...extra } });
       return ret;
     };
     if (!s || s.kind === "none") return done(ERRNO_EPERM, "no activator");
@@ -210,7 +209,7 @@ export class ActivationStore {
       spmc.staging.stage(st.base, bytes);
       try {
         // The compiled module is bound to the digest of the bytes just authenticated.
-        primed.module = spmc.staging.prime(st.base, createHash("sha256").update(bytes).digest("hex"));
+        primed.module = spmc.staging.prime(st.base, toHex(sha256(bytes)));
         // V8's first instantiation of the module happens here, not in the blackout.
         spmc.warmUp(s.cfg.sp!.id, primed.module);
       } catch (e) {

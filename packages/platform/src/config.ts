@@ -1,6 +1,6 @@
 // What a board is made of: its PEs, the LFA component table, the secure world's packages and
 // manifest, the trusted key, and the test hooks that make the firmware take its rarer paths.
-import type { KeyObject } from "node:crypto";
+import type { PublicKeyInput } from "@lfa-wasm/sp-pkg";
 import type { Trace } from "@lfa-wasm/trace";
 import type { SpWatchdogOptions } from "@lfa-wasm/spmc";
 
@@ -48,7 +48,7 @@ export interface BoardConfig {
   /** The LFA component table, in sequence-id order. */
   components: ComponentConfig[];
   /** The key PRIME verifies packages with (default: the TEST-ONLY public key of @lfa-wasm/sp-pkg). */
-  trustedKey?: KeyObject;
+  trustedKey?: PublicKeyInput;
   /** options(flags) of the agent (AGENT_OPT_*; default 0 = the specification's intent). */
   agentOptions?: number;
   /**

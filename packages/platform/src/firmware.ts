@@ -3,9 +3,8 @@
 // the same container as SP packages (sptool header + DTB manifest + Wasm image + signed trailer,
 // @lfa-wasm/sp-pkg), with a minimal manifest whose `compatible` names the image type.
 import { readFileSync } from "node:fs";
-import type { KeyObject } from "node:crypto";
 import { compileDts, decodeDtb, getProperty, propString } from "@lfa-wasm/devicetree";
-import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths, type Ed25519PrivateKey, type PrivateKeyInput } from "@lfa-wasm/sp-pkg";
 import { manifestImageUuid } from "@lfa-wasm/sp-sample";
 import { uuidFromWords } from "./uuid.js";
 import { AGENT_ASSET, readAsset } from "./assets.js";
@@ -83,7 +82,7 @@ export interface FirmwarePackageOptions {
   version: { major: number; minor: number };
   securityVersion?: number;
   /** Default: the TEST-ONLY key of @lfa-wasm/sp-pkg. */
-  signingKey?: KeyObject;
+  signingKey?: PrivateKeyInput;
 }
 
 /** Packages a firmware image (Wasm bytes) with the manifest of its kind. */
@@ -97,8 +96,8 @@ export function buildFirmwarePackage(kind: "rmm" | "bl31", image: Uint8Array, o:
   });
 }
 
-let testKey: KeyObject | null = null;
-function testSigningKey(): KeyObject {
+let testKey: Ed25519PrivateKey | null = null;
+function testSigningKey(): Ed25519PrivateKey {
   return (testKey ??= loadPrivateKey(testKeyPaths.privateKey));
 }
 

@@ -4,11 +4,9 @@
 //
 // Each PE's x0..x17 live in one register block (the EL3 agent's per-PE context): SMCs take their
 // arguments from it and leave their results in it; smcView() hands out the block itself.
-import type { KeyObject } from "node:crypto";
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
-import { loadPrivateKey, loadPublicKey, testAttestationKeyPaths, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import { createPublicKey } from "node:crypto";
+import { loadPrivateKey, loadPublicKey, publicKeyPem, testAttestationKeyPaths, testKeyPaths, type Ed25519PublicKey } from "@lfa-wasm/sp-pkg";
 import { MeasuredLog, measurePackage, type Attestation } from "./measured-log.js";
 import { Trace, type TraceEvent } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
@@ -47,7 +45,7 @@ export const fidName = (fid: number): string => FID_NAMES.get(fid >>> 0) ?? `0x$
 // Per process: the test key a board trusts by default (read once) and the agent module as built
 // (compiled once, like the LSP's in the SPMD; boot packages' modules are cached by packageModule,
 // the SPMC's and SPs' by @lfa-wasm/spmc).
-let testKey: KeyObject | undefined;
+let testKey: Ed25519PublicKey | undefined;
 let agentBuildModule: WebAssembly.Module | undefined;
 
 // ---------------------------------------------------------------------------------------------
@@ -64,7 +62,7 @@ export class Platform {
   readonly faults: BoardFaults = { primeCallAgain: 0, activateCallAgain: 0, lfaLockHeld: null };
   readonly spmc: Spmc;
   readonly rmm: RealmMonitor | null;
-  readonly trustedKey: KeyObject;
+  readonly trustedKey: Ed25519PublicKey;
   private readonly store: ActivationStore;
   private readonly agent: LfaAgentHost;
   private readonly psci: Psci;
@@ -101,7 +99,7 @@ export class Platform {
     this.trace = config.trace ?? new Trace();
     this.traceSource = this.trace.source(decodeSmcRecord);
     this.rollback = config.rollback ?? true;
-    this.trustedKey = config.trustedKey ?? (testKey ??= loadPublicKey(testKeyPaths.publicKey));
+    this.trustedKey = config.trustedKey !== undefined ? loadPublicKey(config.trustedKey) : (testKey ??= loadPublicKey(testKeyPaths.publicKey));
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
@@ -230,8 +228,8 @@ export class Platform {
    */
   attest(nonce: string): Attestation {
     if (!/^([0-9a-f]{2})*$/.test(nonce)) throw new RangeError(`nonce must be hex bytes, got ${JSON.stringify(nonce)}`);
-    const key = this.config.attestationKey ?? loadPrivateKey(testAttestationKeyPaths.privateKey);
-    return this.measured.attest(nonce, key, createPublicKey(key).export({ type: "spki", format: "pem" }).toString());
+    const key = loadPrivateKey(this.config.attestationKey ?? testAttestationKeyPaths.privateKey);
+    return this.measured.attest(nonce, key, publicKeyPem(key));
   }
 
   agentStateRegion(): Uint8Array {
@@ -675,9 +673,9 @@ export class Platform {
       this.agent.waitsForSwap(cpu) ?? (cpu === leader || (this.pes[cpu]!.call?.started === true && this.pes[cpu]!.call!.fid === abi.LFA_ACTIVATE));
     const participants = [leader, ...this.pes.map((_, cpu) => cpu).filter((cpu) => cpu !== leader && waits(cpu))];
     const oldModule = this.agent.module;
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     this.agent.swapTo(module);
-    this.trace.record({ kind: "swap", name: "bl31-swap", pe: leader, detail: { ns: Number(process.hrtime.bigint() - t0), participants } });
+    this.trace.record({ kind: "swap", name: "bl31-swap", pe: leader, detail: { ns: Math.round((performance.now() - t0) * 1e6), participants } });
     const enter = (cpu: number, mode: "warm" | "abort" | "rollback"): Done => {
       const r = this.onPe(cpu, () => this.agent.warmEntry(cpu, mode));
       if (r === abi.AGENT_SMC_RESET) return DONE_RESET;

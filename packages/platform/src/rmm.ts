@@ -100,10 +100,10 @@ export class RealmMonitor {
    */
   primaryActivate(cpu: number, module: WebAssembly.Module): bigint {
     const old = this.module;
-    const t0 = process.hrtime.bigint();
+    const t0 = performance.now();
     this.instantiate(module);
     const status = this.boot(cpu, true, this.tokens[cpu]!);
-    this.trace.record({ kind: "swap", name: "rmm-swap", pe: cpu, detail: { status: Number(status), ns: Number(process.hrtime.bigint() - t0) } });
+    this.trace.record({ kind: "swap", name: "rmm-swap", pe: cpu, detail: { status: Number(status), ns: Math.round((performance.now() - t0) * 1e6) } });
     if (status === abi.RMM_BOOT_SUCCESS) return abi.LFA_SUCCESS;
     if (!this.rollback) {
       this.ex = null;

@@ -6,8 +6,7 @@ import * as abi from "@lfa-wasm/abi";
 import { LfaDriver, type LfaDriverOptions } from "@lfa-wasm/host-driver";
 import { createPlatform, type Platform, type PlatformOptions } from "@lfa-wasm/platform";
 import { SP_CMD_COUNTER_INC, SP_CMD_VERSION, SP_IDS, packages as spPackages, type SpPackageName } from "@lfa-wasm/sp-sample";
-import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
-import type { KeyObject } from "node:crypto";
+import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths, type Ed25519PrivateKey } from "@lfa-wasm/sp-pkg";
 import { readFileSync } from "node:fs";
 
 export const s64 = (v: bigint | undefined): bigint => BigInt.asIntN(64, v ?? 0n);
@@ -19,7 +18,7 @@ export function samplePkg(name: SpPackageName): Uint8Array {
   return b;
 }
 
-let signingKey: KeyObject | null = null;
+let signingKey: Ed25519PrivateKey | null = null;
 /** A package rebuilt from its parts and signed with the TEST-ONLY key (what a developer's build would produce). */
 export function repack(parts: { manifest: Uint8Array; image: Uint8Array; version?: { major: number; minor: number }; securityVersion?: number }): Uint8Array {
   signingKey ??= loadPrivateKey(testKeyPaths.privateKey);

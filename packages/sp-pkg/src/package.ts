@@ -1,6 +1,5 @@
 // sptool SP packages (Hafnium inc/hf/sp_pkg.h, src/sp_pkg.c; sptool.py) plus the lfa-wasm
 // signed trailer (docs/architecture.md#packages-are-signed-sp-packages). Layout and digest definition: ../README.md.
-import { createHash, createPublicKey, sign as edSign, verify as edVerify, type KeyObject } from "node:crypto";
 import {
   FDT_HEADER_SIZE,
   FDT_MAGIC,
@@ -35,7 +34,9 @@ import {
   TRANSFER_LIST_SIGNATURE,
 } from "@lfa-wasm/abi";
 import { fail, SpPkgError, type SpPkgErrorCode } from "./errors.js";
-import { keyIdOf } from "./keys.js";
+import { equalBytes, toHex } from "./bytes.js";
+import { cryptoProvider, sha256 } from "./crypto/provider.js";
+import { keyIdOf, loadPrivateKey, rawPublicKey, type Ed25519PrivateKey, type PrivateKeyInput, type PublicKeyInput } from "./keys.js";
 import { checkFwVersion, isU32, type FwVersion } from "./version.js";
 
 export interface SpPkgHeader {
@@ -81,7 +82,7 @@ export interface BuildSpPkgOptions {
   version: FwVersion;
   securityVersion: number;
   /** Ed25519 private key; without it the trailer says "no signature". */
-  signingKey?: KeyObject;
+  signingKey?: PrivateKeyInput;
   /** Default SP_PKG_DEFAULT_PM_OFFSET (0x1000). */
   pmOffset?: number;
   /** Default SP_PKG_DEFAULT_IMG_OFFSET (0x4000), or the next 4 KiB boundary after the DTB if larger. */
@@ -95,7 +96,6 @@ const U32_MAX = 0xffffffff;
 export const SP_PKG_MAX_BUILD_SIZE = 0x40000000;
 const hex32 = (v: number): string => "0x" + (v >>> 0).toString(16).padStart(8, "0");
 const hex = (v: number): string => "0x" + v.toString(16);
-const toHex = (b: Uint8Array): string => Buffer.from(b).toString("hex");
 /** A copy of bytes[at, at + len) as a plain Uint8Array, whatever `bytes` is (a Node Buffer's slice() is a view). */
 const copyOf = (bytes: Uint8Array, at: number, len: number): Uint8Array => new Uint8Array(bytes.subarray(at, at + len));
 
@@ -118,14 +118,6 @@ function rd32be(b: Uint8Array, off: number): number {
 function allZero(b: Uint8Array): boolean {
   for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
   return true;
-}
-function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-function sha256(b: Uint8Array): Uint8Array {
-  return new Uint8Array(createHash("sha256").update(b).digest());
 }
 
 /** Offset of the trailer for a body of `bodySize` bytes. */
@@ -192,11 +184,12 @@ export function buildSpPkg(opts: BuildSpPkgOptions): Uint8Array {
     fail("TOO_LARGE", `package would be ${hex(fileSize)} bytes; this writer's limit is ${hex(SP_PKG_MAX_BUILD_SIZE)} (1 GiB)`);
 
   let keyId: Uint8Array | null = null;
+  let key: Ed25519PrivateKey | null = null;
   if (signingKey !== undefined) {
-    if (signingKey === null || typeof signingKey !== "object" || (signingKey as KeyObject).type !== "private")
-      fail("BAD_KEY", "signingKey must be an Ed25519 private KeyObject");
-    if (signingKey.asymmetricKeyType !== "ed25519") fail("BAD_KEY", `signingKey is a ${signingKey.asymmetricKeyType} key; Ed25519 is required`);
-    keyId = keyIdOf(signingKey);
+    if (signingKey === null || (typeof signingKey !== "object" && typeof signingKey !== "string"))
+      fail("BAD_KEY", "signingKey must be an Ed25519 private key (loadPrivateKey(), PEM text or a KeyObject)");
+    key = loadPrivateKey(signingKey);
+    keyId = keyIdOf(key);
   }
 
   const out = new Uint8Array(fileSize); // zero padding everywhere
@@ -221,8 +214,8 @@ export function buildSpPkg(opts: BuildSpPkgOptions): Uint8Array {
   if (keyId) out.set(keyId, t + SP_PKG_TRAILER_OFF_KEY_ID);
   const digest = computeSpPkgDigest(out, t);
   out.set(digest, t + SP_PKG_TRAILER_OFF_DIGEST);
-  if (signingKey !== undefined) {
-    const sig = edSign(null, digest, signingKey);
+  if (key) {
+    const sig = cryptoProvider().ed25519Sign(digest, key.seed);
     out.set(sig, t + SP_PKG_TRAILER_OFF_SIGNATURE);
   }
   return out;
@@ -344,7 +337,7 @@ export function parseSpPkg(bytes: Uint8Array): SpPkg {
  * [0, trailerOffset + 64), key id equal to SHA-256(publicKey), Ed25519 signature over the
  * digest. Never throws for bad input; returns the precise failure code and reason.
  */
-export function verifySpPkg(bytes: Uint8Array, publicKey: KeyObject): VerifyResult {
+export function verifySpPkg(bytes: Uint8Array, publicKey: PublicKeyInput): VerifyResult {
   let pkg: SpPkg;
   try {
     pkg = parseSpPkg(bytes);
@@ -357,10 +350,10 @@ export function verifySpPkg(bytes: Uint8Array, publicKey: KeyObject): VerifyResu
   if (t.algorithm === SP_PKG_TRAILER_ALG_NONE || !t.keyId || !t.signature)
     return { ok: false, code: "UNSIGNED", reason: "package is unsigned (trailer signature algorithm 0 = none)", pkg };
   let keyId: Uint8Array;
-  let pub: KeyObject;
+  let pub: Uint8Array;
   try {
-    keyId = keyIdOf(publicKey);
-    pub = publicKey.type === "private" ? createPublicKey(publicKey) : publicKey;
+    pub = rawPublicKey(publicKey);
+    keyId = sha256(pub);
   } catch (e) {
     if (e instanceof SpPkgError) return { ok: false, code: e.code, reason: e.message, pkg };
     throw e;
@@ -375,7 +368,7 @@ export function verifySpPkg(bytes: Uint8Array, publicKey: KeyObject): VerifyResu
     };
   if (!equalBytes(keyId, t.keyId))
     return { ok: false, code: "WRONG_KEY", reason: `package was signed by key id ${toHex(t.keyId)}, not by the given key (key id ${toHex(keyId)})`, pkg };
-  if (!edVerify(null, digest, pub, t.signature))
+  if (!cryptoProvider().ed25519Verify(t.signature, digest, pub))
     return { ok: false, code: "BAD_SIGNATURE", reason: `Ed25519 signature does not verify for key id ${toHex(keyId)}`, pkg };
   return { ok: true, pkg };
 }

@@ -70,9 +70,9 @@ describe("keys", () => {
   });
 
   it("key id = SHA-256 of the raw public key (last 32 bytes of the SPKI DER)", async () => {
-    const { createHash } = await import("node:crypto");
+    const { createHash, createPublicKey } = await import("node:crypto");
     const pub = loadPublicKey(testKeyPaths.publicKey);
-    const der = pub.export({ type: "spki", format: "der" });
+    const der = createPublicKey(readFileSync(testKeyPaths.publicKey, "utf8")).export({ type: "spki", format: "der" });
     expect(rawPublicKey(pub)).toEqual(new Uint8Array(der.subarray(der.length - 32)));
     expect(keyIdOf(pub)).toEqual(new Uint8Array(createHash("sha256").update(der.subarray(der.length - 32)).digest()));
   });

@@ -26,6 +26,7 @@ import {
   testKeyPaths,
   verifySpPkg,
   type BuildSpPkgOptions,
+  type PrivateKeyInput,
 } from "../src/index.js";
 import { makeDtb, makeDtbOfSize, makeImage, rawPackage, rd32, wr32 } from "./helpers.js";
 
@@ -188,7 +189,7 @@ describe("build-time validation (sptool's rules)", () => {
   it("rejects non-Ed25519 or public signing keys", () => {
     const ec = generateKeyPairSync("ec", { namedCurve: "P-256" });
     expect(buildCode({ signingKey: ec.privateKey })).toBe("BAD_KEY");
-    expect(buildCode({ signingKey: pub })).toBe("BAD_KEY");
+    expect(buildCode({ signingKey: pub as unknown as PrivateKeyInput })).toBe("BAD_KEY");
   });
 });
 

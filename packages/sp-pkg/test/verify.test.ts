@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { createHash, generateKeyPairSync, sign } from "node:crypto";
+import { createHash, createPrivateKey, generateKeyPairSync, sign } from "node:crypto";
+import { readFileSync } from "node:fs";
 import {
   SP_PKG_TRAILER_OFF_DIGEST,
   SP_PKG_TRAILER_OFF_FW_VERSION_MAJOR,
@@ -19,6 +20,7 @@ import {
   testKeyPaths,
   verifySpPkg,
   type BuildSpPkgOptions,
+  type PublicKeyInput,
 } from "../src/index.js";
 import { makeDtb, makeImage, wr32 } from "./helpers.js";
 
@@ -42,7 +44,7 @@ function refreshDigest(b: Uint8Array): Uint8Array {
   c.set(computeSpPkgDigest(c, T), T + SP_PKG_TRAILER_OFF_DIGEST);
   return c;
 }
-const codeOf = (b: Uint8Array, key = pub) => {
+const codeOf = (b: Uint8Array, key: PublicKeyInput = pub) => {
   const r = verifySpPkg(b, key);
   return r.ok ? "OK" : r.code;
 };
@@ -124,7 +126,7 @@ describe("verifySpPkg", () => {
 
   it("a signature over the image instead of the digest does not verify", () => {
     const b = good.slice();
-    b.set(sign(null, b.subarray(0, T + 64), priv), T + SP_PKG_TRAILER_OFF_SIGNATURE);
+    b.set(sign(null, b.subarray(0, T + 64), createPrivateKey(readFileSync(testKeyPaths.privateKey, "utf8"))), T + SP_PKG_TRAILER_OFF_SIGNATURE);
     expect(codeOf(b)).toBe("BAD_SIGNATURE");
   });
 

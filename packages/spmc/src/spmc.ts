@@ -296,7 +296,7 @@ export class Spmc {
         const p = this.partitions[vm];
         const module = this.staging.module(pa, imgOffset, imgSize);
         if (!p || !module) return -1;
-        const t0 = process.hrtime.bigint();
+        const t0 = performance.now();
         try {
           p.swap(module);
         } catch (e) {
@@ -305,7 +305,7 @@ export class Spmc {
           this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: p.lastFault } });
           return -1;
         }
-        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Number(process.hrtime.bigint() - t0), window: p.window } });
+        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Math.round((performance.now() - t0) * 1e6), window: p.window } });
         return 0;
       },
       sp_keep: (vm: number, lsbBase: number, lsbSize: number): number => {

@@ -11,8 +11,7 @@
 // the bytes it verified); START re-checks the digest and the image's place in the package, and
 // refuses anything that no longer matches. A board that authenticates at PRIME creates its area
 // with `authenticatedOnly`: an image nobody primed is never activated.
-import { createHash } from "node:crypto";
-import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+import { parseSpPkg, sha256 as sha256Bytes, toHex } from "@lfa-wasm/sp-pkg";
 import { describeError } from "./partition.js";
 import { SP_FUEL_DEFAULT, compileSpImage } from "./image-contract.js";
 
@@ -42,7 +41,7 @@ export interface StagingOptions {
   authenticatedOnly?: boolean;
 }
 
-const sha256 = (b: Uint8Array): string => createHash("sha256").update(b).digest("hex");
+const sha256 = (b: Uint8Array): string => toHex(sha256Bytes(b));
 
 /** Compiled modules kept for packages primed again (alternating v1/v2 needs two). */
 export const STAGING_MODULE_CACHE = 4;

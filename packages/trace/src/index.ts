@@ -1,2 +1,3 @@
 export * from "./trace.js";
 export * from "./ring.js";
+export * from "./render.js";

@@ -11,9 +11,8 @@ import { fileURLToPath } from "node:url";
 import { buildSpImage } from "@lfa-wasm/as-build";
 import { compileDts, encodeDtb, findNode, getProperty, parseDts, type DtNode } from "@lfa-wasm/devicetree";
 import { defaultBoardConfig, LFA_UUIDS, type BoardConfig, type ComponentConfig } from "@lfa-wasm/platform";
-import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths, type Ed25519PrivateKey } from "@lfa-wasm/sp-pkg";
 import { BUILD_DIR, SP_IDS, STAGING, layoutModule, entryModule, manifests } from "@lfa-wasm/sp-sample";
-import type { KeyObject } from "node:crypto";
 import { addDataSegment, appendCustomSection, filler } from "./wasm.js";
 
 const KiB = 1024;
@@ -56,8 +55,8 @@ export interface World {
   compiled: number;
 }
 
-let signingKey: KeyObject | null = null;
-export function testSigningKey(): KeyObject {
+let signingKey: Ed25519PrivateKey | null = null;
+export function testSigningKey(): Ed25519PrivateKey {
   return (signingKey ??= loadPrivateKey(testKeyPaths.privateKey));
 }
 

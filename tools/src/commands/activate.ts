@@ -6,7 +6,7 @@ import type { Command } from "commander";
 import { type Io, type ErrorInfo, printJson, CheckFailed, NothingToDo, resolvePath } from "../io.js";
 import { type Session, type SessionHost, aliasOf, errorInfo, findImage, imageDir, resolveImage } from "../lfa/session.js";
 import { formatUs, nsToUs, styleFor } from "../lfa/format.js";
-import { activationTimings, traceToMermaid } from "../lfa/trace-render.js";
+import { activationTimings, traceToMermaid } from "@lfa-wasm/trace";
 import type { OpArgs, OpContext } from "../board/ops.js";
 import { printDriverLog, readAttr, writeAttr } from "./sysfs.js";
 import { partitionNames } from "./trace.js";

@@ -13,7 +13,7 @@ import { formatBytes, formatUs, heading, styleFor } from "../lfa/format.js";
 import { inventory, inventoryTable } from "./inventory.js";
 import { readVersions, type Versions } from "./activate.js";
 import { partitionNames } from "./trace.js";
-import { traceToMermaid } from "../lfa/trace-render.js";
+import { traceToMermaid } from "@lfa-wasm/trace";
 import { readAttr } from "./sysfs.js";
 
 export const DEMO_DIAGRAM = "lfa-demo-activation.mmd";

@@ -10,7 +10,7 @@ import {
   type Bound, type ExploreResult, type FoundViolation, type Run, type Scenario, type StepLog,
 } from "@lfa-wasm/explore";
 import { type Io, printJson, UsageError, CheckFailed } from "../io.js";
-import { formatTraceText, traceJson, traceToMermaid } from "../lfa/trace-render.js";
+import { formatTraceText, traceJson, traceToMermaid } from "@lfa-wasm/trace";
 import { partitionNames } from "./trace.js";
 
 interface ExploreFlags {

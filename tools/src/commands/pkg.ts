@@ -1,7 +1,7 @@
 // `lfa pkg build|inspect|verify`: sptool SP packages with the lfa-wasm signed trailer
 // (format in packages/sp-pkg/README.md; docs/architecture.md#packages-are-signed-sp-packages).
 import type { Command } from "commander";
-import { createHash, type KeyObject } from "node:crypto";
+import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { extname } from "node:path";
 import { compileDts, decodeDtb, formatDts, DtsError, DtbError } from "@lfa-wasm/devicetree";
@@ -18,6 +18,8 @@ import {
   verifySpPkg,
   type SpPkg,
   type SpPkgHeader,
+  type Ed25519PrivateKey,
+  type Ed25519PublicKey,
 } from "@lfa-wasm/sp-pkg";
 import { SP_PKG_TRAILER_ALG_ED25519_SHA256, SP_PKG_TRAILER_ALG_NONE } from "@lfa-wasm/abi";
 import { type Io, printJson, UsageError, CheckFailed, resolvePath } from "../io.js";
@@ -50,7 +52,9 @@ function pkgFailure(e: unknown, context: string): never {
   throw e;
 }
 
-function loadKey(kind: "private" | "public", path: string): KeyObject {
+function loadKey(kind: "private", path: string): Ed25519PrivateKey;
+function loadKey(kind: "public", path: string): Ed25519PublicKey;
+function loadKey(kind: "private" | "public", path: string): Ed25519PrivateKey | Ed25519PublicKey {
   try {
     return kind === "private" ? loadPrivateKey(path) : loadPublicKey(path);
   } catch (e) {
@@ -110,7 +114,7 @@ type SignatureStatus =
   | { status: "verified"; text: string }
   | { status: "invalid"; code: string; reason: string; text: string };
 
-function signatureStatus(bytes: Uint8Array, pkg: SpPkg, key: KeyObject | undefined): SignatureStatus {
+function signatureStatus(bytes: Uint8Array, pkg: SpPkg, key: Ed25519PrivateKey | Ed25519PublicKey | undefined): SignatureStatus {
   const t = pkg.trailer;
   if (!t) return { status: "none", text: "no trailer (plain sptool package, nothing to verify)" };
   if (t.algorithm === SP_PKG_TRAILER_ALG_NONE) return { status: "unsigned", text: "unsigned" };

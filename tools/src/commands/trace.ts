@@ -6,7 +6,7 @@ import type { TraceEvent, TraceKind } from "@lfa-wasm/trace";
 import type { Platform } from "@lfa-wasm/platform";
 import { type Io, printJson, UsageError, CheckFailed, resolvePath } from "../io.js";
 import type { SessionHost } from "../lfa/session.js";
-import { formatTraceText, traceJson, traceToMermaid } from "../lfa/trace-render.js";
+import { formatTraceText, traceJson, traceToMermaid } from "@lfa-wasm/trace";
 
 const KINDS: readonly TraceKind[] = ["smc", "ffa", "state", "swap", "lfa", "log"];
 

@@ -1,7 +1,7 @@
-// The board's trace (packages/trace) rendered for people: one line per event, a Mermaid
-// sequenceDiagram in the style of the "LFA Flow" slides (NWd host driver ↔ EL3 agent ↔ LSP ↔
-// SPMC ↔ SPs), and the phase timings of an activation.
-import type { TraceEvent } from "@lfa-wasm/trace";
+// The board's trace rendered for people: one line per event, a Mermaid sequenceDiagram in the
+// style of the "LFA Flow" slides (NWd host driver ↔ EL3 agent ↔ LSP ↔ SPMC ↔ SPs), and the phase
+// timings of an activation. Shared by the `lfa` CLI and the browser playground; no Node API.
+import type { TraceEvent } from "./trace.js";
 import * as abi from "@lfa-wasm/abi";
 
 const hex = (v: unknown): string => (typeof v === "bigint" ? "0x" + v.toString(16) : typeof v === "number" ? String(v) : String(v));
