@@ -1,0 +1,53 @@
+// The playground's model under Node, on the real Wasm stack: the demo flow, the memory map's byte
+// diff across the activation, the diagram, the sysfs tree, and failures reported, not thrown.
+import { describe, expect, it } from "vitest";
+import { samplePackage } from "@lfa-wasm/platform";
+import { SP_CMD_COUNTER_INC } from "@lfa-wasm/sp-sample";
+import { Lab } from "../src/lab.js";
+import { runDemo } from "../src/demo.js";
+
+describe("the playground's lab", () => {
+  it("runs the demo: SP1 1.0 → 2.0 live, the counter continued, only SP1's window and live state changed", () => {
+    const lab = new Lab();
+    const out = runDemo(lab, samplePackage("sp1-v2"));
+    expect(out).toMatchObject({ versionBefore: "1.0", versionAfter: "2.0", countersBefore: [1n, 2n], counterAfter: 3n, ok: true });
+    expect(lab.last!.op).toBe("activate sp1");
+    expect(lab.last!.message).toBe("current_version 1.0 → 2.0");
+    const d = lab.diagram();
+    expect(d.text).toMatch(/^sequenceDiagram/);
+    expect(d.text).toContain("PARTITION_STOP_REQ");
+    expect(d.text).toContain("LIVE_ACTIVATION_FINISH");
+    expect(d.timings.activatePes).toEqual([0, 1, 2, 3]);
+    expect(d.timings.blackoutNs! > 0n).toBe(true);
+    const sp1 = lab.memoryMap().find((m) => m.name === "SP1")!;
+    const byLabel = Object.fromEntries(sp1.regions.map((r) => [r.label, r]));
+    expect(byLabel["working window"]!.changed! > 0).toBe(true);
+    // the old image wrote its live state at PARTITION_STOP_REQ; the new one read it (the counter crossed the swap in it)
+    expect(byLabel["live-state buffer"]!.nonZero > 0).toBe(true);
+    expect(byLabel["RX buffer"]).toMatchObject({ changed: 0 });
+    expect(byLabel["TX buffer"]).toMatchObject({ changed: 0 });
+    for (const other of lab.memoryMap().filter((m) => m.name !== "SP1")) for (const r of other.regions) expect(r.changed).toBe(0);
+    const tree = lab.sysfsTree();
+    const sp1Dir = lab.d.image("sp1").path;
+    expect(tree).toContainEqual({ path: `${sp1Dir}/current_version`, value: "2.0" });
+    expect(tree).toContainEqual({ path: `${sp1Dir}/activate`, value: "(write-only)" });
+  });
+
+  it("PEs and seed: 2 PEs, a seeded stop_machine; CANCEL after PRIME; refusals are results", () => {
+    const lab = new Lab({ pes: 2, seed: 7 });
+    expect(lab.p.config.pes).toBe(2);
+    expect(lab.upload("sp1", samplePackage("sp1-v2")).ok).toBe(true);
+    expect(lab.prime("sp1")).toMatchObject({ ok: true });
+    expect(lab.cancel("sp1")).toMatchObject({ ok: true });
+    const bad = lab.check("sp1", samplePackage("sp2-v2"));
+    expect(bad.result.ok).toBe(false);
+    expect(bad.lines.find((l) => l.check === "spmc")!.status).toBe("fail");
+    const junk = lab.upload("sp1", new Uint8Array([1, 2, 3]));
+    expect(junk.ok).toBe(false);
+    expect(junk.message).toMatch(/fw_upload .*lfa-sp1/);
+    expect(lab.activate("sp1")).toMatchObject({ ok: true, message: "current_version 1.0 → 2.0" });
+    expect(lab.diagram().timings.activatePes).toEqual([0, 1]);
+    expect(lab.direct("sp1", SP_CMD_COUNTER_INC).values![0]).toBe(1n);
+    expect(lab.direct("nosuch", 1)).toMatchObject({ ok: false });
+  });
+});
