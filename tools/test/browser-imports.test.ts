@@ -131,29 +131,13 @@ function nodeImports(entry: string): string[] {
 
 const entryOf = (pkg: string) => resolveSpecifier(`@lfa-wasm/${pkg}`, join(ROOT, "tools", "package.json"))!;
 
-// Runtime packages whose browser graph is already free of Node built-ins.
-const CLEAN = ["abi", "trace", "devicetree", "sp-pkg"];
-// Still reading build outputs with node:fs (issue 13's asset seam and the browser asset reader of
-// issue 16 replace these): they may use only the built-ins of a Node asset reader and the V8 flag;
-// the list only ever shrinks.
-const NODE_ASSET_READER = ["node:fs", "node:module", "node:url", "node:v8"];
-const PENDING: Record<string, string[]> = {
-  "sp-sample": NODE_ASSET_READER,
-  "efi-vars": NODE_ASSET_READER,
-  spmc: NODE_ASSET_READER,
-  platform: NODE_ASSET_READER,
-  "host-driver": NODE_ASSET_READER,
-};
+// The runtime packages (and the asset seam they read through).
+const RUNTIME = ["abi", "assets", "trace", "devicetree", "sp-pkg", "spmc", "sp-sample", "efi-vars", "platform", "host-driver"];
 
 describe("runtime packages import no Node built-in in a browser build", () => {
-  for (const pkg of CLEAN)
+  for (const pkg of RUNTIME)
     it(`@lfa-wasm/${pkg}`, () => {
       expect(nodeImports(entryOf(pkg))).toEqual([]);
-    });
-  for (const [pkg, allowed] of Object.entries(PENDING))
-    it(`@lfa-wasm/${pkg} (only a Node asset reader's built-ins, until the browser asset reader)`, () => {
-      const extra = nodeImports(entryOf(pkg)).filter((l) => !allowed.includes(l.split(" ")[0]!));
-      expect(extra).toEqual([]);
     });
 
   it("the scan sees Node built-ins where they are (sp-pkg's Node-only files), and the browser never reaches them", () => {
@@ -164,6 +148,11 @@ describe("runtime packages import no Node built-in in a browser build", () => {
       "node:fs ← packages/sp-pkg/dist/host/node.js",
       "node:url ← packages/sp-pkg/dist/host/node.js",
     ]);
+    expect(nodeImports(join(ROOT, "packages/assets/dist/node.js"))).toEqual([
+      "node:fs ← packages/assets/dist/node.js",
+      "node:module ← packages/assets/dist/node.js",
+    ]);
+    expect(nodeImports(join(ROOT, "packages/spmc/dist/engine-node.js"))).toEqual(["node:v8 ← packages/spmc/dist/engine-node.js"]);
     expect(() => resolveSpecifier("@lfa-wasm/sp-pkg/crypto/node", join(ROOT, "tools", "package.json"))).toThrow(/not exported for the browser/);
   });
 });

@@ -9,7 +9,7 @@
  * ./protocol/efivar-protocol.ts (also the source of the images' AssemblyScript constants).
  */
 import { EFIVAR_IMAGE_V1, EFIVAR_IMAGE_V2, EFIVAR_SEMANTICS_EDK2, EFIVAR_SEMANTICS_TS } from "./protocol/efivar-protocol.js";
-import { readFileSync } from "node:fs";
+import { readAsset, readAssetText, type AssetSpecifier } from "@lfa-wasm/assets";
 import { lazyRecord } from "@lfa-wasm/sp-sample";
 import { MANIFEST_DIR, type EfivarLayout } from "./layout.js";
 
@@ -30,7 +30,7 @@ export const LAYOUT_FILE = "layout.json";
 export const EFIVAR_LAYOUT: Readonly<EfivarLayout> = lazyRecord((): EfivarLayout => {
   let text: string;
   try {
-    text = readFileSync(new URL(LAYOUT_FILE, BUILD_DIR), "utf8");
+    text = readAssetText(`@lfa-wasm/efi-vars/build/${LAYOUT_FILE}`);
   } catch {
     throw new Error(`@lfa-wasm/efi-vars: build/${LAYOUT_FILE} is missing (the package is not built: npm run build)`);
   }
@@ -79,12 +79,14 @@ export type EfivarImageName = keyof typeof images;
 export interface EfivarPackageInfo {
   name: string;
   url: URL;
+  /** The same file by its package export (read it with @lfa-wasm/assets' readAsset). */
+  asset: AssetSpecifier;
   image: EfivarImageName;
   version: Readonly<{ major: number; minor: number }>;
   securityVersion: number;
 }
 const pkg = (name: string, img: EfivarImageName, major: number): EfivarPackageInfo =>
-  Object.freeze({ name, url: new URL(`${name}.pkg`, BUILD_DIR), image: img, version: Object.freeze({ major, minor: 0 }), securityVersion: 1 });
+  Object.freeze({ name, url: new URL(`${name}.pkg`, BUILD_DIR), asset: `@lfa-wasm/efi-vars/build/${name}.pkg` as AssetSpecifier, image: img, version: Object.freeze({ major, minor: 0 }), securityVersion: 1 });
 
 /** Signed SP packages (TEST-ONLY key of @lfa-wasm/sp-pkg), manifest efivar.dts. */
 export const packages = Object.freeze({

@@ -4,7 +4,7 @@
  * window, live-state buffer, the two variable stores and the NS MM communication buffer. The
  * build generates the image's AssemblyScript layout module from this; hosts and tests read it.
  */
-import { readFileSync } from "node:fs";
+import { readAssetText } from "@lfa-wasm/assets";
 import { compileDts, decodeDtb, findNode, getProperty, propString, propU32, propU32Array, propU64, type DtNode } from "@lfa-wasm/devicetree";
 
 export const MANIFEST_DIR: URL = new URL("../manifests/", import.meta.url);
@@ -34,7 +34,7 @@ export interface EfivarLayout {
 }
 
 function readDts(file: string): DtNode {
-  return decodeDtb(compileDts(readFileSync(new URL(file, MANIFEST_DIR), "utf8"), file));
+  return decodeDtb(compileDts(readAssetText(`@lfa-wasm/efi-vars/manifests/${file}`), file));
 }
 
 function must<T>(v: T | undefined | null, what: string): T {

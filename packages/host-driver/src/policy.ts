@@ -6,15 +6,15 @@
 //
 // A policy file is checked against its JSON Schema (policy/update-policy.schema.json) with ajv
 // before it is used: a malformed file is refused with the field that is wrong.
-import { readFileSync } from "node:fs";
+import { readAssetText, readHostFile, type AssetSpecifier } from "@lfa-wasm/assets";
 import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 
 export const UPDATE_POLICY_FORMAT = "lfa-wasm-update-policy/1";
-/** The policy file shipped with this package. */
-export const DEFAULT_POLICY_URL = new URL("../policy/update-policy.json", import.meta.url);
-/** The JSON Schema every policy file must satisfy. */
-export const POLICY_SCHEMA_URL = new URL("../policy/update-policy.schema.json", import.meta.url);
+/** The policy file shipped with this package (its package export). */
+export const DEFAULT_POLICY_ASSET: AssetSpecifier = "@lfa-wasm/host-driver/policy/update-policy.json";
+/** The JSON Schema every policy file must satisfy (its package export). */
+export const POLICY_SCHEMA_ASSET: AssetSpecifier = "@lfa-wasm/host-driver/policy/update-policy.schema.json";
 
 /** A policy file that is not JSON or does not satisfy the schema; `problems` name each field. */
 export class UpdatePolicyError extends RangeError {
@@ -36,7 +36,7 @@ function problem(e: ErrorObject): string {
 
 /** The schema's verdict on a parsed policy file: [] if it is valid, else one line per problem. */
 export function policyProblems(file: unknown): string[] {
-  validator ??= new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readFileSync(POLICY_SCHEMA_URL, "utf8")));
+  validator ??= new Ajv({ allErrors: true, strict: true }).compile(JSON.parse(readAssetText(POLICY_SCHEMA_ASSET)));
   if (validator(file)) return [];
   return [...new Set((validator.errors ?? []).map(problem))];
 }
@@ -108,12 +108,16 @@ export class UpdatePolicy {
     if (problems.length > 0) throw new UpdatePolicyError(problems);
   }
 
-  /** The shipped policy (packages/host-driver/policy/update-policy.json), or another file. */
-  static load(path: string | URL = DEFAULT_POLICY_URL): UpdatePolicy {
+  /**
+   * The shipped policy (packages/host-driver/policy/update-policy.json), or another file: an
+   * asset specifier (`@lfa-wasm/…`), or a path / file URL (hosts with a file system).
+   */
+  static load(path: string | URL = DEFAULT_POLICY_ASSET): UpdatePolicy {
     const where = `update policy ${path instanceof URL ? path.pathname : path}`;
     let file: unknown;
     try {
-      file = JSON.parse(readFileSync(path, "utf8"));
+      const text = typeof path === "string" && path.startsWith("@lfa-wasm/") ? readAssetText(path as AssetSpecifier) : new TextDecoder().decode(readHostFile(path));
+      file = JSON.parse(text);
     } catch (e) {
       throw new UpdatePolicyError([`not JSON: ${e instanceof Error ? e.message : String(e)}`], where);
     }

@@ -1,44 +1,16 @@
-// Where the board's runtime assets come from: other packages' build outputs (the EL3 agent, the
-// LSP, the SPMC, sample SP packages), located ONLY through the owning package's `exports`
-// (`"./build/*"`), never by a path relative to this package — the same code works in this
-// repository (workspace links) and from installed tarballs. One seam: a host without `node:fs`
-// (a browser build) replaces the reader with setAssetReader() before creating a board.
-import { readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { pathToFileURL } from "node:url";
-
-/** An asset named by its package export, e.g. `@lfa-wasm/tfa-agent/build/tfa-agent.wasm`. */
-export type AssetSpecifier = `@lfa-wasm/${string}`;
-export type AssetReader = (specifier: AssetSpecifier) => Uint8Array;
-
-let req: NodeJS.Require | null = null;
-
-/** The file URL of an asset, resolved through its package's `exports` (throws naming it if absent). */
-export function assetUrl(specifier: AssetSpecifier): URL {
-  req ??= createRequire(import.meta.url);
-  let path: string;
-  try {
-    path = req.resolve(specifier);
-  } catch (e) {
-    throw new Error(`asset ${specifier} not found (is its package installed and built?): ${(e as Error).message.split("\n")[0]}`);
-  }
-  return pathToFileURL(path);
-}
-
-const fsReader: AssetReader = (specifier) => new Uint8Array(readFileSync(assetUrl(specifier)));
-let reader: AssetReader = fsReader;
-
-/** The bytes of an asset (a fresh copy each call). */
-export function readAsset(specifier: AssetSpecifier): Uint8Array {
-  return reader(specifier);
-}
-
-/** Replaces how assets are read (null restores the node:fs reader). */
-export function setAssetReader(r: AssetReader | null): void {
-  reader = r ?? fsReader;
-}
+// The board's runtime assets: other packages' build outputs (the EL3 agent, the LSP, …) named by
+// the owning package's export and read through @lfa-wasm/assets — the one asset seam of the
+// runtime packages (node:fs under Node; a browser host installs its reader with setAssetReader()).
+import type { AssetSpecifier } from "@lfa-wasm/assets";
+export { readAsset, readAssetText, setAssetReader, memoryAssetReader, type AssetReader, type AssetSpecifier } from "@lfa-wasm/assets";
 
 /** The EL3 agent module (packages/tfa-agent's build output). */
 export const AGENT_ASSET: AssetSpecifier = "@lfa-wasm/tfa-agent/build/tfa-agent.wasm";
 /** The SPMD logical SP module (packages/lsp's build output). */
 export const LSP_ASSET: AssetSpecifier = "@lfa-wasm/lsp/build/lsp.wasm";
+/** The committed TEST-ONLY signing key (@lfa-wasm/sp-pkg), which signs the board's own firmware packages. */
+export const TEST_SIGNING_KEY_ASSET: AssetSpecifier = "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem";
+/** Its public half, the key PRIME trusts by default. */
+export const TEST_PUBLIC_KEY_ASSET: AssetSpecifier = "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem";
+/** The committed TEST-ONLY attestation key (@lfa-wasm/sp-pkg), which signs `lfa attest` reports by default. */
+export const TEST_ATTESTATION_KEY_ASSET: AssetSpecifier = "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-attestation-ed25519.pem";

@@ -1,7 +1,7 @@
 // The embedded default board: 4 PEs; components in TF-A FVP order (TF-A plat/arm/board/fvp/fvp_lfa.c): BL31, BL33, RMM,
 // SP1, SP2, then the UEFI variable SP (efivar); SP1 and SP2 from the sample secure world (sp-sample
 // sp1-v1, sp2-v1), the variable SP from @lfa-wasm/efi-vars (efivar-v1, 0x8003).
-import { readFileSync } from "node:fs";
+import { readAsset } from "@lfa-wasm/assets";
 import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
 import { SP_IDS, STAGING, packages as spPackages } from "@lfa-wasm/sp-sample";
 import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_STAGING, manifests as efivarManifests, packages as efivarPackages } from "@lfa-wasm/efi-vars";
@@ -12,12 +12,12 @@ import { checkLayoutBoot, loadSpLayout, type SpLayoutOptions } from "./sp-layout
 
 /** A sample SP package's bytes (sp-sample build/<name>.pkg). */
 export function samplePackage(name: keyof typeof spPackages): Uint8Array {
-  return readFileSync(spPackages[name].url);
+  return readAsset(spPackages[name].asset);
 }
 
 /** A variable-SP package's bytes (efi-vars build/<name>.pkg). */
 export function efivarPackage(name: keyof typeof efivarPackages): Uint8Array {
-  return readFileSync(efivarPackages[name].url);
+  return readAsset(efivarPackages[name].asset);
 }
 
 /** The default board's configuration (a fresh object each call; edit it before createPlatform). */
@@ -41,7 +41,7 @@ export function defaultBoardConfig(): BoardConfig {
   // The board's SPMC manifest is @lfa-wasm/efi-vars' spmc-board.dts: sp-sample's vm1/vm2 plus the
   // variable SP as vm3; its NV store is the region reboot() keeps.
   const nvRegions = [{ id: EFIVAR_LAYOUT.id, base: EFIVAR_LAYOUT.nvStore.base, size: EFIVAR_LAYOUT.nvStore.size }];
-  return { pes: 4, spmcManifest: readFileSync(efivarManifests["spmc-board"].dtb), spPackages: [sp1, sp2, efivar], components, nvRegions, agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN };
+  return { pes: 4, spmcManifest: readAsset("@lfa-wasm/efi-vars/build/spmc-board.dtb"), spPackages: [sp1, sp2, efivar], components, nvRegions, agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN };
 }
 
 export interface PlatformOptions extends Partial<BoardConfig> {

@@ -2,12 +2,11 @@
 // src/build.ts into build/rmm_*.wasm) and BL31 (the TF-A LFA agent module itself). Both travel in
 // the same container as SP packages (sptool header + DTB manifest + Wasm image + signed trailer,
 // @lfa-wasm/sp-pkg), with a minimal manifest whose `compatible` names the image type.
-import { readFileSync } from "node:fs";
 import { compileDts, decodeDtb, getProperty, propString } from "@lfa-wasm/devicetree";
-import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths, type Ed25519PrivateKey, type PrivateKeyInput } from "@lfa-wasm/sp-pkg";
+import { buildSpPkg, loadPrivateKey, parseSpPkg, type Ed25519PrivateKey, type PrivateKeyInput } from "@lfa-wasm/sp-pkg";
 import { manifestImageUuid } from "@lfa-wasm/sp-sample";
 import { uuidFromWords } from "./uuid.js";
-import { AGENT_ASSET, readAsset } from "./assets.js";
+import { AGENT_ASSET, TEST_SIGNING_KEY_ASSET, readAsset, readAssetText } from "./assets.js";
 
 export const BUILD_DIR = new URL("../build/", import.meta.url);
 export const MANIFEST_DIR = new URL("../manifests/", import.meta.url);
@@ -32,7 +31,7 @@ const manifestCache = new Map<string, Uint8Array>();
 export function firmwareManifest(kind: "rmm" | "bl31"): Uint8Array {
   let dtb = manifestCache.get(kind);
   if (!dtb) {
-    dtb = compileDts(readFileSync(new URL(`${kind}.dts`, MANIFEST_DIR), "utf8"), `${kind}.dts`);
+    dtb = compileDts(readAssetText(`@lfa-wasm/platform/manifests/${kind}.dts`), `${kind}.dts`);
     manifestCache.set(kind, dtb);
   }
   return dtb;
@@ -98,11 +97,11 @@ export function buildFirmwarePackage(kind: "rmm" | "bl31", image: Uint8Array, o:
 
 let testKey: Ed25519PrivateKey | null = null;
 function testSigningKey(): Ed25519PrivateKey {
-  return (testKey ??= loadPrivateKey(testKeyPaths.privateKey));
+  return (testKey ??= loadPrivateKey(readAssetText(TEST_SIGNING_KEY_ASSET)));
 }
 
 export function rmmImage(variant: RmmVariant): Uint8Array {
-  return readFileSync(new URL(RMM_VARIANTS[variant].wasm, BUILD_DIR));
+  return readAsset(`@lfa-wasm/platform/build/${RMM_VARIANTS[variant].wasm}`);
 }
 
 export function agentImage(): Uint8Array {

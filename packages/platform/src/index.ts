@@ -11,5 +11,5 @@ export * from "./measured-log.js";
 export { VirtualClock } from "./clock.js";
 export { RealmMonitor, RmmFault } from "./rmm.js";
 export { mulberry32, makePicker, type SchedulePolicy } from "./scheduler.js";
-export { AGENT_ASSET, LSP_ASSET, assetUrl, readAsset, setAssetReader, type AssetReader, type AssetSpecifier } from "./assets.js";
+export { AGENT_ASSET, LSP_ASSET, TEST_SIGNING_KEY_ASSET, TEST_PUBLIC_KEY_ASSET, TEST_ATTESTATION_KEY_ASSET, readAsset, readAssetText, setAssetReader, memoryAssetReader, type AssetReader, type AssetSpecifier } from "./assets.js";
 export * from "./example-layout.js";

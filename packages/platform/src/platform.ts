@@ -6,8 +6,9 @@
 // arguments from it and leave their results in it; smcView() hands out the block itself.
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
-import { loadPrivateKey, loadPublicKey, publicKeyPem, testAttestationKeyPaths, testKeyPaths, type Ed25519PublicKey } from "@lfa-wasm/sp-pkg";
+import { loadPrivateKey, loadPublicKey, publicKeyPem, type Ed25519PublicKey } from "@lfa-wasm/sp-pkg";
 import { MeasuredLog, measurePackage, type Attestation } from "./measured-log.js";
+import { TEST_ATTESTATION_KEY_ASSET, TEST_PUBLIC_KEY_ASSET, readAssetText } from "./assets.js";
 import { Trace, type TraceEvent } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
 import type { BoardConfig, BoardFaults } from "./config.js";
@@ -99,7 +100,7 @@ export class Platform {
     this.trace = config.trace ?? new Trace();
     this.traceSource = this.trace.source(decodeSmcRecord);
     this.rollback = config.rollback ?? true;
-    this.trustedKey = config.trustedKey !== undefined ? loadPublicKey(config.trustedKey) : (testKey ??= loadPublicKey(testKeyPaths.publicKey));
+    this.trustedKey = config.trustedKey !== undefined ? loadPublicKey(config.trustedKey) : (testKey ??= loadPublicKey(readAssetText(TEST_PUBLIC_KEY_ASSET)));
     const bootCpus = config.bootCpus ?? config.pes;
     if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
     if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
@@ -228,7 +229,7 @@ export class Platform {
    */
   attest(nonce: string): Attestation {
     if (!/^([0-9a-f]{2})*$/.test(nonce)) throw new RangeError(`nonce must be hex bytes, got ${JSON.stringify(nonce)}`);
-    const key = loadPrivateKey(this.config.attestationKey ?? testAttestationKeyPaths.privateKey);
+    const key = loadPrivateKey(this.config.attestationKey ?? readAssetText(TEST_ATTESTATION_KEY_ASSET));
     return this.measured.attest(nonce, key, publicKeyPem(key));
   }
 

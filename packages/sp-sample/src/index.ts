@@ -30,7 +30,7 @@ import {
   SP_LSB_OFF_REQUESTS_SERVED,
   SP_LSB_OFF_SERVICE_COUNTER,
 } from "./protocol/sp-protocol.js";
-import { readFileSync } from "node:fs";
+import { readAssetText, type AssetSpecifier } from "@lfa-wasm/assets";
 import { lazyRecord } from "./lazy.js";
 import { MANIFEST_DIR, SP_NAMES, type SpLayout, type SpName, type SpRegion, type SpWindow } from "./layout.js";
 
@@ -64,10 +64,9 @@ export { lazyRecord } from "./lazy.js";
 export const LAYOUTS_FILE = "layouts.json";
 
 function loadLayouts(): Record<SpName, SpLayout> {
-  const url = new URL(LAYOUTS_FILE, BUILD_DIR);
   let text: string;
   try {
-    text = readFileSync(url, "utf8");
+    text = readAssetText(`@lfa-wasm/sp-sample/build/${LAYOUTS_FILE}`);
   } catch {
     throw new Error(`@lfa-wasm/sp-sample: build/${LAYOUTS_FILE} is missing (the package is not built: npm run build)`);
   }
@@ -219,6 +218,8 @@ export interface SpPackageInfo {
   name: string;
   /** build/<name>.pkg. */
   url: URL;
+  /** The same file by its package export (read it with @lfa-wasm/assets' readAsset). */
+  asset: AssetSpecifier;
   partition: SpName;
   /** The image inside, or null for `sp1-v2-corrupt` (garbage bytes, not a Wasm module). */
   image: SpImageName | null;
@@ -245,6 +246,7 @@ const pkg = (
   Object.freeze({
     name,
     url: new URL(`${name}.pkg`, BUILD_DIR),
+    asset: `@lfa-wasm/sp-sample/build/${name}.pkg` as AssetSpecifier,
     partition,
     image: img,
     manifest: man,

@@ -5,7 +5,7 @@
  * (src/build.ts) generates the images' AssemblyScript layout modules from this; hosts and tests
  * read it through src/index.ts.
  */
-import { readFileSync } from "node:fs";
+import { readAssetText } from "@lfa-wasm/assets";
 import {
   compileDts,
   decodeDtb,
@@ -82,8 +82,7 @@ const PAGE = 0x1000;
 export const SP_MIN_MEMORY_PAGES = 64;
 
 function readDts(file: string): DtNode {
-  const url = new URL(file, MANIFEST_DIR);
-  return decodeDtb(compileDts(readFileSync(url, "utf8"), file));
+  return decodeDtb(compileDts(readAssetText(`@lfa-wasm/sp-sample/manifests/${file}`), file));
 }
 
 function prop(node: DtNode, name: string, where: string) {

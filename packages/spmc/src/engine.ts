@@ -1,5 +1,5 @@
 // The Wasm engine setting the SPMC relies on, applied by an explicit call (never at import).
-import { setFlagsFromString } from "node:v8";
+import setEagerWasmCompilation from "#engine";
 
 let applied = false;
 
@@ -10,11 +10,13 @@ let applied = false;
  * compile belongs in PRIME). Sets `--no-wasm-lazy-compilation` once per process; idempotent.
  * `createPlatform()` (the board's constructor) and the SPMC's own compiles call it, so a host only
  * calls it itself if it compiles SP modules some other way first. Modules compiled before the
- * call keep V8's default (lazy) compilation.
+ * call keep V8's default (lazy) compilation. In a browser (the `#engine` import condition's
+ * default) a page cannot set engine flags: the call does nothing, and Chromium compiles Wasm
+ * lazily (Liftoff first, TurboFan tiering), so part of the new image's compile may land in the blackout.
  */
 export function initWasmEngine(): void {
   if (applied) return;
-  setFlagsFromString("--no-wasm-lazy-compilation");
+  setEagerWasmCompilation();
   applied = true;
 }
 

@@ -1,7 +1,7 @@
 // The secure world on the board: the AssemblyScript SPMC (build/spmc.wasm) wired to its host
 // services — SP partitions (partition.ts), address spaces and shared pages (memory.ts), the
 // live-activation staging area (staging.ts) and the trace (docs/architecture.md#everything-is-traced).
-import { readFileSync } from "node:fs";
+import { readAsset } from "@lfa-wasm/assets";
 import * as abi from "@lfa-wasm/abi";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { Trace } from "@lfa-wasm/trace";
@@ -13,14 +13,14 @@ import { TraceDecoder } from "./trace-decode.js";
 import { initWasmEngine } from "./engine.js";
 
 
-/** The SPMC module (build output). */
-export const SPMC_WASM = new URL("../build/spmc.wasm", import.meta.url);
+/** The SPMC module (build output), by its package export. */
+export const SPMC_ASSET = "@lfa-wasm/spmc/build/spmc.wasm";
 let spmcModule: WebAssembly.Module | null = null;
 
 /** The compiled SPMC module (compiled once per process). */
 export function spmcWasmModule(): WebAssembly.Module {
   initWasmEngine();
-  return (spmcModule ??= new WebAssembly.Module(readFileSync(SPMC_WASM)));
+  return (spmcModule ??= new WebAssembly.Module(readAsset(SPMC_ASSET) as Uint8Array<ArrayBuffer>));
 }
 
 interface SpmcExports {

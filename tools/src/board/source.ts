@@ -2,7 +2,6 @@
 // (loadSpLayout of @lfa-wasm/platform, docs/boards.md). The persistent state records the source;
 // each kind has a boot configuration and an identity.
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import {
   AGENT_ASSET,
@@ -17,7 +16,7 @@ import {
   type Platform,
   type SpLayoutBoard,
 } from "@lfa-wasm/platform";
-import { SPMC_WASM } from "@lfa-wasm/spmc";
+import { SPMC_ASSET } from "@lfa-wasm/spmc";
 import { CheckFailed, UsageError } from "../io.js";
 
 export type BoardSource =
@@ -119,7 +118,7 @@ export function boardIdentity(src: BoardSource): Record<string, string> {
   const id: Record<string, string> = {
     "el3-agent": sha(readAsset(AGENT_ASSET)),
     lsp: sha(readAsset(LSP_ASSET)),
-    spmc: sha(readFileSync(SPMC_WASM)),
+    spmc: sha(readAsset(SPMC_ASSET)),
     "spmc-manifest": sha(c.spmcManifest),
   };
   for (const comp of c.components) if (comp.bootPackage) id[`${comp.name}-boot`] = sha(comp.bootPackage);
