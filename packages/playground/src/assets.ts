@@ -1,0 +1,78 @@
+// The browser's side of the asset seam (@lfa-wasm/assets): every runtime asset the board reads,
+// by its package export, with the URL Vite gives it (`?url`: emitted as a file of the static site,
+// served from the package in dev). The page fetches them all once at load and installs a reader
+// serving them from memory. test/assets.test.ts proves the list is complete: a Node board booted
+// and run through the demo with a recording reader reads nothing else.
+import { readAsset, type AssetSpecifier } from "@lfa-wasm/assets";
+import { firmwarePackage, FIRMWARE_PACKAGES, type FirmwarePackageName } from "@lfa-wasm/platform";
+import { packages as spPackages } from "@lfa-wasm/sp-sample";
+import agent from "@lfa-wasm/tfa-agent/build/tfa-agent.wasm?url";
+import lsp from "@lfa-wasm/lsp/build/lsp.wasm?url";
+import spmc from "@lfa-wasm/spmc/build/spmc.wasm?url";
+import spLayouts from "@lfa-wasm/sp-sample/build/layouts.json?url";
+import efiLayout from "@lfa-wasm/efi-vars/build/layout.json?url";
+import spmcBoard from "@lfa-wasm/efi-vars/build/spmc-board.dtb?url";
+import efivarV1 from "@lfa-wasm/efi-vars/build/efivar-v1.pkg?url";
+import rmmDts from "@lfa-wasm/platform/manifests/rmm.dts?url";
+import bl31Dts from "@lfa-wasm/platform/manifests/bl31.dts?url";
+import rmm10 from "@lfa-wasm/platform/build/rmm_v1_0.wasm?url";
+import rmm11 from "@lfa-wasm/platform/build/rmm_v1_1.wasm?url";
+import rmmBad from "@lfa-wasm/platform/build/rmm_bad.wasm?url";
+import testKey from "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem?url";
+import testPub from "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem?url";
+import policy from "@lfa-wasm/host-driver/policy/update-policy.json?url";
+import policySchema from "@lfa-wasm/host-driver/policy/update-policy.schema.json?url";
+import sp1v1 from "@lfa-wasm/sp-sample/build/sp1-v1.pkg?url";
+import sp1v2 from "@lfa-wasm/sp-sample/build/sp1-v2.pkg?url";
+import sp2v1 from "@lfa-wasm/sp-sample/build/sp2-v1.pkg?url";
+import sp2v2 from "@lfa-wasm/sp-sample/build/sp2-v2.pkg?url";
+import sp1RefuseStop from "@lfa-wasm/sp-sample/build/sp1-refuse-stop.pkg?url";
+import sp1AbortInit from "@lfa-wasm/sp-sample/build/sp1-abort-init.pkg?url";
+import sp1TrapInit from "@lfa-wasm/sp-sample/build/sp1-trap-init.pkg?url";
+import sp1Incompatible from "@lfa-wasm/sp-sample/build/sp1-v2-incompatible.pkg?url";
+import sp1Corrupt from "@lfa-wasm/sp-sample/build/sp1-v2-corrupt.pkg?url";
+
+/** Package export → URL of every asset the page loads. */
+export const ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
+  "@lfa-wasm/tfa-agent/build/tfa-agent.wasm": agent,
+  "@lfa-wasm/lsp/build/lsp.wasm": lsp,
+  "@lfa-wasm/spmc/build/spmc.wasm": spmc,
+  "@lfa-wasm/sp-sample/build/layouts.json": spLayouts,
+  "@lfa-wasm/efi-vars/build/layout.json": efiLayout,
+  "@lfa-wasm/efi-vars/build/spmc-board.dtb": spmcBoard,
+  "@lfa-wasm/efi-vars/build/efivar-v1.pkg": efivarV1,
+  "@lfa-wasm/platform/manifests/rmm.dts": rmmDts,
+  "@lfa-wasm/platform/manifests/bl31.dts": bl31Dts,
+  "@lfa-wasm/platform/build/rmm_v1_0.wasm": rmm10,
+  "@lfa-wasm/platform/build/rmm_v1_1.wasm": rmm11,
+  "@lfa-wasm/platform/build/rmm_bad.wasm": rmmBad,
+  "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem": testKey,
+  "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem": testPub,
+  "@lfa-wasm/host-driver/policy/update-policy.json": policy,
+  "@lfa-wasm/host-driver/policy/update-policy.schema.json": policySchema,
+  "@lfa-wasm/sp-sample/build/sp1-v1.pkg": sp1v1,
+  "@lfa-wasm/sp-sample/build/sp1-v2.pkg": sp1v2,
+  "@lfa-wasm/sp-sample/build/sp2-v1.pkg": sp2v1,
+  "@lfa-wasm/sp-sample/build/sp2-v2.pkg": sp2v2,
+  "@lfa-wasm/sp-sample/build/sp1-refuse-stop.pkg": sp1RefuseStop,
+  "@lfa-wasm/sp-sample/build/sp1-abort-init.pkg": sp1AbortInit,
+  "@lfa-wasm/sp-sample/build/sp1-trap-init.pkg": sp1TrapInit,
+  "@lfa-wasm/sp-sample/build/sp1-v2-incompatible.pkg": sp1Incompatible,
+  "@lfa-wasm/sp-sample/build/sp1-v2-corrupt.pkg": sp1Corrupt,
+};
+
+const SAMPLE_SP_PACKAGES = ["sp1-v2", "sp1-v1", "sp2-v2", "sp2-v1", "sp1-refuse-stop", "sp1-abort-init", "sp1-trap-init", "sp1-v2-incompatible", "sp1-v2-corrupt"] as const;
+const FIRMWARE = ["rmm-v1.1", "rmm-bad", "bl31-v1.1"] as const satisfies readonly FirmwarePackageName[];
+
+/** The packages the page offers for upload: sample SP packages and the board's own firmware packages. */
+export const samplePackages = {
+  list: [
+    ...SAMPLE_SP_PACKAGES.map((name) => ({ name, description: spPackages[name].purpose })),
+    ...FIRMWARE.map((name) => ({ name, description: `board firmware package ${name} (signed at load with the TEST-ONLY key)` })),
+  ],
+  read(name: string): Uint8Array {
+    if ((FIRMWARE_PACKAGES as readonly string[]).includes(name)) return firmwarePackage(name as FirmwarePackageName);
+    if (!(SAMPLE_SP_PACKAGES as readonly string[]).includes(name)) throw new Error(`no sample package ${name}`);
+    return readAsset(`@lfa-wasm/sp-sample/build/${name}.pkg`);
+  },
+};
