@@ -314,10 +314,10 @@ export class Spmc {
         const base = lsbBase >>> 0;
         const size = lsbSize >>> 0;
         if (!p || !module || base + size > p.memory.buffer.byteLength) return -1;
-        const t0 = process.hrtime.bigint();
+        const t0 = performance.now();
         this.kept.set(vm, { module, lsbBase: base, lsb: new Uint8Array(p.memory.buffer, base, size).slice() });
         p.lastFault = "";
-        this.trace.record({ kind: "swap", name: "rollback-kept", to: hex(this.idOf(vm)), detail: { lsbBytes: size, ns: Number(process.hrtime.bigint() - t0) } });
+        this.trace.record({ kind: "swap", name: "rollback-kept", to: hex(this.idOf(vm)), detail: { lsbBytes: size, ns: Math.round((performance.now() - t0) * 1e6) } });
         return 0;
       },
       sp_rollback: (vm: number): number => {
@@ -325,7 +325,7 @@ export class Spmc {
         const k = this.kept.get(vm);
         this.kept.delete(vm);
         if (!p || !k) return -1;
-        const t0 = process.hrtime.bigint();
+        const t0 = performance.now();
         p.drop();
         new Uint8Array(p.memory.buffer, k.lsbBase, k.lsb.length).set(k.lsb);
         try {
@@ -335,7 +335,7 @@ export class Spmc {
           this.trace.record({ kind: "swap", name: "rollback-failed", to: hex(this.idOf(vm)), detail: { reason: (e as Error).message } });
           return -1;
         }
-        this.trace.record({ kind: "swap", name: "rollback", to: hex(this.idOf(vm)), detail: { ns: Number(process.hrtime.bigint() - t0), reason: p.lastFault || "the new image failed without a fault (FFA_ERROR, or refused calls instead of FFA_MSG_WAIT)" } });
+        this.trace.record({ kind: "swap", name: "rollback", to: hex(this.idOf(vm)), detail: { ns: Math.round((performance.now() - t0) * 1e6), reason: p.lastFault || "the new image failed without a fault (FFA_ERROR, or refused calls instead of FFA_MSG_WAIT)" } });
         return 0;
       },
       sp_forget: (vm: number): void => {
