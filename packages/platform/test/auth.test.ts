@@ -94,8 +94,8 @@ describe("what PRIME authenticated is exactly what ACTIVATE runs (issue 11 item 
   it("the caller rewrites its (Node Buffer) package after PRIME: ACTIVATE runs the authenticated v2, not the unsigned bytes", () => {
     const p = createPlatform();
     const seq = p.seqOf("sp1");
-    const pkg = samplePackage("sp1-v2");
-    expect(Buffer.isBuffer(pkg)).toBe(true); // what readFileSync gives: Buffer#slice() is a view
+    const pkg = Buffer.from(samplePackage("sp1-v2")); // what readFileSync gives a caller: Buffer#slice() is a view
+    expect(Buffer.isBuffer(pkg)).toBe(true);
     const signed = new Uint8Array(pkg);
     expect(stageAndPrime(p, "sp1", pkg)[0]).toBe(0n);
     swapInUnsignedImage(pkg);
