@@ -645,7 +645,7 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
     "Every activation uses a freshly signed package with a unique custom section, so PRIME really compiles and nothing is served from V8's per-process module cache.",
     "The service gap is scheduler-interleaved: the model runs an SMC to completion on its PE, so a client on PE1 waits for the whole ACTIVATE (START pre-checks included), not only for the blackout.",
     `Cold restart talks to the SPMC directly (no EL3 hop) and boots a secure world holding only ${spName}: a lower bound of a real cold restart.`,
-    "Hot paths go through Platform.smcView (the PE's register block in place, BigInt arguments made once); 'trace on' figures stamp every event with process.hrtime.bigint() (the default), the no-timestamps one does not; the conduit overhead divides LFA_VERSION (trace off) by the agent's smc_handler called alone on a prepared block.",
+    "Hot paths go through Platform.smcView (the PE's register block in place, BigInt arguments made once); 'trace on' figures stamp every event with the trace's clock (performance.now(), the default), the no-timestamps one does not; the conduit overhead divides LFA_VERSION (trace off) by the agent's smc_handler called alone on a prepared block.",
     "Two floors: instantiated in the blackout (what the live path does today: a never-instantiated module, zero the window, instantiate, init) and pre-instantiated (the instance made before the timing, as PRIME could with passive data segments and an exported start; timed: zero the window, write back exactly what instantiation wrote, init).",
   );
   if (target)
