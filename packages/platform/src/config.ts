@@ -1,6 +1,6 @@
 // What a board is made of: its PEs, the LFA component table, the secure world's packages and
 // manifest, the trusted key, and the test hooks that make the firmware take its rarer paths.
-import type { PublicKeyInput } from "@lfa-wasm/sp-pkg";
+import type { PrivateKeyInput, PublicKeyInput } from "@lfa-wasm/sp-pkg";
 import type { Trace } from "@lfa-wasm/trace";
 import type { SpWatchdogOptions } from "@lfa-wasm/spmc";
 
@@ -62,7 +62,7 @@ export interface BoardConfig {
    */
   rollback?: boolean;
   /** The board's attestation key (Ed25519 private key) signing `attest()` reports (default: the TEST-ONLY key of @lfa-wasm/sp-pkg). */
-  attestationKey?: KeyObject;
+  attestationKey?: PrivateKeyInput;
   /** Non-secure memory (default 16 MiB at 0x10000000). */
   nwd?: { base: number; size: number };
   /**

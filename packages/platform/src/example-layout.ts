@@ -2,10 +2,8 @@
 // world's images under their own identities (manifests/example-layout/*.dts) — "kv" (a
 // live-activatable key-value SP: sp-sample's SP1 image, with a v2 image next to it) and "echo"
 // (booted, not live-activatable: sp-sample's SP2 image). For tests, `lfa` examples and docs/boards.md.
-import { copyFileSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { assetUrl } from "./assets.js";
+import { join, mkdirSync, writeFileSync } from "#host";
+import { readAsset } from "./assets.js";
 
 export interface ExampleLayout {
   dir: string;
@@ -36,11 +34,11 @@ export const EXAMPLE_LAYOUT_JSON = `{
 /** Writes the example board into `dir` (created if needed): sp_layout.json, kv.wasm, kv-v2.wasm, kv.dts, echo.wasm, echo.dts. */
 export function writeExampleLayout(dir: string): ExampleLayout {
   mkdirSync(dir, { recursive: true });
-  const copy = (spec: `@lfa-wasm/${string}`, name: string) => copyFileSync(fileURLToPath(assetUrl(spec)), join(dir, name));
+  const copy = (spec: `@lfa-wasm/${string}`, name: string) => writeFileSync(join(dir, name), readAsset(spec));
   copy("@lfa-wasm/sp-sample/build/sp1_v1.wasm", "kv.wasm");
   copy("@lfa-wasm/sp-sample/build/sp1_v2.wasm", "kv-v2.wasm");
   copy("@lfa-wasm/sp-sample/build/sp2_v1.wasm", "echo.wasm");
-  for (const m of ["kv.dts", "echo.dts"]) copyFileSync(fileURLToPath(new URL(`../manifests/example-layout/${m}`, import.meta.url)), join(dir, m));
+  for (const m of ["kv.dts", "echo.dts"]) writeFileSync(join(dir, m), readAsset(`@lfa-wasm/platform/manifests/example-layout/${m}`));
   writeFileSync(join(dir, "sp_layout.json"), EXAMPLE_LAYOUT_JSON);
   return { dir, layout: join(dir, "sp_layout.json"), kvV2Image: join(dir, "kv-v2.wasm"), kvManifest: join(dir, "kv.dts"), kvUuid: "5b0d8e3a-7c41-4f2e-9a16-3d8c2b7e4f10" };
 }

@@ -8,7 +8,7 @@
 // content_type, content); a report over the log and the digests is signed with the board's
 // attestation key. Nothing here depends on wall time: replaying the board's journal rebuilds the
 // same log, byte for byte.
-import { createHash, sign, verify, type KeyObject } from "node:crypto";
+import { concatBytes, cryptoProvider, fromHex, loadPrivateKey, rawPublicKey, sha256 as sha256Bytes, toHex, utf8, type PrivateKeyInput, type PublicKeyInput } from "@lfa-wasm/sp-pkg";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 
 /** What one image is, measured at PRIME (or at boot). */
@@ -44,11 +44,7 @@ export interface ComponentDigests {
 }
 
 const ZERO = "0".repeat(64);
-const sha256 = (...parts: Uint8Array[]) => {
-  const h = createHash("sha256");
-  for (const p of parts) h.update(p);
-  return h.digest("hex");
-};
+const sha256 = (...parts: Uint8Array[]) => toHex(sha256Bytes(parts.length === 1 ? parts[0]! : concatBytes(...parts)));
 
 /** Measures an SP / BL31 / RMM package (its image, manifest and trailer). Throws if it is not a package with a trailer. */
 export function measurePackage(pkg: Uint8Array): Measurement {
@@ -69,7 +65,7 @@ export function measurePackage(pkg: Uint8Array): Measurement {
 
 /** journey' = SHA-256(journey ‖ digest) (extend-only). */
 export function extend(journey: string, digest: string): string {
-  return sha256(Buffer.from(journey, "hex"), Buffer.from(digest, "hex"));
+  return sha256(fromHex(journey), fromHex(digest));
 }
 
 /** Whether an event changes what the component runs (and so extends its journey). */
@@ -154,10 +150,10 @@ export class MeasuredLog {
   }
 
   /** The log and a report over it with `nonce` (hex), signed with `key` (Ed25519 private key). */
-  attest(nonce: string, key: KeyObject, publicKeyPem: string): Attestation {
+  attest(nonce: string, key: PrivateKeyInput, publicKeyPem: string): Attestation {
     const log = this.log();
-    const report: AttestationReport = { nonce, logSha256: sha256(Buffer.from(JSON.stringify(log))), records: log.length, components: this.components() };
-    return { log, report, signature: sign(null, Buffer.from(canonical(report)), key).toString("hex"), publicKey: publicKeyPem };
+    const report: AttestationReport = { nonce, logSha256: sha256(utf8(JSON.stringify(log))), records: log.length, components: this.components() };
+    return { log, report, signature: toHex(cryptoProvider().ed25519Sign(utf8(canonical(report)), loadPrivateKey(key).seed)), publicKey: publicKeyPem };
   }
 }
 
@@ -166,15 +162,15 @@ export class MeasuredLog {
  * digest, and a replay of the log reproducing every component's current and journey digest.
  * Returns the reasons it fails (empty: verified).
  */
-export function verifyAttestation(a: Attestation, trusted: KeyObject, nonce?: string): string[] {
+export function verifyAttestation(a: Attestation, trusted: PublicKeyInput, nonce?: string): string[] {
   const why: string[] = [];
   try {
-    if (!verify(null, Buffer.from(canonical(a.report)), trusted, Buffer.from(a.signature, "hex"))) why.push("the report's signature does not verify with the trusted attestation key");
+    if (!signatureVerifies(a, trusted)) why.push("the report's signature does not verify with the trusted attestation key");
   } catch (e) {
     why.push(`the signature cannot be checked: ${(e as Error).message}`);
   }
   if (nonce !== undefined && a.report.nonce !== nonce) why.push(`nonce ${a.report.nonce}, expected ${nonce}`);
-  const logSha = sha256(Buffer.from(JSON.stringify(a.log)));
+  const logSha = sha256(utf8(JSON.stringify(a.log)));
   if (logSha !== a.report.logSha256) why.push(`the log's SHA-256 ${logSha} is not the report's ${a.report.logSha256}`);
   if (a.log.length !== a.report.records) why.push(`the log has ${a.log.length} records, the report says ${a.report.records}`);
   let replayed: Record<string, ComponentDigests>;
@@ -195,4 +191,14 @@ export function verifyAttestation(a: Attestation, trusted: KeyObject, nonce?: st
     }
   }
   return why;
+}
+
+function signatureVerifies(a: Attestation, trusted: PublicKeyInput): boolean {
+  let sig: Uint8Array;
+  try {
+    sig = fromHex(a.signature);
+  } catch {
+    return false;
+  }
+  return sig.length === 64 && cryptoProvider().ed25519Verify(sig, utf8(canonical(a.report)), rawPublicKey(trusted));
 }

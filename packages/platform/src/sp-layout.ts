@@ -7,12 +7,10 @@
 // (sptool format, signed), the SPMC manifest (given, or generated: one Hafnium vmN node per SP in
 // layout order), the LFA component table (every SP with live-activation-support and an
 // image-uuid), staging areas and the host driver's update-policy entries.
-import { readFileSync } from "node:fs";
-import { dirname, resolve } from "node:path";
-import { createPublicKey, type KeyObject } from "node:crypto";
+import { dirname, readFileSync, resolve } from "#host";
 import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
 import { compileDts, decodeDtb, findNode, getProperty, propString, propU32, propU64, type DtNode } from "@lfa-wasm/devicetree";
-import { buildSpPkg, loadPrivateKey, testKeyPaths } from "@lfa-wasm/sp-pkg";
+import { buildSpPkg, loadPrivateKey, loadPublicKey, testKeyPaths, type Ed25519PrivateKey, type PrivateKeyInput } from "@lfa-wasm/sp-pkg";
 import { firmwarePackage } from "./firmware.js";
 import { manifestIdentity } from "./firmware.js";
 import type { BoardConfig, ComponentConfig } from "./config.js";
@@ -53,7 +51,7 @@ export interface SpLayoutOptions {
   /** The SPMC manifest: a DTS or DTB path (relative to the working directory), or DTB bytes. Default: generated from the layout. */
   spmcManifest?: string | Uint8Array;
   /** The key the packages are signed with: an Ed25519 PEM path or a private KeyObject. Default: the TEST-ONLY key, with a notice. */
-  signingKey?: string | KeyObject;
+  signingKey?: string | PrivateKeyInput;
   /** Where notices go (default: stderr). */
   notice?: (line: string) => void;
 }
@@ -98,7 +96,7 @@ export interface SpLayoutBoard {
   spmcManifestDts: string | null;
   /** True when the packages are signed with the TEST-ONLY key. */
   testKey: boolean;
-  signingKey: KeyObject;
+  signingKey: Ed25519PrivateKey;
   /** The board configuration (createPlatform's input). */
   config: BoardConfig;
 }
@@ -147,7 +145,7 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
   if (entries.length > SP_LAYOUT_MAX_SPS) return fail(`${entries.length} SPs; TF-A's sp_mk_generator.py allows at most ${SP_LAYOUT_MAX_SPS}`);
 
   // Signing key.
-  let signingKey: KeyObject;
+  let signingKey: Ed25519PrivateKey;
   let testKey = false;
   if (o.signingKey === undefined) {
     signingKey = loadPrivateKey(testKeyPaths.privateKey);
@@ -164,7 +162,7 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     } catch (e) {
       return fail(`signing key ${resolve(o.signingKey)}: ${(e as Error).message}`);
     }
-  } else signingKey = o.signingKey;
+  } else signingKey = loadPrivateKey(o.signingKey);
 
   const sps: LayoutSp[] = [];
   const seenComponent = new Map<string, string>();
@@ -362,7 +360,7 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     spPackages: sps.map((s) => s.bootPackage),
     components,
     agentOptions: AGENT_OPT_SP_RENDEZVOUS_PEN,
-    trustedKey: createPublicKey(signingKey),
+    trustedKey: loadPublicKey(signingKey),
     updatePolicy: {
       format: "lfa-wasm-update-policy/1",
       description: `derived from ${file}: each live-activatable SP may move to any newer version, and back to its boot version`,
@@ -403,7 +401,7 @@ export interface PackageSpOptions {
   /** Its FF-A partition manifest: a DTS or DTB path, or DTB bytes. */
   manifest: string | Uint8Array;
   /** An Ed25519 private key (PEM path or KeyObject). Default: the TEST-ONLY key (a notice goes to `notice`). */
-  key?: string | KeyObject;
+  key?: string | PrivateKeyInput;
   /** Trailer version (default 1.0) and anti-rollback counter (default 1). */
   version?: { major: number; minor: number } | string;
   securityVersion?: number;
@@ -442,14 +440,14 @@ export function packageSp(o: PackageSpOptions): Uint8Array {
     if (!v) throw new Error(`version ${JSON.stringify(o.version)} must be "major.minor"`);
     version = { major: Number(v[1]), minor: Number(v[2]) };
   } else if (o.version) version = o.version;
-  let signingKey: KeyObject;
+  let signingKey: Ed25519PrivateKey;
   if (o.key === undefined) {
     signingKey = loadPrivateKey(testKeyPaths.privateKey);
     (o.notice ?? ((l: string) => void process.stderr.write(`${l}\n`)))(`NOTICE: ${image.name}: signed with the TEST-ONLY key of @lfa-wasm/sp-pkg — give your own key for anything but tests`);
   } else if (typeof o.key === "string") {
     const k = read("key", o.key);
     signingKey = loadPrivateKey(new TextDecoder().decode(k.bytes));
-  } else signingKey = o.key;
+  } else signingKey = loadPrivateKey(o.key);
   return buildSpPkg({ manifest, image: image.bytes, version, securityVersion: o.securityVersion ?? 1, signingKey, pmOffset: o.pmOffset, imgOffset: o.imgOffset });
 }
 
