@@ -3,6 +3,7 @@
  * lfa-asbuild — compile one AssemblyScript entry to .wasm the project's way.
  *
  *   lfa-asbuild <entry.ts> -o <out.wasm> --window LOAD:SIZE --maximum-memory PAGES [--initial-memory PAGES] [-t out.wat]
+ *               [--path DIR]…
  *   lfa-asbuild <entry.ts> -o <out.wasm> --firmware [--runtime minimal|incremental]
  *               [--import-memory] [--initial-memory PAGES] [--maximum-memory PAGES] [-t out.wat]
  *
@@ -24,7 +25,8 @@ import {
 const USAGE = `usage:
   lfa-asbuild <entry.ts> -o <out.wasm> --window LOAD:SIZE --maximum-memory PAGES [--initial-memory PAGES] [-t <out.wat>]
   lfa-asbuild <entry.ts> -o <out.wasm> --firmware [--runtime minimal|incremental] [--import-memory]
-              [--initial-memory PAGES] [--maximum-memory PAGES] [-t <out.wat>]`;
+              [--initial-memory PAGES] [--maximum-memory PAGES] [-t <out.wat>]
+  --path DIR (repeatable): another folder of AssemblyScript packages, after node_modules`;
 
 async function main(argv: string[]): Promise<number> {
   let args;
@@ -42,6 +44,7 @@ async function main(argv: string[]): Promise<number> {
         firmware: { type: "boolean" },
         runtime: { type: "string" },
         "import-memory": { type: "boolean" },
+        path: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
     });
@@ -61,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) return usage("exactly one entry file is required");
   if (!v.out) return usage("-o <out.wasm> is required");
   const entry = args.positionals[0]!;
-  const common = { entry, outFile: v.out, ...(v.text ? { textFile: v.text } : {}) };
+  const common = { entry, outFile: v.out, ...(v.text ? { textFile: v.text } : {}), ...(v.path ? { paths: v.path } : {}) };
   try {
     const pages = (s: string | undefined, what: string) => (s === undefined ? undefined : parseNumber(s, what));
     let result: CompileResult;

@@ -63,6 +63,12 @@ export interface BuildCommon {
   baseDir?: string;
   /** Extra raw asc arguments appended last (escape hatch; SP-mode invariants are re-checked). */
   extraArgs?: string[];
+  /**
+   * Extra package folders (asc `--path`), searched after the `node_modules` folders from `baseDir`
+   * upwards. asc 0.28 resolves `import … from "pkg/sub"` to `<folder>/pkg/sub.ts` or
+   * `<folder>/pkg/sub/index.ts` (it does not read package.json).
+   */
+  paths?: string[];
 }
 
 export interface CompileResult {
@@ -227,9 +233,10 @@ export async function compile(
   entry: string,
   outFile: string,
   flags: string[],
-  opts: { textFile?: string; baseDir?: string } = {},
+  opts: { textFile?: string; baseDir?: string; paths?: string[] } = {},
 ): Promise<CompileResult> {
   const baseDir = resolve(opts.baseDir ?? process.cwd());
+  for (const p of opts.paths ?? []) flags = [...flags, "--path", resolve(baseDir, p)];
   const outAbs = resolve(baseDir, outFile);
   const textAbs = opts.textFile !== undefined ? resolve(baseDir, opts.textFile) : undefined;
   const argv = [resolve(baseDir, entry), "--outFile", outAbs, ...flags];

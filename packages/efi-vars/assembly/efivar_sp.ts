@@ -9,14 +9,10 @@
 // (EFI_MM_COMMUNICATE_HEADER + SMM_VARIABLE_COMMUNICATE_HEADER + payload) is handled in place.
 // Everything that must outlive a live activation is outside the window: the variable stores
 // (store.ts) and the live-state buffer.
+import { FFA_FRAMEWORK_MSG_BIT } from "@lfa-wasm/abi/assembly";
 import {
-  FFA_FRAMEWORK_MSG_BIT, FFA_FRAMEWORK_MSG_FUNC_MASK, FFA_FRAMEWORK_MSG_PARTITION_STOP_REQ,
-  FFA_FRAMEWORK_MSG_PARTITION_STOP_RESP, FFA_FRAMEWORK_MSG_PSCI_REQ, FFA_FRAMEWORK_MSG_PSCI_RESP,
-  FFA_FRAMEWORK_MSG_VM_CREATION_REQ, FFA_FRAMEWORK_MSG_VM_CREATION_RESP, FFA_FRAMEWORK_MSG_VM_DESTRUCTION_REQ,
-  FFA_FRAMEWORK_MSG_VM_DESTRUCTION_RESP, FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64,
-  HF_SPMC_VM_ID,
-} from "@lfa-wasm/abi/assembly";
-import { directResp, ffaAbort, idGet, reg, setReg, yieldMsgWait } from "@lfa-wasm/sp-sample/assembly/sp_runtime";
+  directResp, liveStateBase, liveStateSize, onInit, onRequest, onStop, reg, spOwnId, spSetOwnId,
+} from "@lfa-wasm/sp-runtime/assembly";
 import {
   MM_RET_SUCCESS, MM_RET_NOT_SUPPORTED, MM_RET_INVALID_PARAMETER, MM_RET_DENIED, MM_RET_NO_MEMORY,
   MM_HDR_OFF_MESSAGE_LENGTH, MM_HDR_SIZE, SMM_VAR_OFF_FUNCTION, SMM_VAR_OFF_RETURN_STATUS, SMM_VAR_HDR_SIZE,
@@ -51,7 +47,7 @@ import {
 } from "./store";
 
 // ---------------------------------------------------------------------------------------------
-// Configuration (set by the generated entry file)
+// Configuration (set by the generated entry file, after the runtime's spConfigure(layout))
 // ---------------------------------------------------------------------------------------------
 
 let kind: u32 = EFIVAR_IMAGE_V1;
@@ -60,20 +56,20 @@ let lsbBase: usize = 0;
 let lsbSize: u32 = 0;
 let commBase: usize = 0;
 let commSize: u32 = 0;
-let laReg: i32 = -1;
 
 export function efivar_configure(
-  imageKind: u32, storeSemantics: u32, lsb: usize, lsbBytes: u32, volatileStore: usize, nvStore: usize,
-  comm: usize, commBytes: u32, liveActivationRegister: i32,
+  imageKind: u32, storeSemantics: u32, volatileStore: usize, nvStore: usize, comm: usize, commBytes: u32,
 ): void {
   kind = imageKind;
   semantics = storeSemantics;
-  lsbBase = lsb;
-  lsbSize = lsbBytes;
+  lsbBase = liveStateBase();
+  lsbSize = liveStateSize();
   commBase = comm;
   commSize = commBytes;
-  laReg = liveActivationRegister;
   store_configure(nvStore, volatileStore);
+  onInit(init);
+  onRequest(handleDirectReq);
+  onStop(handleStop);
 }
 
 // @ts-ignore: decorator
@@ -85,34 +81,20 @@ export function efivar_configure(
   return (phase() & STORE_PHASE_RUNTIME) != 0;
 }
 
-let booted = false;
-let ownId: u32 = 0;
-
 // ---------------------------------------------------------------------------------------------
-// Entry
+// Lifecycle (the runtime: first entry after FFA_ID_GET, framework messages, the stop response)
 // ---------------------------------------------------------------------------------------------
 
-export function entry(): void {
-  if (!booted) {
-    booted = true;
-    const live = laReg >= 0 && reg(laReg) != 0;
-    ownId = idGet();
-    if (live) liveActivationInit();
-    else coldInit();
-    yieldMsgWait();
-    return;
-  }
-  const fid = <u32>reg(0);
-  if (fid == FFA_MSG_SEND_DIRECT_REQ_64) handleDirectReq(true);
-  else if (fid == FFA_MSG_SEND_DIRECT_REQ_32) handleDirectReq(false);
-  else yieldMsgWait();
+function init(live: bool): void {
+  if (live) liveActivationInit();
+  else coldInit();
 }
 
 function coldInit(): void {
   store_cold_init();
   memory.fill(lsbBase, 0, <usize>lsbSize);
   store<u32>(lsbBase + EFIVAR_LSB_OFF_MAGIC, EFIVAR_LSB_MAGIC);
-  store<u16>(lsbBase + EFIVAR_LSB_OFF_PARTITION_ID, <u16>ownId);
+  store<u16>(lsbBase + EFIVAR_LSB_OFF_PARTITION_ID, <u16>spOwnId());
   store<u32>(lsbBase + EFIVAR_LSB_OFF_IMAGE_KIND, kind);
 }
 
@@ -120,8 +102,8 @@ function coldInit(): void {
 function liveActivationInit(): void {
   if (load<u32>(lsbBase + EFIVAR_LSB_OFF_MAGIC) != EFIVAR_LSB_MAGIC) abort("LSB: bad magic");
   const pid = <u32>load<u16>(lsbBase + EFIVAR_LSB_OFF_PARTITION_ID);
-  if (ownId == 0) ownId = pid;
-  if (pid != ownId) abort("LSB: partition ID mismatch");
+  if (spOwnId() == 0) spSetOwnId(pid);
+  if (pid != spOwnId()) abort("LSB: partition ID mismatch");
   const token = load<u32>(lsbBase + EFIVAR_LSB_OFF_STOP_TOKEN);
   if ((token & 0xffff0000) != EFIVAR_LSB_STOP_TOKEN) abort("LSB: not stopped");
   if (!store_check()) abort("variable store: bad header");
@@ -134,16 +116,12 @@ function respond(is64: bool, sender: u32, receiver: u32, w2: u32, x3: u64, x4: u
   directResp(is64, sender, receiver, w2, x3, x4, x5, 0, 0);
 }
 
-function handleDirectReq(is64: bool): void {
-  const x1 = reg(1);
-  const sender = <u32>(x1 >> 16) & 0xffff;
-  const receiver = <u32>x1 & 0xffff;
-  const w2 = <u32>reg(2);
+function handleDirectReq(is64: bool, sender: u32, receiver: u32, w2: u32): void {
   if ((w2 & FFA_FRAMEWORK_MSG_BIT) != 0) {
-    handleFramework(sender, receiver, w2);
+    // A framework message the runtime does not handle.
+    respond(false, sender, receiver, 0, <u64><i64>MM_RET_NOT_SUPPORTED, 0, 0);
     return;
   }
-  if (ownId == 0) ownId = receiver;
   // TS smm_gateway_sp.c: a 32-bit request is answered DIRECT_RESP_32 with w3 = NOT_SUPPORTED.
   if (!is64) {
     respond(false, sender, receiver, 0, <u64><i64>MM_RET_NOT_SUPPORTED, 0, 0);
@@ -154,26 +132,12 @@ function handleDirectReq(is64: bool): void {
   respond(true, sender, receiver, 0, <u64><i64>code, 0, 0);
 }
 
-function handleFramework(sender: u32, receiver: u32, w2: u32): void {
-  const type = w2 & FFA_FRAMEWORK_MSG_FUNC_MASK;
-  if (type == FFA_FRAMEWORK_MSG_PARTITION_STOP_REQ && sender == <u32>HF_SPMC_VM_ID) {
-    // Everything already lives outside the window; mark the LSB as "stopped by <kind>".
-    store<u32>(lsbBase + EFIVAR_LSB_OFF_MAGIC, EFIVAR_LSB_MAGIC);
-    store<u16>(lsbBase + EFIVAR_LSB_OFF_PARTITION_ID, <u16>(ownId != 0 ? ownId : receiver));
-    store<u32>(lsbBase + EFIVAR_LSB_OFF_STOP_TOKEN, EFIVAR_LSB_STOP_TOKEN | kind);
-    respond(false, sender, receiver, FFA_FRAMEWORK_MSG_BIT | FFA_FRAMEWORK_MSG_PARTITION_STOP_RESP, 0, lsbBase, lsbSize);
-    return;
-  }
-  if (type == FFA_FRAMEWORK_MSG_PSCI_REQ && sender == <u32>HF_SPMC_VM_ID) {
-    respond(false, sender, receiver, FFA_FRAMEWORK_MSG_BIT | FFA_FRAMEWORK_MSG_PSCI_RESP, 0, 0, 0);
-    return;
-  }
-  if (type == FFA_FRAMEWORK_MSG_VM_CREATION_REQ || type == FFA_FRAMEWORK_MSG_VM_DESTRUCTION_REQ) {
-    const resp = type == FFA_FRAMEWORK_MSG_VM_CREATION_REQ ? FFA_FRAMEWORK_MSG_VM_CREATION_RESP : FFA_FRAMEWORK_MSG_VM_DESTRUCTION_RESP;
-    respond(false, sender, receiver, FFA_FRAMEWORK_MSG_BIT | resp, 0, 0, reg(5) & 0xffff);
-    return;
-  }
-  respond(false, sender, receiver, 0, <u64><i64>MM_RET_NOT_SUPPORTED, 0, 0);
+/** PARTITION_STOP_REQ: everything already lives outside the window; mark the LSB as "stopped by <kind>" and accept. */
+function handleStop(receiver: u32): u32 {
+  store<u32>(lsbBase + EFIVAR_LSB_OFF_MAGIC, EFIVAR_LSB_MAGIC);
+  store<u16>(lsbBase + EFIVAR_LSB_OFF_PARTITION_ID, <u16>(spOwnId() != 0 ? spOwnId() : receiver));
+  store<u32>(lsbBase + EFIVAR_LSB_OFF_STOP_TOKEN, EFIVAR_LSB_STOP_TOKEN | kind);
+  return 0;
 }
 
 // ---------------------------------------------------------------------------------------------

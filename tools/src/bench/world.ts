@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { buildSpImage } from "@lfa-wasm/as-build";
 import { compileDts, encodeDtb, findNode, getProperty, parseDts, type DtNode } from "@lfa-wasm/devicetree";
@@ -217,11 +217,13 @@ function layoutSource(l: SpLayoutGen): string {
 }
 
 let sourceHash: string | null = null;
-/** Hash of the SP source the images are built from (sp_core, sp_runtime, the generated protocol). */
+/** Hash of the SP source the images are built from (sp_core, the SDK runtime, the generated protocol). */
 function spSourceHash(): string {
   if (sourceHash) return sourceHash;
   const h = createHash("sha256");
-  for (const f of ["sp_core.ts", "sp_runtime.ts"]) h.update(readFileSync(join(ASSEMBLY_DIR, f)));
+  h.update(readFileSync(join(ASSEMBLY_DIR, "sp_core.ts")));
+  const sdk = dirname(fileURLToPath(import.meta.resolve("@lfa-wasm/sp-runtime/assembly")));
+  for (const f of readdirSync(sdk).sort()) h.update(f).update(readFileSync(join(sdk, f)));
   const proto = join(ASSEMBLY_DIR, "generated", "protocol");
   if (existsSync(proto)) for (const f of readdirSync(proto).sort()) h.update(f).update(readFileSync(join(proto, f)));
   return (sourceHash = h.digest("hex").slice(0, 16));
