@@ -30,7 +30,7 @@ describe("five processes, one board", () => {
   it("upload && check && activate && call && history --json", () => {
     const up = lfa("upload", "sp1", "sp1-v2");
     expect(up, up.err).toMatchObject({ code: 0, err: "" });
-    expect(up.out).toMatch(/^uploaded sp1-v2 \(sample package\), 24\.\d KiB, to sp1: current_version 1\.0, pending_version 2\.0$/m);
+    expect(up.out).toMatch(/^uploaded sp1-v2 \(sample package\), 25\.\d KiB, to sp1: current_version 1\.0, pending_version 2\.0$/m);
     expect(existsSync(join(cwd, ".lfa", "state.json"))).toBe(true);
 
     const check = lfa("check", "sp1", "sp1-v2");
