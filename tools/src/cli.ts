@@ -20,6 +20,7 @@ import { registerBench } from "./commands/bench.js";
 import { registerExplore } from "./commands/explore.js";
 import { registerRecord } from "./commands/record.js";
 import { registerAttest } from "./commands/attest.js";
+import { registerSp } from "./commands/sp.js";
 import { SessionHost, errorInfo } from "./lfa/session.js";
 import { type Io, type ErrorInfo, processIo, CliError, printJson } from "./io.js";
 import { boardSourceFor, type BoardSource } from "./board/source.js";
@@ -102,6 +103,7 @@ export function buildProgram(io: Io, opts: ProgramOptions = {}): Command {
     registerDemo(program, io);
     registerBench(program, io, opts.board);
     registerRecord(program, io);
+    registerSp(program, io);
   }
   // Every sub-command inherits exitOverride and the output routing.
   const propagate = (cmd: Command) => {

@@ -139,6 +139,11 @@ describe("every command's --json validates against its schema", () => {
     }
   });
 
+  it("sp new: the scaffolded project", async () => {
+    const doc = await ok(["sp", "new", "kv"]);
+    expect(doc).toMatchObject({ name: "kv", files: expect.arrayContaining(["kv.dts", "sp_layout.json"]) });
+  });
+
   it("every schema file is used by a test above (bench.test.ts validates lfa-bench/1, explore.test.ts the explore documents)", () => {
     const expected = schemaNames().filter((n) => !["defs", "state", "board", "recording", "bench", "explore", "explore-list", "explore-all"].includes(n));
     expect([...seen].sort()).toEqual(expected.sort());
