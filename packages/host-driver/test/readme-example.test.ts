@@ -1,4 +1,4 @@
-// The README's "library" example, kept honest: a vitest test that swaps an SP image live.
+// The README's "library" example with the sample SP1 (the README shows it with your own SP, from `lfa sp new`), kept honest: a vitest test that swaps an SP image live.
 import { expect, test } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { createPlatform, samplePackage } from "@lfa-wasm/platform";
