@@ -8,8 +8,7 @@ import { join } from "node:path";
 import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { samplePackage } from "@lfa-wasm/platform";
 import { measurePackage, extend } from "@lfa-wasm/platform";
-import { runCli } from "../src/cli.js";
-import type { Io } from "../src/io.js";
+import { runCaptured } from "./run-cli.js";
 import { validatorFor } from "../src/schemas.js";
 
 let root: string;
@@ -18,13 +17,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function lfa(state: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, cwd: root };
-  const code = await runCli(["--state", state, ...argv], io);
-  return { code, out, err };
-}
+const lfa = (state: string, ...argv: string[]) => runCaptured(["--state", state, ...argv], { cwd: root });
 
 /** A faulty SP1 "v3": the image that traps in its live-activation init, version 3.0, signed with the test key. */
 function faultyV3(): Uint8Array {

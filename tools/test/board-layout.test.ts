@@ -8,8 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { testKeyPaths } from "@lfa-wasm/sp-pkg";
 import { writeExampleLayout, type ExampleLayout } from "@lfa-wasm/platform";
-import { runCli } from "../src/cli.js";
-import type { Io } from "../src/io.js";
+import { runCaptured } from "./run-cli.js";
 
 let ex: ExampleLayout;
 beforeAll(() => {
@@ -17,13 +16,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(ex.dir, { recursive: true, force: true }));
 
-async function lfa(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t), isTTY: false, cwd: ex.dir };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const lfa = (...argv: string[]) => runCaptured(argv, { cwd: ex.dir });
 
 describe("lfa --board sp_layout.json", () => {
   it("lists the user's SP by its description; pkg build + upload by path + activate take it to v2; the state keeps the board", async () => {

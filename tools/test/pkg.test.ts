@@ -6,19 +6,12 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compileDts } from "@lfa-wasm/devicetree";
 import { parseSpPkg, testKeyPaths, keyIdOf, loadPublicKey } from "@lfa-wasm/sp-pkg";
-import { runCli } from "../src/cli.js";
-import type { Io } from "../src/io.js";
+import { runCaptured } from "./run-cli.js";
 
 const DTS = fileURLToPath(new URL("./fixtures/pkg/sp.dts", import.meta.url));
 const WASM = new Uint8Array([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]); // minimal module
 
-async function run(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = "";
-  let err = "";
-  const io: Io = { stdout: (t) => void (out += t), stderr: (t) => void (err += t) };
-  const code = await runCli(argv, io);
-  return { code, out, err };
-}
+const run = (...argv: string[]) => runCaptured(argv);
 
 let dir: string;
 let wasm: string;

@@ -10,29 +10,22 @@ import { layoutFromManifest } from "@lfa-wasm/sp-runtime";
 import { buildSp } from "@lfa-wasm/sp-runtime/build";
 import { checkSpImageContract } from "@lfa-wasm/spmc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli } from "../src/cli.js";
+import { runCaptured } from "./run-cli.js";
 import { TEMPLATE_PACKAGES, TEMPLATE_VITEST_VERSION, uuidCells } from "../src/commands/sp.js";
-import type { Io } from "../src/io.js";
 
 // Inside the checkout (under tools/build/, gitignored) so asc finds @lfa-wasm/sp-runtime in node_modules.
 const WORK = fileURLToPath(new URL("../build/test-sp-new/", import.meta.url));
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 
-async function run(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const io: Io = { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t) };
-  const code = await runCli(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (...argv: string[]) => runCaptured(argv);
 
 let project: { name: string; dir: string; uuid: string; imageUuid: string; files: string[] };
 beforeAll(async () => {
   rmSync(WORK, { recursive: true, force: true });
   mkdirSync(WORK, { recursive: true });
   const r = await run("sp", "new", "kv", "--dir", join(WORK, "kv"), "--json");
-  expect(r).toMatchObject({ code: 0, stderr: "" });
-  project = JSON.parse(r.stdout);
+  expect(r).toMatchObject({ code: 0, err: "" });
+  project = JSON.parse(r.out);
 });
 afterAll(() => rmSync(WORK, { recursive: true, force: true }));
 
@@ -85,7 +78,7 @@ describe("lfa sp new", () => {
 
   it("a second scaffold gets other UUIDs", async () => {
     const r = await run("sp", "new", "kv2", "--dir", join(WORK, "kv2"), "--json");
-    const other = JSON.parse(r.stdout);
+    const other = JSON.parse(r.out);
     expect(other.uuid).not.toBe(project.uuid);
     expect(other.imageUuid).not.toBe(project.imageUuid);
   });
@@ -93,13 +86,13 @@ describe("lfa sp new", () => {
   it("refuses a bad name (exit 2) and a folder that is not empty (exit 1), writing nothing", async () => {
     const bad = await run("sp", "new", "Key Value", "--dir", join(WORK, "bad"));
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/the name "Key Value" must be lower-case letters and digits/);
+    expect(bad.err).toMatch(/the name "Key Value" must be lower-case letters and digits/);
     expect(existsSync(join(WORK, "bad"))).toBe(false);
     mkdirSync(join(WORK, "full"));
     writeFileSync(join(WORK, "full", "x"), "");
     const full = await run("sp", "new", "kv", "--dir", join(WORK, "full"));
     expect(full.code).toBe(1);
-    expect(full.stderr).toContain(`${join(WORK, "full")} already exists and is not an empty folder`);
+    expect(full.err).toContain(`${join(WORK, "full")} already exists and is not an empty folder`);
   });
 
   it("its v1 and v2 build with the SDK into images the SPMC's image contract accepts", async () => {
