@@ -1,26 +1,25 @@
-// The virtual board: PEs and the SMC conduit with its deterministic scheduler, composed of the
-// EL3 firmware (el3/: the LFA agent, PSCI, the SPMD with its logical SP, the RMMD), the realm
-// monitor, the secure world (SPMC + SPs), the live-activation store and one trace.
-//
-// Each PE's x0..x17 live in one register block (the EL3 agent's per-PE context): SMCs take their
-// arguments from it and leave their results in it; smcView() hands out the block itself.
+// The virtual board: the PEs and their SMC conduit (conduit.ts) composed with the EL3 firmware
+// that serves the calls (el3/: the LFA agent and BL31's self-activation, PSCI, the SPMD with its
+// logical SP, the RMMD), the realm monitor, the secure world (SPMC + SPs), the live-activation
+// store and one trace. Like TF-A's std_svc_smc_handler, dispatch() routes each call: PSCI and RMI
+// to their EL3 services, everything else to the agent, which hands FF-A function ids to the SPMD.
 import * as abi from "@lfa-wasm/abi";
 import { Spmc, StagingArea, NormalWorldMemory, initWasmEngine } from "@lfa-wasm/spmc";
 import { loadPrivateKey, loadPublicKey, publicKeyPem, type Ed25519PublicKey } from "@lfa-wasm/sp-pkg";
 import { MeasuredLog, measurePackage, type Attestation } from "./measured-log.js";
 import { TEST_ATTESTATION_KEY_ASSET, TEST_PUBLIC_KEY_ASSET, readAssetText } from "./assets.js";
-import { Trace, type TraceEvent } from "@lfa-wasm/trace";
+import { Trace } from "@lfa-wasm/trace";
 import { ActivationStore, type ComponentSlot } from "./activation-store.js";
 import type { BoardConfig, BoardFaults } from "./config.js";
 import { agentImage, packageModule } from "./firmware.js";
 import { RealmMonitor } from "./rmm.js";
-import { makePicker, type SchedulePolicy } from "./scheduler.js";
 import { VirtualClock } from "./clock.js";
 import { uuidBytes, uuidRegs } from "./uuid.js";
-import {
-  BoardFault, DeadlockError, PeParkedError, PeStateError, hex, DONE_NONE, DONE_REGS, DONE_RESET, type Done, type InFlight, type Pe, type PreemptionPoint, type SmcOutcome,
-} from "./pe.js";
+import { PeStateError, hex, DONE_NONE, DONE_REGS, DONE_RESET, type Done, type InFlight } from "./pe.js";
+import { Conduit, type RegisterBlocks } from "./conduit.js";
+import { fidName } from "./smc-trace.js";
 import { AGENT_RESULT, LfaAgentHost, type AgentInspection } from "./el3/lfa-agent.js";
+import { bl31Swap } from "./el3/bl31-lfa.js";
 import { Psci, isPsciFid } from "./el3/psci.js";
 import { Rmmd, isRmiFid } from "./el3/rmmd.js";
 import { Spmd } from "./el3/spmd.js";
@@ -29,19 +28,7 @@ export type { BoardConfig, BoardFaults, BoardUpdatePolicy, ComponentConfig, Comp
 export { ComponentSlot, antiRollbackRefusal, type Primed } from "./activation-store.js";
 export { BoardFault, DeadlockError, PeParkedError, PeStateError, type PreemptionPoint, type SmcOutcome } from "./pe.js";
 export type { AgentInspection } from "./el3/lfa-agent.js";
-
-// ---------------------------------------------------------------------------------------------
-// Names for the trace
-// ---------------------------------------------------------------------------------------------
-
-const FID_NAMES = new Map<number, string>();
-for (const [k, v] of Object.entries(abi)) {
-  if (typeof v !== "number" || (v & abi.SMCCC_FAST_CALL) === 0 || !/^(LFA|FFA|PSCI|RMI|RSI)_/.test(k) || /_FID_(FIRST|LAST)$/.test(k) || FID_NAMES.has(v)) continue;
-  if (k.startsWith("LFA_") && (v < abi.LFA_VERSION || v > abi.LFA_INVALID)) continue;
-  if (k.startsWith("FFA_") && !/_(32|64)$/.test(k)) continue;
-  FID_NAMES.set(v, k);
-}
-export const fidName = (fid: number): string => FID_NAMES.get(fid >>> 0) ?? `0x${(fid >>> 0).toString(16)}`;
+export { fidName } from "./smc-trace.js";
 
 // Per process: the test key a board trusts by default (read once) and the agent module as built
 // (compiled once, like the LSP's in the SPMD; boot packages' modules are cached by packageModule,
@@ -53,10 +40,7 @@ let agentBuildModule: WebAssembly.Module | undefined;
 // The board
 // ---------------------------------------------------------------------------------------------
 
-export class Platform {
-  readonly trace: Trace;
-  /** The conduit's numeric trace records (decodeSmcRecord). */
-  private readonly traceSource: number;
+export class Platform extends Conduit {
   /** Virtual time (ms): what the normal world's timeouts and sleeps count in. */
   readonly clock = new VirtualClock();
   /** Fault injection for tests (see BoardFaults). */
@@ -69,24 +53,6 @@ export class Platform {
   private readonly psci: Psci;
   private readonly rmmd: Rmmd;
   private readonly spmd: Spmd;
-  private readonly pes: Pe[];
-  /**
-   * The PEs executing firmware, innermost last: the top is the PE imports act on ("the calling
-   * PE"); more than one only while a preemption hook steps other PEs inside a PE's SMC.
-   */
-  private readonly running: number[] = [];
-  /**
-   * Called at every preemption point (PreemptionPoint) with the PE whose SMC reached it. The hook
-   * may step other ready PEs (submit/step) before it returns; the PE itself continues afterwards.
-   * Null (the default): SMCs run to completion or to a parking point, one PE at a time.
-   */
-  preemption: ((cpu: number, point: PreemptionPoint) => void) | null = null;
-  /** Outcomes completed during the current step for PEs other than the one stepped (BL31 swap). */
-  private completedAside: SmcOutcome[] | null = null;
-  /** The firmware fault that halted the board (null while it runs); see BoardFault. */
-  private haltedBy: BoardFault | null = null;
-  /** What the preemption hook threw, unwinding the firmware of the PEs it interrupted. */
-  private hookThrew: unknown = undefined;
   /** A re-ordered LFA table to install once the next successful activation round has ended. */
   private retableAfterActivation: string[] | null = null;
   private retableDue = false;
@@ -97,16 +63,11 @@ export class Platform {
 
   constructor(readonly config: BoardConfig) {
     initWasmEngine(); // before any module of the board is compiled (eager Wasm compilation)
-    this.trace = config.trace ?? new Trace();
-    this.traceSource = this.trace.source(decodeSmcRecord);
+    const trustedKey = config.trustedKey !== undefined ? loadPublicKey(config.trustedKey) : (testKey ??= loadPublicKey(readAssetText(TEST_PUBLIC_KEY_ASSET)));
+    super(config.trace ?? new Trace(), config.pes, config.bootCpus ?? config.pes, abi.AGENT_MAX_PES);
     this.rollback = config.rollback ?? true;
-    this.trustedKey = config.trustedKey !== undefined ? loadPublicKey(config.trustedKey) : (testKey ??= loadPublicKey(readAssetText(TEST_PUBLIC_KEY_ASSET)));
+    this.trustedKey = trustedKey;
     const bootCpus = config.bootCpus ?? config.pes;
-    if (config.pes < 1 || config.pes > abi.AGENT_MAX_PES) throw new RangeError(`pes must be 1..${abi.AGENT_MAX_PES}`);
-    if (bootCpus < 1 || bootCpus > config.pes) throw new RangeError(`bootCpus must be 1..${config.pes}`);
-    this.pes = Array.from({ length: config.pes }, (_, i) => ({
-      on: i < bootCpus, call: null, slot: { fid: 0, started: false, parked: false }, done: DONE_NONE, last: null, entry: 0n, ctx: 0n,
-    }));
     const pe = () => this.pe();
     // The SPMC is created before the store (PRIME copies into its staging area) but booted last.
     const staging = new StagingArea({ authenticatedOnly: true }); // only what PRIME authenticated is activated
@@ -263,35 +224,16 @@ export class Platform {
     return r;
   }
 
-  private pe(): number | undefined {
-    return this.running.at(-1);
-  }
+  // --- EL3 runtime services: what serves the conduit's calls -------------------------------------
 
-  /** A preemption point of the PE executing firmware (see `preemption`). */
-  private preempt(point: PreemptionPoint): void {
-    const cpu = this.running.at(-1);
-    if (!this.preemption || cpu === undefined) return;
-    try {
-      this.preemption(cpu, point);
-    } catch (e) {
-      this.hookThrew = e; // not a firmware fault: halt() lets it through unchanged
-      throw e;
-    }
+  /** The PEs' register blocks are the EL3 agent's per-PE contexts. */
+  protected get blocks(): RegisterBlocks {
+    return this.agent;
   }
-
-  // --- the SMC conduit --------------------------------------------------------------------------
 
   /** Number of PEs powered on (PSCI). */
   runningPes(): number {
     return this.psci.running();
-  }
-
-  get peCount(): number {
-    return this.pes.length;
-  }
-
-  isOn(cpu: number): boolean {
-    return this.checkCpu(cpu).on;
   }
 
   /** PE `cpu` was CPU_ON'd during an LFA rendezvous and powers on when the round ends (AFFINITY_INFO ON_PENDING). */
@@ -300,234 +242,13 @@ export class Platform {
     return this.psci.onPending(cpu);
   }
 
-  /** Where PE `cpu` last entered the normal world (CPU_ON or an LFA warm reset). */
-  nsEntry(cpu: number): { entry: bigint; x0: bigint } {
-    const p = this.checkCpu(cpu);
-    return { entry: p.entry, x0: p.ctx };
+  /** Deferred CPU_ONs, once no step is on the stack. */
+  protected settle(): void {
+    this.psci.settle();
   }
 
-  private checkCpu(cpu: number): Pe {
-    const p = this.pes[cpu];
-    if (!p) throw new RangeError(`no PE ${cpu} (the board has ${this.pes.length})`);
-    return p;
-  }
-
-  /**
-   * One SMC from the normal world on PE `cpu`: x0..x17 (missing registers are 0) → x0..x17, as a
-   * new array (the convenience most tests use; smcView() is the allocation-free form).
-   * Throws PeParkedError if the agent parks the PE (the call stays in flight: resume it with the
-   * scheduler API), and PeStateError for a warm reset outcome (use call()).
-   */
-  smc(cpu: number, ...x: Array<bigint | number>): bigint[] {
-    this.submit(cpu, x);
-    return Array.from(this.runSubmitted(cpu, true));
-  }
-
-  /**
-   * PE `cpu`'s register block x0..x17: where an SMC takes its arguments from and leaves its
-   * results (TF-A's per-CPU context, in the EL3 agent's state region). Write the arguments here
-   * and issue the call with smcBlock(); the view stays valid for the board's life.
-   */
-  peRegs(cpu: number): BigUint64Array {
-    this.checkCpu(cpu);
-    return this.agent.regs(cpu);
-  }
-
-  /**
-   * One SMC on PE `cpu` writing only the given registers x0..x(n-1) (the others keep what the PE's
-   * block holds, e.g. the previous call's results), returning the PE's register block itself:
-   * valid until the PE's next call, no allocation on the LFA and FF-A paths. Throws like smc().
-   */
-  smcView(cpu: number, ...x: Array<bigint | number>): BigUint64Array {
-    if (x.length > 18) throw new RangeError("at most 18 registers (x0..x17)");
-    const p = this.checkIdle(cpu);
-    for (let i = 0; i < x.length; i++) checkRegister(x[i]!);
-    const b = this.agent.regs(cpu);
-    for (let i = 0; i < x.length; i++) {
-      const v = x[i]!;
-      b[i] = typeof v === "bigint" ? v : BigInt(v);
-    }
-    this.begin(cpu, p);
-    return this.runSubmitted(cpu, true);
-  }
-
-  /** One SMC on PE `cpu` with the registers its block holds (peRegs()); returns the block. Throws like smc(). */
-  smcBlock(cpu: number): BigUint64Array {
-    this.begin(cpu, this.checkIdle(cpu));
-    return this.runSubmitted(cpu, true);
-  }
-
-  /** One SMC on PE `cpu`; returns its outcome (registers or warm reset). Throws PeParkedError if parked. */
-  call(cpu: number, x: Array<bigint | number>): SmcOutcome {
-    this.submit(cpu, x);
-    this.runSubmitted(cpu, false);
-    return this.outcome(cpu)!;
-  }
-
-  /**
-   * Runs the call just submitted on PE `cpu` to completion (the fast path of smc/smcView/call: no
-   * scheduling decision to make). Parked: PeParkedError (the call stays in flight). A warm reset
-   * throws PeStateError when `regsOnly`.
-   */
-  private runSubmitted(cpu: number, regsOnly: boolean): BigUint64Array {
-    const p = this.pes[cpu]!;
-    const call = p.call!;
-    const outerAside = this.completedAside;
-    this.completedAside = null;
-    const done = this.start(cpu, call);
-    this.completedAside = outerAside;
-    this.afterStep();
-    if (done === DONE_NONE) throw new PeParkedError(cpu, fidName(call.fid));
-    if (done === DONE_RESET && regsOnly) throw new PeStateError(`PE${cpu}: the SMC ended in a warm reset to ${hex(p.entry)}; use call()`);
-    return this.agent.regs(cpu);
-  }
-
-  // --- the scheduler: PEs are execution contexts picked one step at a time ------------------------
-
-  /** The firmware fault that halted the board, or null while it runs. */
-  get halted(): BoardFault | null {
-    return this.haltedBy;
-  }
-
-  private checkRunning(): void {
-    const h = this.haltedBy;
-    if (h) throw new BoardFault(`the board is halted after a firmware fault (${h.message}); reboot() it`, h.code, { cause: h });
-  }
-
-  /**
-   * Firmware threw while running on PE `cpu` (a trap or abort() in the EL3 agent, the LSP or the
-   * SPMC, or the host side of one of them): a panic. Every PE's call is abandoned (no call stays
-   * in flight, no outcome is pending), the board halts, and the fault is returned to be thrown.
-   * A fault of a step nested in a preemption point has halted the board already: it unwinds the
-   * outer PE's call unchanged. So does an exception of the preemption hook itself (the caller's,
-   * e.g. the race explorer ending a schedule): it is no firmware fault, but the firmware it
-   * unwound cannot continue, so the board halts with it as the cause and it is rethrown as is.
-   */
-  private halt(cpu: number, call: InFlight, e: unknown): unknown {
-    if (this.haltedBy !== null && (e === this.haltedBy || e === this.hookThrew)) return e;
-    const fromHook = e === this.hookThrew;
-    const why = e instanceof Error ? `${e.name}: ${e.message}` : String(e);
-    const fault = e instanceof BoardFault
-      ? new BoardFault(`firmware fault on PE${cpu} in ${fidName(call.fid)}: ${e.message}`, e.code, { cause: e })
-      : new BoardFault(`${fromHook ? "the preemption hook threw" : "firmware fault"} on PE${cpu} in ${fidName(call.fid)}: ${why}`, undefined, { cause: e });
-    this.haltedBy = fault;
-    const abandoned = this.pes.flatMap((p, i) => (p.call ? [`PE${i}:${fidName(p.call.fid)}`] : []));
-    for (const p of this.pes) {
-      p.call = null;
-      p.done = DONE_NONE;
-      p.last = null;
-    }
-    this.completedAside = null;
-    this.trace.record({ kind: "state", name: "board-fault", pe: cpu, detail: { reason: fault.message, abandoned } });
-    return fromHook ? e : fault;
-  }
-
-  /** Queues an SMC on PE `cpu` (not started until the PE is stepped): x0..x17 into its block, missing registers 0. */
-  submit(cpu: number, x: Array<bigint | number>): void {
-    const p = this.checkIdle(cpu);
-    if (x.length > 18) throw new RangeError("at most 18 registers (x0..x17)");
-    for (let i = 0; i < x.length; i++) checkRegister(x[i]!);
-    const b = this.agent.regs(cpu);
-    for (let i = 0; i < 18; i++) {
-      const v = i < x.length ? x[i]! : 0n;
-      b[i] = typeof v === "bigint" ? v : BigInt(v);
-    }
-    this.begin(cpu, p);
-  }
-
-  /** PE `cpu` may issue an SMC now (the board runs, the PE is on and has none in flight). */
-  private checkIdle(cpu: number): Pe {
-    if (this.haltedBy) this.checkRunning();
-    const p = this.checkCpu(cpu);
-    if (!p.on) throw new PeStateError(`PE${cpu} is OFF: it cannot issue an SMC`);
-    if (p.call) throw new PeStateError(`PE${cpu} already has an SMC in flight (${fidName(p.call.fid)})`);
-    return p;
-  }
-
-  /** The PE's block holds a new call: it is in flight, not started. */
-  private begin(cpu: number, p: Pe): void {
-    const call = p.slot;
-    call.fid = this.agent.fid(cpu);
-    call.started = false;
-    call.parked = false;
-    p.call = call;
-    p.done = DONE_NONE;
-    p.last = null;
-  }
-
-  /** PEs whose next step can run: a submitted call not started, or a parked call the agent made runnable. */
-  ready(): number[] {
-    const out: number[] = [];
-    this.pes.forEach((p, cpu) => {
-      if (!p.call) return;
-      if (!p.call.started) out.push(cpu);
-      else if (p.call.parked && this.agent.runnable(cpu)) out.push(cpu);
-    });
-    return out;
-  }
-
-  /** "idle" | "submitted" | "parked" (in the agent, waiting). */
-  peStatus(cpu: number): "idle" | "submitted" | "parked" | "off" {
-    const p = this.checkCpu(cpu);
-    if (!p.on) return "off";
-    if (!p.call) return "idle";
-    return p.call.started ? "parked" : "submitted";
-  }
-
-  /** The last completed outcome of PE `cpu` (null while its call is in flight). */
-  outcome(cpu: number): SmcOutcome | null {
-    const p = this.checkCpu(cpu);
-    if (p.last === null && p.done !== DONE_NONE) {
-      p.last = p.done === DONE_RESET ? { cpu, reset: { entry: p.entry, x0: p.ctx } } : { cpu, regs: Array.from(this.agent.regs(cpu)) };
-    }
-    return p.last;
-  }
-
-  /**
-   * Runs one scheduling step: PE `cpu` if given (it must be ready), else the first ready PE by
-   * index. Returns what happened; `completed` lists every call that finished in this step (a BL31
-   * swap completes the parked followers too).
-   */
-  step(cpu?: number): { cpu: number; action: "start" | "resume"; outcome: SmcOutcome | null; completed: SmcOutcome[] } {
-    this.checkRunning();
-    const ready = this.ready();
-    const c = cpu ?? ready[0];
-    if (c === undefined) throw new DeadlockError(`no PE is ready (${this.describePes()})`);
-    if (!ready.includes(c)) throw new PeStateError(`PE${c} is not ready (${this.peStatus(c)})`);
-    const call = this.pes[c]!.call!;
-    const action = call.started ? "resume" : "start";
-    const outerAside = this.completedAside; // a step nested in a preemption hook keeps the outer step's list
-    this.completedAside = null;
-    const done = this.start(c, call);
-    const aside = this.completedAside ?? [];
-    this.completedAside = outerAside;
-    const outcome = done === DONE_NONE ? null : this.outcome(c);
-    this.afterStep();
-    return { cpu: c, action, outcome, completed: outcome ? [outcome, ...aside] : aside };
-  }
-
-  /** Starts or resumes PE `cpu`'s call; how it ended (DONE_NONE: parked). A firmware fault halts the board. */
-  private start(cpu: number, call: InFlight): Done {
-    let done: Done;
-    try {
-      if (!call.started) {
-        call.started = true;
-        done = this.dispatch(cpu, call);
-      } else {
-        this.trace.recordNumeric(this.traceSource, SMC_RESUME, cpu, call.fid);
-        done = this.runAgent(cpu, call, true);
-      }
-    } catch (e) {
-      throw this.halt(cpu, call, e);
-    }
-    if (done === DONE_NONE) call.parked = true;
-    else this.finish(cpu, done);
-    return done;
-  }
-
-  /** After a step: deferred CPU_ONs once no step is on the stack; a re-table due after an activation round. */
-  private afterStep(): void {
-    if (this.running.length === 0) this.psci.settle();
+  /** A re-table due after an activation round, once no call is in flight. */
+  protected afterEveryStep(): void {
     if (this.retableDue && this.pes.every((pe) => !pe.call)) {
       const names = this.retableAfterActivation!;
       this.retableDue = false;
@@ -536,67 +257,9 @@ export class Platform {
     }
   }
 
-  /** Steps until no call is in flight, picking PEs by `policy`. Returns every outcome by PE. */
-  run(policy?: SchedulePolicy): Map<number, SmcOutcome> {
-    this.checkRunning();
-    const pick = makePicker(policy, this.pes.map((_, i) => i));
-    const out = new Map<number, SmcOutcome>();
-    for (;;) {
-      if (this.pes.every((p) => !p.call)) return out;
-      const ready = this.ready();
-      if (ready.length === 0) throw new DeadlockError(`every in-flight PE is parked and none is runnable (${this.describePes()})`);
-      const r = this.step(pick(ready));
-      for (const o of r.completed) out.set(o.cpu, o);
-    }
-  }
-
-  /**
-   * Several PEs' SMCs "at once": submits every call, then runs the board with `policy` (default:
-   * the given order). Returns the outcomes in the order of `calls`.
-   */
-  concurrent(calls: Array<{ cpu: number; regs: Array<bigint | number> }>, policy?: SchedulePolicy): SmcOutcome[] {
-    for (const c of calls) this.submit(c.cpu, c.regs);
-    const out = this.run(policy ?? { order: calls.map((c) => c.cpu) });
-    return calls.map((c) => out.get(c.cpu)!);
-  }
-
-  private describePes(): string {
-    return this.pes.map((p, i) => `PE${i}:${this.peStatus(i)}${p.call ? `(${fidName(p.call.fid)})` : ""}`).join(" ");
-  }
-
-  /** PE `cpu`'s call ended (its results or the warm reset's entry/x0 are in its block). */
-  private finish(cpu: number, done: Done): void {
-    const p = this.pes[cpu]!;
-    const call = p.call;
-    const b = this.agent.regs(cpu);
-    p.call = null;
-    p.done = done;
-    p.last = null;
-    if (done === DONE_RESET) {
-      p.entry = b[1]!;
-      p.ctx = b[0]!;
-      if (this.trace.enabled) this.trace.record({ kind: "smc", name: `${call ? fidName(call.fid) : "?"}:reset`, pe: cpu, detail: { entry: hex(p.entry), x0: hex(p.ctx) } });
-    } else {
-      const at = this.trace.numeric(this.traceSource, SMC_RET, cpu);
-      if (at >= 0) {
-        const w = this.trace.words;
-        const x = this.agent.words(cpu);
-        for (let i = 0; i < 8; i++) w[at + i] = x[i]!;
-        w[at + 8] = call ? call.fid : 0;
-        w[at + 9] = call ? 1 : 0;
-      }
-    }
-  }
-
   /** Starts a call: PSCI and RMI are served by their EL3 services, everything else by the agent. */
-  private dispatch(cpu: number, call: InFlight): Done {
+  protected dispatch(cpu: number, call: InFlight): Done {
     const r = this.agent.regs(cpu);
-    const at = this.trace.numeric(this.traceSource, SMC_CALL, cpu);
-    if (at >= 0) {
-      const w = this.trace.words;
-      const x = this.agent.words(cpu);
-      for (let i = 0; i < 10; i++) w[at + i] = x[i]!;
-    }
     if (isPsciFid(call.fid)) {
       this.psci.handle(cpu, r);
       return DONE_REGS;
@@ -615,14 +278,9 @@ export class Platform {
     return this.runAgent(cpu, call, false);
   }
 
-  /** Runs `fn` as firmware executing on PE `cpu`. */
-  private onPe<T>(cpu: number, fn: () => T): T {
-    this.running.push(cpu);
-    try {
-      return fn();
-    } finally {
-      this.running.pop();
-    }
+  /** Resumes a parked call in the agent (smc_resume). */
+  protected resumeCall(cpu: number, call: InFlight): Done {
+    return this.runAgent(cpu, call, true);
   }
 
   /** smc_handler (or smc_resume) on PE `cpu`, then what its AGENT_SMC_* result asks for. */
@@ -647,7 +305,6 @@ export class Platform {
         }
         return DONE_REGS;
       case abi.AGENT_SMC_PARKED:
-        this.trace.recordNumeric(this.traceSource, SMC_PARKED, cpu, call.fid);
         return DONE_NONE;
       case abi.AGENT_SMC_RESET:
         return DONE_RESET;
@@ -658,52 +315,17 @@ export class Platform {
     }
   }
 
-  /**
-   * BL31 self-activation, AGENT_SMC_SWAP from the leader: drop the agent instance, zero the agent
-   * window, instantiate the primed BL31 image on the same Memory (state region untouched), then
-   * bl31_warm_entry on every PE in the activation: each warm-resets into the normal world.
-   */
+  /** BL31 self-activation (el3/bl31-lfa.ts); the PEs that waited for it complete aside. */
   private swapBl31(leader: number): Done {
-    const s = this.components.find((c) => c.kind === "bl31");
-    const module = s?.primed?.module;
-    if (!s || !module) throw new Error("AGENT_SMC_SWAP without a primed BL31 image");
-    // The swap zeroes the agent's window, stack included: no other PE may be inside the agent.
-    const inside = this.running.filter((cpu) => cpu !== leader);
-    if (inside.length > 0) throw new BoardFault(`BL31 swap on PE${leader} while PE${inside.join(", PE")} executes in the agent`);
-    const waits = (cpu: number) =>
-      this.agent.waitsForSwap(cpu) ?? (cpu === leader || (this.pes[cpu]!.call?.started === true && this.pes[cpu]!.call!.fid === abi.LFA_ACTIVATE));
-    const participants = [leader, ...this.pes.map((_, cpu) => cpu).filter((cpu) => cpu !== leader && waits(cpu))];
-    const oldModule = this.agent.module;
-    const t0 = performance.now();
-    this.agent.swapTo(module);
-    this.trace.record({ kind: "swap", name: "bl31-swap", pe: leader, detail: { ns: Math.round((performance.now() - t0) * 1e6), participants } });
-    const enter = (cpu: number, mode: "warm" | "abort" | "rollback"): Done => {
-      const r = this.onPe(cpu, () => this.agent.warmEntry(cpu, mode));
-      if (r === abi.AGENT_SMC_RESET) return DONE_RESET;
-      if (r === abi.AGENT_SMC_DONE) return DONE_REGS;
-      throw new BoardFault(`bl31_${mode}_entry(${cpu}) returned ${r}`, r);
-    };
-    let outcomes: Done[];
-    try {
-      outcomes = participants.map((cpu) => enter(cpu, "warm"));
-      this.store.commit(s);
-    } catch (e) {
-      if (!(e instanceof BoardFault) || e.code !== abi.AGENT_ERR_LAYOUT) throw e;
-      // The new image cannot take the state over: back to the old image; every PE gets -11
-      // (rollback, docs/rollback.md) or -5 (rollback: false).
-      this.trace.record({ kind: "swap", name: "bl31-swap-failed", pe: leader, detail: { reason: e.message } });
-      this.agent.swapTo(oldModule);
-      outcomes = participants.map((cpu) => enter(cpu, this.rollback ? "rollback" : "abort"));
-      if (this.rollback) this.store.rollBack(s, `the new BL31 image cannot take the state over: ${e.message}`);
-    }
-    const aside = (this.completedAside ??= []);
-    for (let i = 1; i < participants.length; i++) {
-      const cpu = participants[i]!;
-      this.finish(cpu, outcomes[i]!);
-      aside.push(this.outcome(cpu)!);
-    }
+    const [lead, ...followers] = bl31Swap({
+      agent: this.agent, store: this.store, trace: this.trace, rollback: this.rollback,
+      slot: this.components.find((c) => c.kind === "bl31"), running: this.running, peCount: this.pes.length,
+      inActivate: (cpu) => this.pes[cpu]!.call?.started === true && this.pes[cpu]!.call!.fid === abi.LFA_ACTIVATE,
+      onPe: (cpu, fn) => this.onPe(cpu, fn),
+    }, leader);
+    for (const f of followers) this.completeAside(f.cpu, f.done);
     this.agent.collect();
-    return outcomes[0]!;
+    return lead!.done;
   }
 
   // --- the live-activation store ------------------------------------------------------------------
@@ -785,39 +407,6 @@ export class Platform {
     this.trace.record({ kind: "state", name: "reboot", detail: { nvRegions: nvContents.map((r) => ({ id: r.id, base: r.base, bytes: r.bytes.length })) } });
     return new Platform({ ...this.config, trace: undefined, nvContents });
   }
-}
-
-// The conduit's numeric trace records: an SMC issued (x0..x4 as 32-bit halves), returned
-// (x0..x3, then the function id and whether there was a call), parked, resumed (function id).
-const SMC_CALL = 1;
-const SMC_RET = 2;
-const SMC_PARKED = 3;
-const SMC_RESUME = 4;
-
-/** A 64-bit register from its two 32-bit halves, as hex() writes it (no BigInt). */
-function hex64(w: Uint32Array, at: number): string {
-  const lo = w[at]!;
-  const hi = w[at + 1]!;
-  return hi === 0 ? `0x${lo.toString(16)}` : `0x${hi.toString(16)}${lo.toString(16).padStart(8, "0")}`;
-}
-
-/** What a conduit record reads as (the events the conduit recorded as objects before). */
-function decodeSmcRecord(event: number, pe: number, w: Uint32Array, at: number): Omit<TraceEvent, "seq" | "t"> {
-  switch (event) {
-    case SMC_CALL:
-      return { kind: "smc", name: fidName(w[at]!), pe, detail: { in: [0, 2, 4, 6, 8].map((i) => hex64(w, at + i)) } };
-    case SMC_RET:
-      return { kind: "smc", name: `${w[at + 9] ? fidName(w[at + 8]!) : "?"}:ret`, pe, detail: { out: [0, 2, 4, 6].map((i) => hex64(w, at + i)) } };
-    case SMC_PARKED:
-      return { kind: "smc", name: `${fidName(w[at]!)}:parked`, pe };
-    default:
-      return { kind: "smc", name: `${fidName(w[at]!)}:resume`, pe };
-  }
-}
-
-/** A register value the conduit can hold: a BigInt (taken mod 2⁶⁴) or an integral Number. */
-function checkRegister(v: bigint | number): void {
-  if (typeof v !== "bigint" && !Number.isInteger(v)) throw new RangeError(`register value ${String(v)} is not an integer`);
 }
 
 /** A component as the agent's table holds it (kind defaults for may-reset and rendezvous). */
