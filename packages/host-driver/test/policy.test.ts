@@ -4,7 +4,9 @@ import { buildSpPkg, loadPrivateKey, parseSpPkg, testKeyPaths } from "@lfa-wasm/
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UpdatePolicy, UpdatePolicyError, UPDATE_POLICY_FORMAT, policyProblems, type UpdatePolicyFile } from "../src/index.js";
+import { readAssetText } from "@lfa-wasm/assets";
+import { Ajv } from "ajv";
+import { POLICY_SCHEMA_ASSET, UpdatePolicy, UpdatePolicyError, UPDATE_POLICY_FORMAT, policyProblems, type UpdatePolicyFile } from "../src/index.js";
 import { boot, read, write } from "./helpers.js";
 
 /** An SP1 image re-packed with another trailer version / security version (TEST-ONLY key). */
@@ -126,7 +128,10 @@ describe("the update policy before staging (the TDX module update series)", () =
     expect(() => UpdatePolicy.load(join(dir, "bad.json"))).toThrow(/^update policy .*bad\.json: not JSON: /);
     writeFileSync(join(dir, "empty.json"), "{}");
     expect(() => UpdatePolicy.load(join(dir, "empty.json"))).toThrow(/empty\.json: the policy: missing field "format"/);
-    // The shipped policy satisfies the schema.
+    // The shipped policy satisfies the schema, and the schema the JSON Schema meta-schema (policyProblems skips that check).
     expect(policyProblems(UpdatePolicy.load().file)).toEqual([]);
+    const ajv = new Ajv({ strict: true });
+    expect(ajv.validateSchema(JSON.parse(readAssetText(POLICY_SCHEMA_ASSET))), ajv.errorsText()).toBe(true);
+    expect(ajv.validateSchema({ type: "objekt" })).toBe(false);
   });
 });

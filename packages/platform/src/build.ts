@@ -1,10 +1,11 @@
 // `npm run build` step after tsc: compiles the RMM image variants (assembly/rmm, SP-image mode:
 // imported Memory, confined to the RMM window, docs/architecture.md#images-confined-to-their-working-window) and writes the board's firmware
-// packages (build/<name>.pkg) for the CLI and demos.
+// packages (build/<name>.pkg, signed here so that booting a board signs nothing) for the board,
+// the CLI and demos.
 import { mkdirSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { buildSpImage } from "@lfa-wasm/as-build";
-import { BUILD_DIR, FIRMWARE_PACKAGES, RMM_LAYOUT, RMM_VARIANTS, firmwarePackage } from "./firmware.js";
+import { BUILD_DIR, FIRMWARE_PACKAGES, RMM_LAYOUT, RMM_VARIANTS, signFirmwarePackage } from "./firmware.js";
 
 mkdirSync(BUILD_DIR, { recursive: true });
 for (const v of Object.values(RMM_VARIANTS)) {
@@ -15,5 +16,5 @@ for (const v of Object.values(RMM_VARIANTS)) {
     maximumMemory: RMM_LAYOUT.memoryPages,
   });
 }
-for (const name of FIRMWARE_PACKAGES) writeFileSync(new URL(`${name}.pkg`, BUILD_DIR), firmwarePackage(name));
+for (const name of FIRMWARE_PACKAGES) writeFileSync(new URL(`${name}.pkg`, BUILD_DIR), signFirmwarePackage(name));
 console.log(`platform: ${Object.keys(RMM_VARIANTS).length} RMM images, ${FIRMWARE_PACKAGES.length} packages in build/`);

@@ -112,21 +112,24 @@ const pkgCache = new Map<string, Uint8Array>();
 /**
  * The board's firmware packages, signed with the TEST-ONLY key, security version 1:
  * `rmm-v1.0`, `rmm-v1.1`, `rmm-bad` (v1.2, fails init), `bl31-v1.0`, `bl31-v1.1` (the agent
- * module as built, with two trailer versions). Built on first use (a few ms) and cached.
+ * module as built, with two trailer versions). Signed at build time (`signFirmwarePackage`, by
+ * src/build.ts into build/<name>.pkg) and read through the asset seam: booting a board signs
+ * nothing (Ed25519 signing would cost a page ~100 ms of key set-up). Cached.
  */
-export function firmwarePackage(name: "rmm-v1.0" | "rmm-v1.1" | "rmm-bad" | "bl31-v1.0" | "bl31-v1.1"): Uint8Array {
+export function firmwarePackage(name: FirmwarePackageName): Uint8Array {
   let p = pkgCache.get(name);
-  if (!p) {
-    if (name.startsWith("rmm-")) {
-      const v = name.slice(4) as RmmVariant;
-      p = buildFirmwarePackage("rmm", rmmImage(v), { version: RMM_VARIANTS[v].version });
-    } else {
-      const [major, minor] = name.slice(6).split(".").map(Number);
-      p = buildFirmwarePackage("bl31", agentImage(), { version: { major, minor } });
-    }
-    pkgCache.set(name, p);
-  }
+  if (!p) pkgCache.set(name, (p = readAsset(`@lfa-wasm/platform/build/${name}.pkg`)));
   return p;
+}
+
+/** Builds and signs a firmware package from its image as built (what build/<name>.pkg holds). */
+export function signFirmwarePackage(name: FirmwarePackageName): Uint8Array {
+  if (name.startsWith("rmm-")) {
+    const v = name.slice(4) as RmmVariant;
+    return buildFirmwarePackage("rmm", rmmImage(v), { version: RMM_VARIANTS[v].version });
+  }
+  const [major, minor] = name.slice(6).split(".").map(Number);
+  return buildFirmwarePackage("bl31", agentImage(), { version: { major: major!, minor: minor! } });
 }
 export const FIRMWARE_PACKAGES = ["rmm-v1.0", "rmm-v1.1", "rmm-bad", "bl31-v1.0", "bl31-v1.1"] as const;
 export type FirmwarePackageName = (typeof FIRMWARE_PACKAGES)[number];

@@ -1,24 +1,23 @@
 // The browser's side of the asset seam (@lfa-wasm/assets): every runtime asset the board reads,
 // by its package export, with the URL Vite gives it (`?url`: emitted as a file of the static site,
 // served from the package in dev). The page fetches them all once at load and installs a reader
-// serving them from memory. test/assets.test.ts proves the list is complete: a Node board booted
-// and run through the demo with a recording reader reads nothing else.
+// serving them from memory. test/assets.test.ts proves the list exact: a Node board booted and run
+// through the demo with a recording reader reads all of them and nothing else (the firmware
+// packages come signed from the build: the page holds no private key).
 import { readAsset, type AssetSpecifier } from "@lfa-wasm/assets";
 import { firmwarePackage, FIRMWARE_PACKAGES, type FirmwarePackageName } from "@lfa-wasm/platform";
 import { packages as spPackages } from "@lfa-wasm/sp-sample";
-import agent from "@lfa-wasm/tfa-agent/build/tfa-agent.wasm?url";
 import lsp from "@lfa-wasm/lsp/build/lsp.wasm?url";
 import spmc from "@lfa-wasm/spmc/build/spmc.wasm?url";
 import spLayouts from "@lfa-wasm/sp-sample/build/layouts.json?url";
 import efiLayout from "@lfa-wasm/efi-vars/build/layout.json?url";
 import spmcBoard from "@lfa-wasm/efi-vars/build/spmc-board.dtb?url";
 import efivarV1 from "@lfa-wasm/efi-vars/build/efivar-v1.pkg?url";
-import rmmDts from "@lfa-wasm/platform/manifests/rmm.dts?url";
-import bl31Dts from "@lfa-wasm/platform/manifests/bl31.dts?url";
-import rmm10 from "@lfa-wasm/platform/build/rmm_v1_0.wasm?url";
-import rmm11 from "@lfa-wasm/platform/build/rmm_v1_1.wasm?url";
-import rmmBad from "@lfa-wasm/platform/build/rmm_bad.wasm?url";
-import testKey from "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem?url";
+import rmm10 from "@lfa-wasm/platform/build/rmm-v1.0.pkg?url";
+import rmm11 from "@lfa-wasm/platform/build/rmm-v1.1.pkg?url";
+import rmmBad from "@lfa-wasm/platform/build/rmm-bad.pkg?url";
+import bl31v10 from "@lfa-wasm/platform/build/bl31-v1.0.pkg?url";
+import bl31v11 from "@lfa-wasm/platform/build/bl31-v1.1.pkg?url";
 import testPub from "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem?url";
 import policy from "@lfa-wasm/host-driver/policy/update-policy.json?url";
 import policySchema from "@lfa-wasm/host-driver/policy/update-policy.schema.json?url";
@@ -34,19 +33,17 @@ import sp1Corrupt from "@lfa-wasm/sp-sample/build/sp1-v2-corrupt.pkg?url";
 
 /** Package export → URL of every asset the page loads. */
 export const ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
-  "@lfa-wasm/tfa-agent/build/tfa-agent.wasm": agent,
   "@lfa-wasm/lsp/build/lsp.wasm": lsp,
   "@lfa-wasm/spmc/build/spmc.wasm": spmc,
   "@lfa-wasm/sp-sample/build/layouts.json": spLayouts,
   "@lfa-wasm/efi-vars/build/layout.json": efiLayout,
   "@lfa-wasm/efi-vars/build/spmc-board.dtb": spmcBoard,
   "@lfa-wasm/efi-vars/build/efivar-v1.pkg": efivarV1,
-  "@lfa-wasm/platform/manifests/rmm.dts": rmmDts,
-  "@lfa-wasm/platform/manifests/bl31.dts": bl31Dts,
-  "@lfa-wasm/platform/build/rmm_v1_0.wasm": rmm10,
-  "@lfa-wasm/platform/build/rmm_v1_1.wasm": rmm11,
-  "@lfa-wasm/platform/build/rmm_bad.wasm": rmmBad,
-  "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem": testKey,
+  "@lfa-wasm/platform/build/rmm-v1.0.pkg": rmm10,
+  "@lfa-wasm/platform/build/rmm-v1.1.pkg": rmm11,
+  "@lfa-wasm/platform/build/rmm-bad.pkg": rmmBad,
+  "@lfa-wasm/platform/build/bl31-v1.0.pkg": bl31v10,
+  "@lfa-wasm/platform/build/bl31-v1.1.pkg": bl31v11,
   "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem": testPub,
   "@lfa-wasm/host-driver/policy/update-policy.json": policy,
   "@lfa-wasm/host-driver/policy/update-policy.schema.json": policySchema,
@@ -68,7 +65,7 @@ const FIRMWARE = ["rmm-v1.1", "rmm-bad", "bl31-v1.1"] as const satisfies readonl
 export const samplePackages = {
   list: [
     ...SAMPLE_SP_PACKAGES.map((name) => ({ name, description: spPackages[name].purpose })),
-    ...FIRMWARE.map((name) => ({ name, description: `board firmware package ${name} (signed at load with the TEST-ONLY key)` })),
+    ...FIRMWARE.map((name) => ({ name, description: `board firmware package ${name} (signed at build time with the TEST-ONLY key)` })),
   ],
   read(name: string): Uint8Array {
     if ((FIRMWARE_PACKAGES as readonly string[]).includes(name)) return firmwarePackage(name as FirmwarePackageName);

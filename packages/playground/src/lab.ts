@@ -59,6 +59,27 @@ type Snapshot = Map<number, Map<number, Uint8Array>>;
 
 const hex = (n: number) => "0x" + n.toString(16);
 
+/**
+ * How many bytes of `a` differ from `b` (from zero when `b` is null), a word at a time where both
+ * are 4-byte aligned: the memory maps scan every SP's Memory on each refresh, mostly zero pages.
+ */
+export function bytesDiffering(a: Uint8Array, b: Uint8Array | null): number {
+  let n = 0;
+  let i = 0;
+  if (a.byteOffset % 4 === 0 && (!b || b.byteOffset % 4 === 0)) {
+    const words = a.length >>> 2;
+    const wa = new Uint32Array(a.buffer, a.byteOffset, words);
+    const wb = b ? new Uint32Array(b.buffer, b.byteOffset, words) : null;
+    for (let w = 0; w < words; w++) {
+      if (wa[w] === (wb ? wb[w] : 0)) continue;
+      for (let j = w * 4; j < w * 4 + 4; j++) if (a[j] !== (b ? b[j] : 0)) n++;
+    }
+    i = words * 4;
+  }
+  for (; i < a.length; i++) if (a[i] !== (b ? b[i] : 0)) n++;
+  return n;
+}
+
 export class Lab {
   readonly p: Platform;
   readonly d: LfaDriver;
@@ -258,14 +279,7 @@ export class Lab {
       regions: sp.regions.map((r) => {
         const now = sp.memory.subarray(r.base, r.base + r.size);
         const before = this.snapshot?.get(sp.id)?.get(r.base);
-        let changed: number | null = null;
-        if (before) {
-          changed = 0;
-          for (let i = 0; i < now.length; i++) if (now[i] !== before[i]) changed++;
-        }
-        let nonZero = 0;
-        for (let i = 0; i < now.length; i++) if (now[i] !== 0) nonZero++;
-        return { ...r, changed, nonZero };
+        return { ...r, changed: before ? bytesDiffering(now, before) : null, nonZero: bytesDiffering(now, null) };
       }),
     }));
   }

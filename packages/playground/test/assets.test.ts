@@ -1,4 +1,4 @@
-// The page's asset list is complete: a board booted under Node with a recording reader, driven
+// The page's asset list is exact: a board booted under Node with a recording reader, driven
 // through the demo flow and the other packages the page offers, reads only assets the page loads.
 import { afterEach, describe, expect, it } from "vitest";
 import { readAsset, setAssetReader, type AssetSpecifier } from "@lfa-wasm/assets";
@@ -9,7 +9,7 @@ import { runDemo } from "../src/demo.js";
 afterEach(() => setAssetReader(null));
 
 describe("the page's assets", () => {
-  it("boot + demo + every offered package read nothing outside ASSET_URLS", () => {
+  it("boot + demo + every offered package read exactly ASSET_URLS", () => {
     const read = new Set<string>();
     const recorder = (s: AssetSpecifier) => {
       read.add(s);
@@ -26,6 +26,7 @@ describe("the page's assets", () => {
     for (const p of samplePackages.list) expect(samplePackages.read(p.name).length).toBeGreaterThan(0);
     expect(read.size).toBeGreaterThan(10);
     expect([...read].filter((s) => !(s in ASSET_URLS))).toEqual([]);
+    expect(Object.keys(ASSET_URLS).filter((s) => !read.has(s))).toEqual([]);
   });
 
   it("every listed asset exists (resolved through its package's exports)", () => {

@@ -3,7 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { samplePackage } from "@lfa-wasm/platform";
 import { SP_CMD_COUNTER_INC } from "@lfa-wasm/sp-sample";
-import { Lab } from "../src/lab.js";
+import { Lab, bytesDiffering } from "../src/lab.js";
 import { runDemo } from "../src/demo.js";
 
 describe("the playground's lab", () => {
@@ -49,5 +49,19 @@ describe("the playground's lab", () => {
     expect(lab.diagram().timings.activatePes).toEqual([0, 1]);
     expect(lab.direct("sp1", SP_CMD_COUNTER_INC).values![0]).toBe(1n);
     expect(lab.direct("nosuch", 1)).toMatchObject({ ok: false });
+  });
+
+  it("bytesDiffering counts differing bytes word-aligned or not", () => {
+    const a = new Uint8Array(4099);
+    const b = new Uint8Array(4099);
+    expect(bytesDiffering(a, b)).toBe(0);
+    a[1] = 1;
+    a[2] = 2;
+    a[4098] = 3;
+    expect(bytesDiffering(a, null)).toBe(3);
+    b[2] = 2;
+    expect(bytesDiffering(a, b)).toBe(2);
+    expect(bytesDiffering(a.subarray(1), b.subarray(1))).toBe(2); // unaligned: byte by byte
+    expect(bytesDiffering(a.subarray(3, 4098), null)).toBe(0);
   });
 });

@@ -2,22 +2,37 @@
 import * as abi from "@lfa-wasm/abi";
 import type { Trace, TraceEvent } from "@lfa-wasm/trace";
 
-function reverse(prefix: string, filter: (k: string) => boolean = () => true): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const [k, v] of Object.entries(abi)) {
-    if (k.startsWith(prefix) && filter(k) && typeof v === "number" && !m.has(v)) m.set(v, k.slice(prefix.length));
-  }
-  return m;
+/** Number → name maps of the ABI constants the decoder names, built once on first use (not at import time). */
+interface Names {
+  FIDS: Map<number, string>;
+  FRAMEWORK: Map<number, string>;
+  VCPU: Map<number, string>;
+  VM: Map<number, string>;
+  MANIFEST_ERRORS: Map<number, string>;
+  PKG_ERRORS: Map<number, string>;
 }
-const FIDS = reverse("FFA_", (k) => /_(32|64)$/.test(k));
-const FRAMEWORK = reverse("FFA_FRAMEWORK_MSG_", (k) => k !== "FFA_FRAMEWORK_MSG_BIT" && k !== "FFA_FRAMEWORK_MSG_FUNC_MASK");
-const VCPU = reverse("VCPU_STATE_");
-const VM = reverse("VM_STATE_");
-const MANIFEST_ERRORS = reverse("MANIFEST_ERROR_");
-const PKG_ERRORS = reverse("SP_PKG_ERROR_");
+let names: Names | null = null;
+function abiNames(): Names {
+  if (names) return names;
+  const entries = Object.entries(abi).filter((e): e is [string, number] => typeof e[1] === "number");
+  const reverse = (prefix: string, filter: (k: string) => boolean = () => true) => {
+    const m = new Map<number, string>();
+    for (const [k, v] of entries) if (k.startsWith(prefix) && filter(k) && !m.has(v)) m.set(v, k.slice(prefix.length));
+    return m;
+  };
+  return (names = {
+    FIDS: reverse("FFA_", (k) => /_(32|64)$/.test(k)),
+    FRAMEWORK: reverse("FFA_FRAMEWORK_MSG_", (k) => k !== "FFA_FRAMEWORK_MSG_BIT" && k !== "FFA_FRAMEWORK_MSG_FUNC_MASK"),
+    VCPU: reverse("VCPU_STATE_"),
+    VM: reverse("VM_STATE_"),
+    MANIFEST_ERRORS: reverse("MANIFEST_ERROR_"),
+    PKG_ERRORS: reverse("SP_PKG_ERROR_"),
+  });
+}
 
 /** The SPMC's texts carry error codes: name them (e.g. "manifest error 3" → "manifest error 3 (MANIFEST_ERROR_NO_HYPERVISOR_FDT_NODE)"). */
 function nameCodes(text: string): string {
+  const { MANIFEST_ERRORS, PKG_ERRORS } = abiNames();
   return text
     .replace(/manifest error (\d+)/g, (m, n: string) => (MANIFEST_ERRORS.has(+n) ? `${m} (MANIFEST_ERROR_${MANIFEST_ERRORS.get(+n)})` : m))
     .replace(/SP package error (\d+)/g, (m, n: string) => (PKG_ERRORS.has(+n) ? `${m} (SP_PKG_ERROR_${PKG_ERRORS.get(+n)})` : m));
@@ -26,6 +41,7 @@ const hex = (v: number) => `0x${v.toString(16)}`;
 
 /** The name of an FF-A message: its framework type when bit 31 of w2 is set, else its function. */
 export function ffaMessageName(fid: number, x2: number): string {
+  const { FIDS, FRAMEWORK } = abiNames();
   const name = FIDS.get(fid >>> 0);
   const direct = name !== undefined && name.startsWith("MSG_SEND_DIRECT_") && !name.includes("2_64");
   if (direct && (x2 & abi.FFA_FRAMEWORK_MSG_BIT) !== 0) return FRAMEWORK.get(x2 & abi.FFA_FRAMEWORK_MSG_FUNC_MASK) ?? `FRAMEWORK_${x2 & 0xff}`;
@@ -48,9 +64,9 @@ export class TraceDecoder {
   decode(event: number, a: number, b: number, c: number, d: number): Omit<TraceEvent, "seq" | "t"> {
     switch (event) {
       case abi.TRACE_VCPU_STATE:
-        return { kind: "state", name: "vcpu", to: hex(c), detail: { vcpu: d, from: VCPU.get(a), to: b === 0xff ? "ILLEGAL" : VCPU.get(b) } };
+        return { kind: "state", name: "vcpu", to: hex(c), detail: { vcpu: d, from: abiNames().VCPU.get(a), to: b === 0xff ? "ILLEGAL" : abiNames().VCPU.get(b) } };
       case abi.TRACE_VM_STATE:
-        return { kind: "state", name: "vm", to: hex(c), detail: { from: VM.get(a), to: b === 0xff ? "ILLEGAL" : VM.get(b) } };
+        return { kind: "state", name: "vm", to: hex(c), detail: { from: abiNames().VM.get(a), to: b === 0xff ? "ILLEGAL" : abiNames().VM.get(b) } };
       case abi.TRACE_MSG_TO_SP:
       case abi.TRACE_MSG_FROM_SP:
       case abi.TRACE_RETURN_OTHER_WORLD:
