@@ -7,6 +7,7 @@ export * from "./driver.js";
 export * from "./sysfs.js";
 export * from "./fw-upload.js";
 export * from "./policy.js";
+export * from "./preflight.js";
 export { firmwareReason, firmwareReasons } from "./firmware-log.js";
 export { lfaErrorString, LFA_TIMED_OUT, LFA_CALL_AGAIN_INTERNAL } from "./lfa-errors.js";
 export { kstrtobool, simpleStrtol } from "./parse.js";

@@ -4,9 +4,8 @@
 // phase timings, each SP's memory map with the bytes each region changed, the sysfs tree and the
 // LFA inventory. The same code runs under Node (test/lab.test.ts) and in the page.
 import * as abi from "@lfa-wasm/abi";
-import { LfaDriver, LinuxError, uploadLimit, type LfaImageInfo } from "@lfa-wasm/host-driver";
-import { antiRollbackRefusal, createPlatform, type Platform } from "@lfa-wasm/platform";
-import { parseSpPkg, toHex, verifySpPkg, keyIdOf } from "@lfa-wasm/sp-pkg";
+import { LfaDriver, LinuxError, preflightCheck, type LfaImageInfo, type PreflightReport } from "@lfa-wasm/host-driver";
+import { createPlatform, type Platform } from "@lfa-wasm/platform";
 import { partitions, type SpLayout } from "@lfa-wasm/sp-sample";
 import { activationTimings, traceToMermaid, type ActivationTimings, type TraceEvent } from "@lfa-wasm/trace";
 
@@ -47,12 +46,6 @@ export interface SpMemoryMap {
   name: string;
   pages: number;
   regions: MemoryRegion[];
-}
-
-export interface PreflightLine {
-  check: string;
-  status: "ok" | "fail";
-  text: string;
 }
 
 type Snapshot = Map<number, Map<number, Uint8Array>>;
@@ -145,43 +138,16 @@ export class Lab {
     });
   }
 
-  /** The pre-flight report of a package for an image (nothing is staged). */
-  check(image: string, bytes: Uint8Array): { result: OpResult; lines: PreflightLine[] } {
-    const lines: PreflightLine[] = [];
-    const line = (check: string, ok: boolean, text: string) => lines.push({ check, status: ok ? "ok" : "fail", text });
+  /** The host driver's pre-flight report of a package for an image (`lfa check`'s; nothing is staged). */
+  check(image: string, bytes: Uint8Array): { result: OpResult; report: PreflightReport | null } {
+    let report: PreflightReport | null = null;
     const result = this.run(`check ${image}`, () => {
-      const comp = this.p.component(image);
-      let t = null;
-      try {
-        t = parseSpPkg(bytes).trailer;
-        line("structure", true, "an SP package (sptool header, DTB manifest, image, signed trailer)");
-      } catch (e) {
-        line("structure", false, (e as Error).message);
-      }
-      const v = verifySpPkg(bytes, this.p.trustedKey);
-      line("signature", v.ok, v.ok ? `Ed25519 signature valid (key id ${toHex(keyIdOf(this.p.trustedKey)).slice(0, 16)}…)` : `${v.code}: ${v.reason}`);
-      if (t) {
-        const r = antiRollbackRefusal(comp, t.securityVersion);
-        line("anti-rollback", !r, r ?? `security version ${t.securityVersion} ≥ floor ${comp.minSecurityVersion}`);
-      }
-      const decision = this.d.policy.evaluate({ component: comp.name, running: comp.running?.version ?? { major: 0, minor: 0 }, floor: comp.minSecurityVersion, pkg: bytes });
-      line("policy", decision.allowed, decision.reason);
-      const sp = comp.kind === "sp" ? comp.cfg.sp : undefined;
-      if (sp) {
-        const pc = this.p.spmc.precheck(sp.id, bytes, sp.staging.size);
-        const why = [...pc.manifestDiff, ...pc.refusals, ...pc.image];
-        line("spmc", why.length === 0, why.length ? why.join("; ") : "the SPMC would accept it at START (UUIDs, manifest, image contract)");
-      } else {
-        const mismatch = this.p.packageMismatch(comp.name, bytes);
-        line("target", !mismatch, mismatch ?? `a ${comp.kind.toUpperCase()} image`);
-      }
-      const limit = uploadLimit(comp);
-      line("staging", bytes.length <= limit, `${bytes.length} of ${limit} bytes`);
-      const failed = lines.filter((l) => l.status === "fail").length;
-      if (failed) throw new Error(`${failed} check${failed === 1 ? "" : "s"} failed`);
+      report = preflightCheck(this.d, image, bytes);
+      const failed = report.checks.filter((l) => l.status === "fail").length;
+      if (failed) throw new Error(`${failed} check${failed === 1 ? "" : "s"} failed: ${report.checks.filter((l) => l.status === "fail").map((l) => l.id).join(", ")}`);
       return "ready to activate";
     });
-    return { result, lines };
+    return { result, report };
   }
 
   prime(image: string): OpResult {

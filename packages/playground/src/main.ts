@@ -4,6 +4,7 @@
 import { memoryAssetReader, setAssetReader } from "@lfa-wasm/assets";
 import { SP_COMMANDS } from "@lfa-wasm/sp-sample";
 import { ASSET_URLS, samplePackages } from "./assets.js";
+import type { PreflightReport } from "@lfa-wasm/host-driver";
 import { Lab, type OpResult } from "./lab.js";
 import { runDemo } from "./demo.js";
 
@@ -51,6 +52,16 @@ function packageBytes(): { name: string; bytes: Uint8Array } {
   if (dropped) return dropped;
   const name = $<HTMLSelectElement>("package").value;
   return { name, bytes: samplePackages.read(name) };
+}
+
+const MARK = { ok: "✓", fail: "✗", warn: "!", "n/a": "–" } as const;
+/** The pre-flight report as `lfa check` prints it: one line per check, then its details. */
+function preflightHtml(r: PreflightReport): string {
+  return (
+    r.checks
+      .map((l) => `<span class="${l.status === "n/a" ? "na" : l.status}" data-check="${l.id}">${MARK[l.status]} ${esc(l.id)}</span>: ${esc(l.summary)}${l.details.map((d) => `\n    ${esc(d)}`).join("")}`)
+      .join("\n") + `\n${r.ready ? `<span class="ok">ready</span>` : `<span class="fail">not ready</span>`} (running ${esc(r.running ?? "?")}, package ${esc(r.candidate ?? "?")})`
+  );
 }
 
 function show(r: OpResult): void {
@@ -120,7 +131,7 @@ function wire(): void {
   $("upload").onclick = () => show(lab.upload(image(), packageBytes().bytes));
   $("check").onclick = () => {
     const c = lab.check(image(), packageBytes().bytes);
-    $("preflight").innerHTML = c.lines.map((l) => `<span class="${l.status}">${l.status === "ok" ? "✓" : "✗"} ${esc(l.check)}</span>: ${esc(l.text)}`).join("\n");
+    $("preflight").innerHTML = c.report ? preflightHtml(c.report) : "";
     show(c.result);
   };
   $("prime").onclick = () => show(lab.prime(image()));

@@ -41,7 +41,8 @@ describe("the playground's lab", () => {
     expect(lab.cancel("sp1")).toMatchObject({ ok: true });
     const bad = lab.check("sp1", samplePackage("sp2-v2"));
     expect(bad.result.ok).toBe(false);
-    expect(bad.lines.find((l) => l.check === "spmc")!.status).toBe("fail");
+    expect(bad.report!.checks.find((l) => l.id === "target")).toMatchObject({ status: "fail", summary: expect.stringMatching(/^the package is not for sp1 .*: its UUIDs differ$/) });
+    expect(bad.result.message).toMatch(/^\d+ checks? failed: .*target/);
     const junk = lab.upload("sp1", new Uint8Array([1, 2, 3]));
     expect(junk.ok).toBe(false);
     expect(junk.message).toMatch(/fw_upload .*lfa-sp1/);

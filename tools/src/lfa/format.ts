@@ -1,6 +1,7 @@
 // Text helpers for the lfa commands: ANSI styles (only on a TTY, never with NO_COLOR), tables,
 // durations and a progress bar.
 import { type Io, colorEnabled } from "../io.js";
+import { formatBytes } from "@lfa-wasm/host-driver";
 
 export interface Style {
   bold(s: string): string;
@@ -46,11 +47,8 @@ export function formatUs(us: number): string {
   return `${us.toFixed(1)} µs`;
 }
 
-export function formatBytes(n: number): string {
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KiB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MiB`;
-}
+/** "812 B", "24.1 KiB" (the host driver's, shared with its pre-flight report). */
+export { formatBytes };
 
 /** A one-line progress bar: "[#########-----------]  45%  11.0 KiB / 24.1 KiB  transferring". */
 export function progressBar(done: number, total: number, label: string, width = 28): string {
