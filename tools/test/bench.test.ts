@@ -7,10 +7,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Command } from "commander";
 import { registerBench } from "../src/commands/bench.js";
-import { addDataSegment, appendCustomSection, filler } from "../src/bench/wasm.js";
-import { percentile, summarize } from "../src/bench/stats.js";
 import type { Io } from "../src/io.js";
-import type { BenchResult } from "../src/bench/run.js";
+import type { BenchResult } from "@lfa-wasm/bench";
 import { boardSourceFor } from "../src/board/source.js";
 import { packageSp, writeExampleLayout } from "@lfa-wasm/platform";
 
@@ -79,29 +77,6 @@ describe("lfa bench --quick --json", () => {
 
   it("rejects an unknown group", async () => {
     await expect(bench("--only", "nope")).rejects.toThrow(/unknown group/);
-  });
-});
-
-describe("bench helpers", () => {
-  it("padding a Wasm image keeps it a valid module (custom section, data segment)", () => {
-    // (module (memory (import "env" "memory") 1) (func) ) with a code section and no data section.
-    const m = new Uint8Array([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 2, 0x0f, 1, 3, 0x65, 0x6e, 0x76, 6, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 2, 0, 1, 3, 2, 1, 0, 10, 4, 1, 2, 0, 0x0b]);
-    expect(WebAssembly.validate(m)).toBe(true);
-    const c = appendCustomSection(m, "pad", filler(1000));
-    expect(WebAssembly.validate(c)).toBe(true);
-    expect(c.length).toBeGreaterThan(1000);
-    const d = addDataSegment(addDataSegment(m, 0x100, filler(300)), 0x800, filler(20000));
-    expect(WebAssembly.validate(d)).toBe(true);
-    const mem = new WebAssembly.Memory({ initial: 1, maximum: 1 });
-    new WebAssembly.Instance(new WebAssembly.Module(d), { env: { memory: mem } });
-    expect(Array.from(new Uint8Array(mem.buffer, 0x800, 16))).toEqual(Array.from(filler(20000).subarray(0, 16)));
-  });
-
-  it("percentiles are nearest-rank", () => {
-    const s = Array.from({ length: 100 }, (_, i) => i + 1);
-    expect(percentile(s, 50)).toBe(50);
-    expect(percentile(s, 99)).toBe(99);
-    expect(summarize([3, 1, 2])).toMatchObject({ n: 3, min: 1, p50: 2, max: 3 });
   });
 });
 

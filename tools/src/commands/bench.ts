@@ -1,14 +1,11 @@
 // `lfa bench`: activation latency and the hot path, against the floor and the alternatives, in
-// one run (tools/src/bench/). Percentiles for every figure; ratios measured in the same run.
+// one run (@lfa-wasm/bench, packages/bench). Percentiles for every figure; ratios measured in the same run.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { SpLayoutError } from "@lfa-wasm/platform";
 import { CheckFailed, resolvePath, toJson, UsageError, type Io } from "../io.js";
-import { loadBenchTarget, type BenchTarget } from "../bench/target.js";
-import { GROUPS, runBench, type Group } from "../bench/run.js";
-import { renderMarkdown, renderSvg, renderText } from "../bench/report.js";
-import { BenchError } from "../bench/measure.js";
+import { BenchError, GROUPS, loadBenchTarget, renderMarkdown, renderSvg, renderText, runBench, type BenchTarget, type Group } from "@lfa-wasm/bench";
 import type { BoardSource } from "../board/source.js";
 
 const int = (name: string) => (v: string) => {

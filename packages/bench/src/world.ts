@@ -212,7 +212,7 @@ function layoutSource(l: SpLayoutGen): string {
       loadAddress: l.load, memSize: l.memSize, lsbBase: l.lsb?.base ?? 0, lsbBytes: (l.lsb?.pages ?? 0) * PAGE,
       rxBase: l.rx, txBase: l.tx, rxtxBytes: PAGE, liveActivationRegister: l.lsb ? 1 : -1,
     },
-    "tools/src/bench/world.ts (lfa bench)",
+    "packages/bench/src/world.ts (lfa bench)",
   );
 }
 
@@ -243,7 +243,7 @@ export function defaultCacheDir(): string {
 
 async function buildImage(cache: BuildCache, l: SpLayoutGen, kind: "SP_IMAGE_V1" | "SP_IMAGE_V2"): Promise<Uint8Array> {
   const layout = layoutSource(l);
-  const entry = entryModule(kind, "tools/src/bench/world.ts (lfa bench)");
+  const entry = entryModule(kind, "packages/bench/src/world.ts (lfa bench)");
   const maximumMemory = Math.max(256, l.maxPages);
   const key = createHash("sha256").update(spSourceHash()).update(layout).update(entry).update(String(maximumMemory)).digest("hex").slice(0, 20);
   const out = join(cache.dir, `sp-${key}.wasm`);

@@ -58,7 +58,7 @@ export interface BenchOptions {
   via?: "auto" | "sysfs" | "smc";
   /** A user's SP on a board from sp_layout.json (lfa bench --board --component --package): the headline groups (live, floor, cold) run for it. */
   target?: BenchTarget;
-  /** Sets V8's --no-wasm-lazy-compilation for this process before anything is compiled (an experiment: where the time goes). */
+  /** Called as measurements complete (done of total, what ran last). */
   onProgress?: (done: number, total: number, label: string) => void;
   onLog?: (line: string) => void;
 }
