@@ -6,7 +6,8 @@
 //  1. a script boots createPlatform() and live-activates SP1 v1 → v2 through the library
 //     (fw_upload + the driver's activate), checking the version and that the counter kept counting;
 //  2. `npx lfa list` (the installed, built CLI: no turbo, no tsx) lists SP1;
-//  3. `npx lfa --board layout/sp_layout.json list` lists the example layout's SP by its description.
+//  3. `npx lfa --board layout/sp_layout.json list` lists the example layout's SP by its description;
+//  4. `npx lfa bench --quick --only hot` (@lfa-wasm/bench installed) measures LFA_VERSION.
 // Usage: node scripts/packed-install.mjs [--no-build] [--keep]
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, realpathSync } from "node:fs";
@@ -75,6 +76,12 @@ console.log("SP1 1 -> 2 live, counter 1, 2 -> 3: " + got);
   if (!/^kv\s+Key-value store\s/m.test(board)) throw new Error(`lfa --board layout/sp_layout.json list did not list kv by name:\n${board}`);
   process.stdout.write(board);
   console.log(`npx lfa --board layout/sp_layout.json list: ${secs(t)} s`);
+
+  // lfa bench from its own package (@lfa-wasm/bench): the hot paths, tiny N.
+  t = performance.now();
+  const bench = JSON.parse(run("npx", ["--no-install", "lfa", "bench", "--quick", "--only", "hot", "--hot-samples", "2", "--hot-batch", "5", "--warmup", "1", "--json"], project));
+  if (bench.schema !== "lfa-bench/1" || !(bench.figures["hot.lfaVersion"]?.p50 > 0)) throw new Error(`lfa bench --only hot: no hot.lfaVersion figure:\n${JSON.stringify(bench).slice(0, 400)}`);
+  console.log(`npx lfa bench --quick --only hot: LFA_VERSION p50 ${Math.round(bench.figures["hot.lfaVersion"].p50)} ns, ${secs(t)} s`);
   ok = true;
 } finally {
   if (keep || !ok) console.log(`${ok ? "kept" : "left for inspection"}: ${work}`);
