@@ -7,15 +7,20 @@
 // (sptool format, signed), the SPMC manifest (given, or generated: one Hafnium vmN node per SP in
 // layout order), the LFA component table (every SP with live-activation-support and an
 // image-uuid), staging areas and the host driver's update-policy entries.
+// The SP packages are made as sp-package.ts makes them; the SPMC manifest is spmc-manifest.ts.
 import { dirname, readFileSync, resolve } from "#host";
 import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
-import { compileDts, decodeDtb, findNode, getProperty, propString, propU32, propU64, type DtNode } from "@lfa-wasm/devicetree";
+import { compileDts, decodeDtb, getProperty, propString, propU64, type DtNode } from "@lfa-wasm/devicetree";
 import { buildSpPkg, loadPrivateKey, loadPublicKey, testKeyPaths, type Ed25519PrivateKey, type PrivateKeyInput } from "@lfa-wasm/sp-pkg";
-import { firmwarePackage } from "./firmware.js";
-import { manifestIdentity } from "./firmware.js";
+import { firmwarePackage, manifestIdentity } from "./firmware.js";
+import { isWasm, manifestDtb, parseVersion } from "./sp-package.js";
+import { applySpmcManifest, generateSpmcManifestDts } from "./spmc-manifest.js";
 import type { BoardConfig, ComponentConfig } from "./config.js";
 import type { Platform } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
+
+export { manifestDtb, packageSp, type PackageSpOptions } from "./sp-package.js";
+export { generateSpmcManifestDts } from "./spmc-manifest.js";
 
 /** sp_mk_generator.py's MAX_SP. */
 export const SP_LAYOUT_MAX_SPS = 8;
@@ -24,9 +29,6 @@ export const SP_LAYOUT_DEFAULT_MEM_SIZE = 0x100000;
 /** First live-activation staging area (TF-A FVP's, as the default board's SP1) and the size of each (1 MiB, one after the other). */
 export const SP_LAYOUT_STAGING_BASE = 0x7000000;
 export const SP_LAYOUT_STAGING_SIZE = 0x100000;
-/** Secure and non-secure memory of a generated SPMC manifest (as the sample's spmc.dts). */
-const SECURE_MEMORY = { base: 0x0, size: 0x4000000 };
-const NS_MEMORY = { base: 0x10000000, size: 0x1000000 };
 
 /** The fields an SP entry may have: TF-A's, then this model's own (docs/boards.md). */
 const TFA_FIELDS = ["image", "pm", "uuid", "owner", "package", "physical-load-address"] as const;
@@ -102,10 +104,6 @@ export interface SpLayoutBoard {
 }
 
 const hex = (n: number) => `0x${n.toString(16)}`;
-
-function u64Cells(v: number): string {
-  return `<${hex(Math.floor(v / 0x100000000))} ${hex(v >>> 0)}>`;
-}
 
 function uuidFromU32Words(words: number[]): string {
   // sp_mk_generator.py: each cell's bytes in little-endian order, concatenated, give the UUID.
@@ -205,7 +203,7 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     const image = fileRef("image");
     const pm = fileRef("pm");
     const imageBytes = read("image", image.file);
-    if (!(imageBytes[0] === 0 && imageBytes[1] === 0x61 && imageBytes[2] === 0x73 && imageBytes[3] === 0x6d)) {
+    if (!isWasm(imageBytes)) {
       sp(`${image.file} is not a WebAssembly module (no \\0asm magic): here an SP image is a .wasm`, "image");
     }
     let manifest: Uint8Array;
@@ -263,9 +261,9 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     if (pla !== undefined && typeof pla !== "string" && typeof pla !== "number") sp("must be an address (string or number)", "physical-load-address");
     let version = { major: 1, minor: 0 };
     if (e.version !== undefined) {
-      const m = typeof e.version === "string" ? /^(\d+)\.(\d+)$/.exec(e.version) : null;
-      if (!m) return sp(`${JSON.stringify(e.version)} must be "major.minor" (the boot package's trailer version)`, "version");
-      version = { major: Number(m[1]), minor: Number(m[2]) };
+      const v = typeof e.version === "string" ? parseVersion(e.version) : null;
+      if (!v) return sp(`${JSON.stringify(e.version)} must be "major.minor" (the boot package's trailer version)`, "version");
+      version = v;
     }
     const sv = e["security-version"] ?? 1;
     if (typeof sv !== "number" || !Number.isInteger(sv) || sv < 0 || sv > 0xffffffff) sp(`${JSON.stringify(sv)} must be a u32`, "security-version");
@@ -386,131 +384,4 @@ export function checkLayoutBoot(board: SpLayoutBoard, p: Platform): void {
         : null;
     if (why) throw new SpLayoutError(`${board.file}: SP "${s.name}": pm: ${why}`, board.file, s.name, "pm");
   }
-}
-
-const isDtb = (b: Uint8Array) => b.length >= 4 && b[0] === 0xd0 && b[1] === 0x0d && b[2] === 0xfe && b[3] === 0xed;
-
-/** A manifest file's bytes as a DTB: a DTB as it is, else DTS source compiled with @lfa-wasm/devicetree (throws its error). */
-export function manifestDtb(bytes: Uint8Array, name: string): Uint8Array {
-  return isDtb(bytes) ? bytes : compileDts(new TextDecoder().decode(bytes), name);
-}
-
-export interface PackageSpOptions {
-  /** The SP's Wasm image: a path or the bytes. */
-  image: string | Uint8Array;
-  /** Its FF-A partition manifest: a DTS or DTB path, or DTB bytes. */
-  manifest: string | Uint8Array;
-  /** An Ed25519 private key (PEM path or KeyObject). Default: the TEST-ONLY key (a notice goes to `notice`). */
-  key?: string | PrivateKeyInput;
-  /** Trailer version (default 1.0) and anti-rollback counter (default 1). */
-  version?: { major: number; minor: number } | string;
-  securityVersion?: number;
-  pmOffset?: number;
-  imgOffset?: number;
-  notice?: (line: string) => void;
-}
-
-/**
- * Packages an SP the way a layout board does (sptool format + signed trailer): e.g. the v2 of an SP
- * of a layout, to `lfa upload <name> v2.pkg` or `fwUpload(name).upload(bytes)`. Errors name the file.
- */
-export function packageSp(o: PackageSpOptions): Uint8Array {
-  const read = (what: string, v: string | Uint8Array): { bytes: Uint8Array; name: string } => {
-    if (typeof v !== "string") return { bytes: v, name: `${what} (bytes)` };
-    try {
-      return { bytes: new Uint8Array(readFileSync(v)), name: resolve(v) };
-    } catch (e) {
-      throw new Error(`${what} ${resolve(v)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
-    }
-  };
-  const image = read("image", o.image);
-  if (!(image.bytes[0] === 0 && image.bytes[1] === 0x61 && image.bytes[2] === 0x73 && image.bytes[3] === 0x6d)) {
-    throw new Error(`image ${image.name}: not a WebAssembly module (no \\0asm magic)`);
-  }
-  const m = read("manifest", o.manifest);
-  let manifest: Uint8Array;
-  try {
-    manifest = manifestDtb(m.bytes, m.name);
-  } catch (e) {
-    throw new Error(`manifest ${m.name}: ${(e as Error).message}`);
-  }
-  let version = { major: 1, minor: 0 };
-  if (typeof o.version === "string") {
-    const v = /^(\d+)\.(\d+)$/.exec(o.version);
-    if (!v) throw new Error(`version ${JSON.stringify(o.version)} must be "major.minor"`);
-    version = { major: Number(v[1]), minor: Number(v[2]) };
-  } else if (o.version) version = o.version;
-  let signingKey: Ed25519PrivateKey;
-  if (o.key === undefined) {
-    signingKey = loadPrivateKey(testKeyPaths.privateKey);
-    (o.notice ?? ((l: string) => void process.stderr.write(`${l}\n`)))(`NOTICE: ${image.name}: signed with the TEST-ONLY key of @lfa-wasm/sp-pkg — give your own key for anything but tests`);
-  } else if (typeof o.key === "string") {
-    const k = read("key", o.key);
-    signingKey = loadPrivateKey(new TextDecoder().decode(k.bytes));
-  } else signingKey = loadPrivateKey(o.key);
-  return buildSpPkg({ manifest, image: image.bytes, version, securityVersion: o.securityVersion ?? 1, signingKey, pmOffset: o.pmOffset, imgOffset: o.imgOffset });
-}
-
-/** The SPMC manifest a layout's SPs get when none is given: Hafnium's vmN nodes in layout order. */
-export function generateSpmcManifestDts(sps: readonly LayoutSp[], layoutFile: string): string {
-  const vms = sps.map((s) => [
-    `\t\tvm${s.vm} {`,
-    `\t\t\tis_ffa_partition;`,
-    `\t\t\tdebug_name = ${JSON.stringify(s.name)};`,
-    `\t\t\tload_address = ${u64Cells(s.window.loadAddress)};`,
-    `\t\t\tvcpu_count = <1>;`,
-    `\t\t\tmem_size = <${hex(s.window.memSize)}>;`,
-    `\t\t};`,
-  ].join("\n"));
-  return [
-    `/* SPMC manifest generated from ${layoutFile.replace(/\*\//g, "* /")} (one vmN per SP, in layout order) */`,
-    `/dts-v1/;`,
-    ``,
-    `/ {`,
-    `\tcompatible = "arm,ffa-core-manifest-1.0";`,
-    `\t#address-cells = <2>;`,
-    `\t#size-cells = <1>;`,
-    ``,
-    `\thypervisor {`,
-    `\t\tcompatible = "hafnium,hafnium";`,
-    ``,
-    vms.join("\n\n"),
-    `\t};`,
-    ``,
-    `\tmemory@${SECURE_MEMORY.base.toString(16)} {`,
-    `\t\tdevice_type = "memory";`,
-    `\t\treg = ${u64Cells(SECURE_MEMORY.base).slice(0, -1)} ${hex(SECURE_MEMORY.size)}>;`,
-    `\t};`,
-    ``,
-    `\tmemory@${NS_MEMORY.base.toString(16)} {`,
-    `\t\tdevice_type = "ns-memory";`,
-    `\t\treg = ${u64Cells(NS_MEMORY.base).slice(0, -1)} ${hex(NS_MEMORY.size)}>;`,
-    `\t};`,
-    `};`,
-    ``,
-  ].join("\n");
-}
-
-/** A given SPMC manifest: its vmN nodes must match the layout's SPs, in order; windows come from it. */
-function applySpmcManifest(sps: LayoutSp[], dtb: Uint8Array, where: string, fail: (m: string, sp?: string | null, field?: string | null) => never): void {
-  let root: DtNode;
-  try {
-    root = decodeDtb(dtb);
-  } catch (e) {
-    return fail(`SPMC manifest ${where}: not a valid DTB: ${(e as Error).message}`);
-  }
-  const hyp = findNode(root, "/hypervisor");
-  if (!hyp) return fail(`SPMC manifest ${where}: no /hypervisor node (Hafnium's vmN nodes)`);
-  const vms = hyp.children.filter((c) => /^vm\d+$/.test(c.name)).map((c) => ({ n: Number(c.name.slice(2)), node: c })).sort((a, b) => a.n - b.n);
-  if (vms.length !== sps.length) fail(`SPMC manifest ${where}: ${vms.length} vmN nodes for the layout's ${sps.length} SPs (one per SP, in layout order)`);
-  vms.forEach((v, i) => {
-    const s = sps[i]!;
-    if (v.n !== i + 1) fail(`SPMC manifest ${where}: vm${v.n} where vm${i + 1} was expected (vm1..vm${sps.length}, in layout order)`, s.name);
-    const la = getProperty(v.node, "load_address");
-    const ms = getProperty(v.node, "mem_size");
-    if (!la || !ms) fail(`SPMC manifest ${where}: vm${v.n} needs load_address and mem_size`, s.name);
-    const load = Number(propU64(la!));
-    if (load !== s.window.loadAddress) fail(`SPMC manifest ${where}: vm${v.n} load_address ${hex(load)} is not ${s.pm.file}'s load-address ${hex(s.window.loadAddress)}`, s.name, "pm");
-    s.window = { loadAddress: load, memSize: ms!.value.length === 8 ? Number(propU64(ms!)) : propU32(ms!) };
-  });
 }
