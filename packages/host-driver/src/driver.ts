@@ -3,40 +3,33 @@
 // CALL_AGAIN/BUSY loops and time budgets, stop_machine through the platform's PE scheduler, the
 // image tree refresh with deferred removal, the smc_lock rw_semaphore, firmware-store-updated
 // notifications with auto_activate — plus one fw_upload device per activatable component whose
-// ops check the update policy and stage the package in the platform's activation store.
+// ops (lfa-upload.ts) check the update policy and stage the package in the platform's activation store.
 import * as abi from "@lfa-wasm/abi";
 import type { Platform, SchedulePolicy, SmcOutcome, ComponentSlot } from "@lfa-wasm/platform";
 import { LinuxError, NoLfaAgentError, errnoName, ERRNO } from "./errors.js";
-import { FW_UPLOAD_ERR, firmwareUploadRegister, type FwUploadDevice, type FwUploadErr, type FwUploadOps } from "./fw-upload.js";
+import { firmwareUploadRegister, type FwUploadDevice } from "./fw-upload.js";
+import { LfaUploadOps, type UploadHost } from "./lfa-upload.js";
 import { guidFromRegs, imageName, formatFwVersion, formatPendingVersion } from "./images.js";
 import { Kernel, RwSemaphore, condResched, msleep, type KOp, type Task } from "./kernel.js";
 import { LFA_CALL_AGAIN_INTERNAL, LFA_TIMED_OUT, lfaErrorString } from "./lfa-errors.js";
 import { kstrtobool } from "./parse.js";
 import { firmwareReasons } from "./firmware-log.js";
-import { UpdatePolicy, fmtVersion, packageVersion, type UpdatePolicyFile, type Version } from "./policy.js";
+import { UpdatePolicy, type UpdatePolicyFile } from "./policy.js";
 import { Sysfs } from "./sysfs.js";
 import { Ring } from "@lfa-wasm/trace";
+
+export { LFA_STORE_SIZE, uploadLimit } from "./lfa-upload.js";
 
 export const LFA_SYSFS_DIR = "/sys/firmware/lfa";
 /** lfa_fw.c's budgets and polling period (virtual ms). */
 export const LFA_PRIME_BUDGET_MS = 30_000;
 export const LFA_ACTIVATE_BUDGET_MS = 10_000;
 export const LFA_RETRY_DELAY_MS = 10;
-/** TF-A FVP's normal-world activation store (PLAT_LFA_STORE_BASE, 16 MiB): the upload limit of non-SP components. */
-export const LFA_STORE_SIZE = 16 << 20;
 /**
  * Linux's driver never lets the firmware reset a CPU: PRIME of an image with may_reset_cpu fails
  * with EINVAL ("CPU reset not supported by kernel driver"); pre-flight checks ask here.
  */
 export const LFA_DRIVER_SUPPORTS_CPU_RESET = false;
-
-/**
- * The most bytes fw_upload accepts for a component: an SP's secure staging area, else the
- * normal-world activation store (LFA_STORE_SIZE).
- */
-export function uploadLimit(comp: Pick<ComponentSlot, "kind" | "cfg">): number {
-  return comp.kind === "sp" && comp.cfg.sp ? comp.cfg.sp.staging.size : LFA_STORE_SIZE;
-}
 
 /** The 11 attributes of a v3 image directory and their modes. */
 export const LFA_ATTRIBUTES: ReadonlyArray<readonly [string, number]> = Object.freeze([
@@ -750,127 +743,4 @@ export class LfaDriver {
     };
     img.device = firmwareUploadRegister(this.kernel, this.sysfs, name, new LfaUploadOps(host), { trace: this.platform.trace, log: (l) => this.say(l) });
   }
-}
-
-interface UploadHost {
-  dev: string;
-  img: FwImage;
-  platform: Platform;
-  policy: UpdatePolicy;
-  timing: { chunk: number; msPerChunk: number; prepareMs: number; programMs: number };
-  say(line: string): void;
-  component(): ComponentSlot | undefined;
-  running(): KOp<Version>;
-  refresh(): KOp<void>;
-}
-
-/** The LFA component's fw_upload ops: policy check (prepare), staging in chunks (write), store check (poll_complete). */
-class LfaUploadOps implements FwUploadOps {
-  private cancelRequested = false;
-  private previous: Uint8Array | null = null;
-  private staged = false;
-
-  constructor(private readonly h: UploadHost) {}
-
-  /** Why the last upload was refused (the driver logs it; the model also keeps it for its users). */
-  private refusal: string | null = null;
-
-  private refuse(reason: string, err: FwUploadErr): FwUploadErr {
-    this.refusal = reason;
-    this.h.say(`${this.h.dev}: update refused: ${reason}`);
-    return err;
-  }
-
-  reason(): string | null {
-    return this.refusal;
-  }
-
-  *prepare(data: Uint8Array, size: number): KOp<FwUploadErr> {
-    const h = this.h;
-    this.refusal = null;
-    // A cancel request left over from an idle `cancel` write is forgotten here (as TDX does).
-    this.cancelRequested = false;
-    this.staged = false;
-    this.previous = null;
-    yield* msleep(h.timing.prepareMs);
-    const comp = h.component();
-    if (!comp || comp.kind === "none") {
-      this.refusal = `the board has no activatable component ${h.img.guid}`;
-      h.say(`${h.dev}: ${this.refusal}`);
-      return FW_UPLOAD_ERR.HW_ERROR;
-    }
-    if (size === 0) return this.refuse("the upload is empty (0 bytes)", FW_UPLOAD_ERR.INVALID_SIZE);
-    const max = uploadLimit(comp);
-    if (size > max) return this.refuse(`${size} bytes do not fit the ${max}-byte ${comp.kind === "sp" ? "staging area" : "activation store"}`, FW_UPLOAD_ERR.INVALID_SIZE);
-    const mismatch = h.platform.packageMismatch(comp.name, data.subarray(0, size));
-    if (mismatch) return this.refuse(`not a package for ${comp.name}: ${mismatch}`, FW_UPLOAD_ERR.FW_INVALID);
-    const running = yield* h.running();
-    const decision = h.policy.evaluate({ component: comp.name, running, floor: comp.minSecurityVersion, pkg: data.subarray(0, size) });
-    if (!decision.allowed) return this.refuse(decision.reason, FW_UPLOAD_ERR.FW_INVALID);
-    h.say(`${h.dev}: ${decision.reason}`);
-    return FW_UPLOAD_ERR.NONE;
-  }
-
-  *write(data: Uint8Array, offset: number, size: number): KOp<{ err: FwUploadErr; written: number }> {
-    const h = this.h;
-    if (this.cancelRequested) return { err: FW_UPLOAD_ERR.CANCELED, written: 0 };
-    if (h.img.activating) {
-      this.refusal = `${h.img.name} is being activated: the activation store is busy`;
-      h.say(`${h.dev}: ${this.refusal}`);
-      return { err: FW_UPLOAD_ERR.BUSY, written: 0 };
-    }
-    const n = Math.min(h.timing.chunk, size);
-    yield* msleep(h.timing.msPerChunk);
-    if (this.cancelRequested) return { err: FW_UPLOAD_ERR.CANCELED, written: 0 };
-    if (offset + n >= data.length) {
-      // The last chunk: the package goes into the normal-world activation store as a whole.
-      const comp = h.component();
-      try {
-        this.previous = comp?.staged ?? null;
-        h.platform.stage(comp ? comp.name : h.img.guid, data);
-        this.staged = true;
-      } catch (e) {
-        this.refusal = `staging failed: ${e instanceof Error ? e.message : String(e)}`;
-        h.say(`${h.dev}: ${this.refusal}`);
-        return { err: FW_UPLOAD_ERR.HW_ERROR, written: 0 };
-      }
-    }
-    return { err: FW_UPLOAD_ERR.NONE, written: n };
-  }
-
-  *pollComplete(): KOp<FwUploadErr> {
-    const h = this.h;
-    yield* msleep(h.timing.programMs);
-    const comp = h.component();
-    if (this.cancelRequested) {
-      // Put the store back the way it was.
-      if (this.staged && comp) {
-        if (this.previous) h.platform.stage(comp.name, this.previous);
-        else h.platform.unstage(comp.name);
-      }
-      this.staged = false;
-      return FW_UPLOAD_ERR.CANCELED;
-    }
-    if (!comp?.staged) {
-      this.refusal = "the activation store does not hold the package";
-      h.say(`${h.dev}: ${this.refusal}`);
-      return FW_UPLOAD_ERR.HW_ERROR;
-    }
-    h.say(`${h.dev}: staged ${comp.staged.length} bytes in the activation store (${describe(comp.staged)})`);
-    yield* h.refresh();
-    return FW_UPLOAD_ERR.NONE;
-  }
-
-  cancel(): void {
-    this.cancelRequested = true;
-  }
-
-  cleanup(): void {
-    this.previous = null;
-  }
-}
-
-function describe(pkg: Uint8Array): string {
-  const v = packageVersion(pkg);
-  return v ? `version ${fmtVersion(v.version)}, security version ${v.securityVersion}` : "no version trailer";
 }
