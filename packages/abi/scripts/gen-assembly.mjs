@@ -8,14 +8,15 @@
 // Other packages reuse it for their own constant tables (e.g. packages/sp-sample's protocol):
 //   node packages/abi/scripts/gen-assembly.mjs --src DIR --out DIR
 // DIR paths are relative to the current directory. Defaults: this package's src/ and assembly/.
-// types.ts (the width markers), helpers.ts and index.ts of the source directory are skipped.
+// types.ts (the width markers), helpers.ts, index.ts and sp-image.ts (export names: strings) of the
+// source directory are skipped.
 import { readFileSync, writeFileSync, mkdirSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const repoRoot = join(root, "..", "..");
-const NOT_CONSTANTS = new Set(["types.ts", "helpers.ts", "index.ts"]);
+const NOT_CONSTANTS = new Set(["types.ts", "helpers.ts", "index.ts", "sp-image.ts"]);
 const CONST_LINE = /^export const ([A-Z][A-Z0-9_]*) = (u8|u16|u32|i32|u64|i64)\((.+)\);(\s*\/\/.*)?$/;
 
 /** `label` names the source in the header (default: the abi package's own src/ file). */

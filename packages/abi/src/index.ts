@@ -12,6 +12,7 @@ export * from "./psci.js";
 export * from "./rmm.js";
 export * from "./sp-pkg-trailer.js";
 export * from "./live-state.js";
+export * from "./sp-image.js";
 export * from "./helpers.js";
 // The width markers, for other single-source tables written in the same style (e.g. sp-sample's protocol).
 export * from "./types.js";

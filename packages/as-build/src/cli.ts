@@ -3,7 +3,7 @@
  * lfa-asbuild — compile one AssemblyScript entry to .wasm the project's way.
  *
  *   lfa-asbuild <entry.ts> -o <out.wasm> --window LOAD:SIZE --maximum-memory PAGES [--initial-memory PAGES] [-t out.wat]
- *               [--path DIR]…
+ *               [--layout classic|pre-instantiable] [--path DIR]…
  *   lfa-asbuild <entry.ts> -o <out.wasm> --firmware [--runtime minimal|incremental]
  *               [--import-memory] [--initial-memory PAGES] [--maximum-memory PAGES] [-t out.wat]
  *
@@ -20,10 +20,12 @@ import {
   parseWindow,
   type CompileResult,
   type Runtime,
+  type SpImageLayout,
 } from "./index.js";
 
 const USAGE = `usage:
   lfa-asbuild <entry.ts> -o <out.wasm> --window LOAD:SIZE --maximum-memory PAGES [--initial-memory PAGES] [-t <out.wat>]
+              [--layout classic|pre-instantiable]
   lfa-asbuild <entry.ts> -o <out.wasm> --firmware [--runtime minimal|incremental] [--import-memory]
               [--initial-memory PAGES] [--maximum-memory PAGES] [-t <out.wat>]
   --path DIR (repeatable): another folder of AssemblyScript packages, after node_modules`;
@@ -44,6 +46,7 @@ async function main(argv: string[]): Promise<number> {
         firmware: { type: "boolean" },
         runtime: { type: "string" },
         "import-memory": { type: "boolean" },
+        layout: { type: "string" },
         path: { type: "string", multiple: true },
         help: { type: "boolean", short: "h" },
       },
@@ -69,7 +72,7 @@ async function main(argv: string[]): Promise<number> {
     const pages = (s: string | undefined, what: string) => (s === undefined ? undefined : parseNumber(s, what));
     let result: CompileResult;
     if (v.firmware) {
-      if (v.window) return usage("--window is for SP images; do not combine with --firmware");
+      if (v.window || v.layout) return usage("--window and --layout are for SP images; do not combine with --firmware");
       const runtime = v.runtime as Runtime | undefined;
       const initialMemory = pages(v["initial-memory"], "--initial-memory");
       const maximumMemory = pages(v["maximum-memory"], "--maximum-memory");
@@ -91,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
         window: parseWindow(v.window),
         maximumMemory,
         ...(initialMemory !== undefined ? { initialMemory } : {}),
+        ...(v.layout !== undefined ? { layout: v.layout as SpImageLayout } : {}),
       });
     }
     if (result.diagnostics.trim()) process.stderr.write(result.diagnostics);

@@ -6,7 +6,7 @@
  *    its working window [loadAddress, loadAddress + memSize) (docs/architecture.md#images-confined-to-their-working-window).
  *  - Firmware module mode (SPMC, EL3 agent, LSP): the module owns a private memory.
  */
-import { mkdir } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
 
 /** WebAssembly page size (64 KiB). */
@@ -26,9 +26,24 @@ export interface SpWindow {
   memSize: number;
 }
 
+/**
+ * How an SP image's data and start function are laid out (layout.ts): "pre-instantiable"
+ * (passive data segments applied by an exported data-init function, the start function exported
+ * instead of run, only the exports the SPMC calls — the SPMC instantiates it at PRIME and calls
+ * both in the swap; what the SP SDK's buildSp and the sample SPs use) or "classic" (the default:
+ * asc's own active segments and start section, written and run by the instantiation — for
+ * window-confined modules that are not SPs, like the EL3 agent and the RMM, and as SP images
+ * built before the pre-instantiable layout were; the SPMC instantiates those in the blackout).
+ */
+export type SpImageLayout = "pre-instantiable" | "classic";
+
 export interface SpImageOptions {
   /** Declared maximum of the imported Memory, in 64 KiB pages (the IPA space size). */
   maximumMemory: number;
+  /** Default "classic". */
+  layout?: SpImageLayout;
+  /** Keep only the exports the SPMC calls (pre-instantiable layout; default true). */
+  trimExports?: boolean;
   /** Declared minimum of the imported Memory, in pages. Default and lower bound: ceil(WIN_HI / 64 KiB). */
   initialMemory?: number;
 }
@@ -263,7 +278,7 @@ export async function compile(
 }
 let queue: Promise<void> = Promise.resolve();
 
-/** Builds an SP image confined to its working window. */
+/** Builds an SP image confined to its working window (in `layout`, default "classic"). */
 export async function buildSpImage(
   opts: BuildCommon & SpImageOptions & { window: SpWindow },
 ): Promise<CompileResult> {
@@ -275,7 +290,27 @@ export async function buildSpImage(
       throw new AsBuildUsageError(`extra argument ${name} is not allowed for an SP image (it is fixed by the window)`);
     }
   }
-  return compile(opts.entry, opts.outFile, [...flags, ...extra], opts);
+  const layout = opts.layout ?? "classic";
+  if (layout !== "pre-instantiable" && layout !== "classic") throw new AsBuildUsageError(`layout must be "pre-instantiable" or "classic", got ${String(layout)}`);
+  const result = await compile(opts.entry, opts.outFile, [...flags, ...extra], opts);
+  if (layout === "classic") return result;
+  // Loaded lazily, like the compiler (binaryen is large).
+  const { preInstantiableLayout } = await import("./layout.js");
+  const bytes = preInstantiableLayout(new Uint8Array(await readFile(result.outFile)), { trimExports: opts.trimExports ?? true });
+  await writeFile(result.outFile, bytes);
+  if (result.textFile) await writeFile(result.textFile, await wasmText(bytes));
+  return result;
+}
+
+/** The text format of a module (binaryen's printer, as asc's --textFile). */
+async function wasmText(bytes: Uint8Array): Promise<string> {
+  const { default: binaryen } = await import("binaryen");
+  const m = binaryen.readBinary(bytes);
+  try {
+    return m.emitText();
+  } finally {
+    m.dispose();
+  }
 }
 
 /** Builds a firmware module (SPMC, EL3 agent, LSP) with its own memory. */

@@ -61,18 +61,26 @@ function referenceRun(seed: number, cache: Map<number, string>): number {
 interface StressExports {
   run(seed: number): number;
   __collect(): void;
+  __wasm_init_memory?: () => void;
+  _initialize?: () => void;
 }
 
-function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): StressExports {
+/** Instantiates the image; a pre-instantiable one (layout.ts) then gets its data init and start called, as the SPMC's swap does. */
+function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory, afterInstantiation?: () => void): StressExports {
   const abort = (msg: number, file: number, line: number, col: number): never => {
     throw new Error(`image aborted at ${line}:${col} (msg@0x${msg.toString(16)}, file@0x${file.toString(16)})`);
   };
   const inst = new WebAssembly.Instance(module, { env: { memory, abort } });
-  return inst.exports as unknown as StressExports;
+  const ex = inst.exports as unknown as StressExports;
+  afterInstantiation?.();
+  ex.__wasm_init_memory?.();
+  ex._initialize?.();
+  return ex;
 }
 
 let dir: string;
 let confined: WebAssembly.Module;
+let classic: WebAssembly.Module;
 let unconfined: WebAssembly.Module;
 
 beforeAll(async () => {
@@ -82,8 +90,12 @@ beforeAll(async () => {
     outFile: join(dir, "stress.wasm"),
     window: WINDOW,
     maximumMemory: MAX_PAGES,
+    layout: "pre-instantiable",
+    trimExports: false, // the fixture's own export (run) is not an SP export
   });
   confined = new WebAssembly.Module(await readFile(a.outFile));
+  const c = await buildSpImage({ entry: FIXTURE, outFile: join(dir, "stress-classic.wasm"), window: WINDOW, maximumMemory: MAX_PAGES, layout: "classic" });
+  classic = new WebAssembly.Module(await readFile(c.outFile));
   // Negative control: the same flags minus --lowMemoryLimit (a mis-declared window), so the
   // allocator takes all of memory.size() as its heap.
   const flags = spImageFlags(WINDOW, { maximumMemory: MAX_PAGES });
@@ -103,8 +115,10 @@ describe("SP image confinement", () => {
     const guard = guardOutsideWindow(memory, WINDOW);
     expect(guard.guardedBytes).toBe(MEMORY_PAGES * WASM_PAGE - WINDOW.memSize);
     const t0 = performance.now();
-    const img = instantiate(confined, memory);
-    guard.assertIntact(); // instantiation (data segments, start function) stays inside too
+    const window = () => new Uint8Array(memory.buffer, WINDOW.loadAddress, WINDOW.memSize);
+    // The pre-instantiable layout: instantiation writes nothing at all (passive segments, no start)…
+    const img = instantiate(confined, memory, () => expect(window().every((b) => b === 0)).toBe(true));
+    guard.assertIntact(); // …and its data init (memory.init + data.drop) and start stay inside the window
     const cache = new Map<number, string>();
     let checks = 1;
     for (let seed = 0; seed < CALLS; seed++) {
@@ -127,6 +141,19 @@ describe("SP image confinement", () => {
     console.info(
       `confinement: ${CALLS} entries + __collect, ${guard.guardedBytes} bytes outside the window checked ${checks}x, ${ms.toFixed(0)} ms`,
     );
+  });
+
+  it("the pre-instantiable layout (layout.ts) ends in the same memory as the classic one: data init + start = instantiation", () => {
+    const names = (m: WebAssembly.Module) => WebAssembly.Module.exports(m).map((e) => e.name);
+    expect(names(classic)).not.toContain("__wasm_init_memory");
+    expect(names(confined)).toEqual(expect.arrayContaining(["run", "__wasm_init_memory", "_initialize"]));
+    const run = (m: WebAssembly.Module) => {
+      const memory = new WebAssembly.Memory({ initial: MEMORY_PAGES, maximum: MAX_PAGES });
+      const img = instantiate(m, memory);
+      for (let seed = 0; seed < 50; seed++) img.run(seed);
+      return new Uint8Array(memory.buffer, WINDOW.loadAddress, WINDOW.memSize);
+    };
+    expect(Buffer.compare(run(classic), run(confined))).toBe(0);
   });
 
   it("the image really allocates: without __collect it exhausts the window and traps (never escapes)", () => {
