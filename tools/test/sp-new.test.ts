@@ -95,11 +95,11 @@ describe("lfa sp new", () => {
     expect(full.err).toContain(`${join(WORK, "full")} already exists and is not an empty folder`);
   });
 
-  it("its v1 and v2 build with the SDK into images the SPMC's image contract accepts", async () => {
+  it("its v1 and v2 build with the SDK into images the SPMC's image contract accepts, in the pre-instantiable layout", async () => {
     for (const v of ["v1", "v2"]) {
       const r = await buildSp({ entry: `assembly/kv-${v}.ts`, manifest: "kv.dts", outFile: `build/kv-${v}.wasm`, baseDir: project.dir });
       const check = checkSpImageContract(readFileSync(r.outFile), { loadAddress: 0x100000, memSize: 0x100000, memoryPages: 256 });
-      expect(check, v).toEqual({ ok: true, reasons: [] });
+      expect(check, v).toEqual({ ok: true, reasons: [], layout: "pre-instantiable" }); // instantiated at PRIME by the SPMC
     }
   }, 300_000);
 });

@@ -80,6 +80,7 @@ async function main(): Promise<void> {
       window: L.window,
       maximumMemory: EFIVAR_IMAGE_MAX_MEMORY_PAGES,
       baseDir: fileURLToPath(PKG_DIR),
+      layout: "pre-instantiable",
     });
     wasm.set(img.name, new Uint8Array(readFileSync(img.url)));
   }

@@ -210,8 +210,9 @@ export class ActivationStore {
       try {
         // The compiled module is bound to the digest of the bytes just authenticated.
         primed.module = spmc.staging.prime(st.base, toHex(sha256(bytes)));
-        // V8's first instantiation of the module happens here, not in the blackout.
-        spmc.warmUp(s.cfg.sp!.id, primed.module);
+        // Instantiated here on the partition's Memory (pre-instantiable image) or warmed up
+        // (classic): not in the blackout.
+        spmc.prepare(s.cfg.sp!.id, primed.module);
       } catch (e) {
         spmc.staging.clear(st.base);
         return done(ERRNO_EPERM, `cannot prime the staged image: ${String(e)}`);
@@ -252,7 +253,10 @@ export class ActivationStore {
 
   dropPrimed(s: ComponentSlot): void {
     s.primed = null;
-    if (s.kind === "sp" && s.cfg.sp) this.ctx.spmc.staging.clear(s.cfg.sp.staging.base);
+    if (s.kind === "sp" && s.cfg.sp) {
+      this.ctx.spmc.staging.clear(s.cfg.sp.staging.base);
+      this.ctx.spmc.unprepare(s.cfg.sp.id);
+    }
   }
 
   /** A successful activation: the primed image is now the running one; the rollback floor rises. */

@@ -79,7 +79,7 @@ describe("the image contract at START, before the stop (issue 12 item 6)", () =>
     expect(counterInc(p, SP1)).toBe(1n);
     expect(activateSp1(p, "sp1-v2-wrong-window")).toBe(abi.LFA_INVALID_PARAMETERS);
     const why = String(p.trace.query({ name: "live-activation-refused" }).at(-1)!.detail!.text);
-    expect(why).toMatch(/^staged image breaks the image contract: data segment 0 \(\d+ bytes\) at \[0x300000, 0x[0-9a-f]+\) is outside the working window \[0x100000, 0x200000\)/);
+    expect(why).toMatch(/^staged image breaks the image contract: export __wasm_init_memory: memory\.init of segment 0 \(\d+ bytes\) at \[0x300000, 0x[0-9a-f]+\) is outside the working window \[0x100000, 0x200000\)/);
     expect(p.trace.query({ name: "PARTITION_STOP_REQ" })).toHaveLength(0);
     expect(spVersion(p, SP1)).toEqual([1n, 0n]);
     expect(counterInc(p, SP1)).toBe(2n);

@@ -15,7 +15,7 @@ describe("Spmc.precheck", () => {
   it("an image that breaks SP1's image contract (built for SP2's window, over the live-state buffer): the reasons START's host check gives", () => {
     const r = p.spmc.precheck(0x8001, samplePackage("sp1-v2-wrong-window"), size);
     expect(r.refusals).toEqual([]);
-    expect(r.image).toEqual([expect.stringMatching(/^data segment 0 \(\d+ bytes\) at \[0x\w+, 0x\w+\) is outside the working window \[0x100000, 0x200000\)/)]);
+    expect(r.image).toEqual([expect.stringMatching(/^export __wasm_init_memory: memory\.init of segment 0 \(\d+ bytes\) at \[0x\w+, 0x\w+\) is outside the working window \[0x100000, 0x200000\)/)]);
     expect(p.spmc.precheck(0x8001, samplePackage("sp1-v2-over-lsb"), size).image).toEqual([expect.stringMatching(/outside the working window \[0x100000, 0x200000\)/)]);
   });
 

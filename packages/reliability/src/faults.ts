@@ -5,7 +5,7 @@ import * as abi from "@lfa-wasm/abi";
 import { generateKeyPairSync } from "node:crypto";
 import { buildSpPkg, parseSpPkg } from "@lfa-wasm/sp-pkg";
 import { Rig, partsOf, repack, s64, samplePkg, type ActivationResult } from "./rig.js";
-import { setMemoryImportLimits, trapExportedFunction } from "./wasm-edit.js";
+import { setMemoryImportLimits, trapExportedFunction, trapStartFunction } from "./wasm-edit.js";
 
 export interface FaultRow {
   phase: string;
@@ -90,6 +90,8 @@ export const SCENARIOS: readonly Scenario[] = [
   { phase: "FINISH", fault: "new image aborts in its init", run: (r) => r.activate("sp1", samplePkg("sp1-abort-init")) },
   { phase: "FINISH", fault: "new image traps in its init", run: (r) => r.activate("sp1", samplePkg("sp1-trap-init")) },
   { phase: "FINISH", fault: "new image loops in its init", run: (r) => r.activate("sp1", samplePkg("sp1-loop-init")) },
+  { phase: "swap", fault: "new image's start traps (pre-instantiable: called in the swap)", run: (r) => r.activate("sp1", repack({ ...partsOf("sp1-v2"), image: trapExportedFunction(partsOf("sp1-v2").image, "_initialize") })) },
+  { phase: "swap", fault: "new classic image's start traps (in its instantiation)", run: (r) => r.activate("sp1", repack({ ...partsOf("sp1-v2-classic"), image: trapStartFunction(partsOf("sp1-v2-classic").image) })) },
   { phase: "FINISH", fault: "new image's __collect traps", run: (r) => r.activate("sp1", repack({ ...partsOf("sp1-v2"), image: trapExportedFunction(partsOf("sp1-v2").image, "__collect") })) },
   { phase: "ACTIVATE", fault: "activator answers CALL_AGAIN forever (10 s budget)", run: (r) => withFault(r, "activateCallAgain") },
   { phase: "CANCEL", fault: "CANCEL with nothing primed", run: (r) => byHand(r, (rig, seq) => void rig.p.smc(1, abi.LFA_CANCEL, seq + 1)) },

@@ -9,7 +9,7 @@
 import { mulberry32 } from "@lfa-wasm/platform";
 import { manifestShape, removeRootProperty, setHeaderField, setRootProperty } from "./dtb-edit.js";
 import { Rig, partsOf, repack, samplePkg, type ActivationResult } from "./rig.js";
-import { imageFacts, moveDataSegment, renameExport, renameImport, setImportType, setMemoryImportLimits, trapExportedFunction } from "./wasm-edit.js";
+import { imageFacts, moveDataInit, renameExport, renameImport, setImportType, setMemoryImportLimits, trapExportedFunction } from "./wasm-edit.js";
 
 export const MUTANT_KINDS = ["package-bits", "manifest-bits", "manifest-edit", "image-bits", "image-edit"] as const;
 export type MutantKind = (typeof MUTANT_KINDS)[number];
@@ -88,8 +88,8 @@ export function mutant(kind: MutantKind, rnd: () => number): Uint8Array {
         const [m, n] = pick(f.imports).split(".") as [string, string];
         image = renameImport(base.image, m, n, pick(["env", "wasi_snapshot_preview1", "spmc"]), pick(["abort", "ffa_call", "memory", "seed", "fd_write"]));
       } else if (r < 0.5) image = setMemoryImportLimits(base.image, pick([0, 1, 16, 32, 63, 64, 65, 192, 256]), pick([null, 32, 63, 64, 256, 300]));
-      else if (r < 0.7) image = moveDataSegment(base.image, Math.floor(rnd() * f.dataSegments), pick([0, 0xff000, 0x100000, 0x1ffff0, 0x200000, 0x201000, 0x300000, Math.floor(rnd() * 0x400000)]));
-      else if (r < 0.85) image = trapExportedFunction(base.image, pick(["entry", "regs", "__collect"]));
+      else if (r < 0.7) image = moveDataInit(base.image, Math.floor(rnd() * f.dataSegments), pick([0, 0xff000, 0x100000, 0x1ffff0, 0x200000, 0x201000, 0x300000, Math.floor(rnd() * 0x400000)]));
+      else if (r < 0.85) image = trapExportedFunction(base.image, pick(["entry", "regs", "__collect", "_initialize", "__wasm_init_memory"]));
       else image = setImportType(base.image, "env", pick(["ffa_call", "abort"]), Math.floor(rnd() * f.types));
       return repack({ ...base, image });
     }

@@ -3,7 +3,8 @@
 // provide, a memory minimum beyond the partition, a data segment moved, __collect trapping), and
 // for the structural mutants. Each edit re-encodes one section with the SPMC's own reader
 // (@lfa-wasm/spmc wasmReader), so function and global indices never move.
-import { wasmEncode, wasmReader } from "@lfa-wasm/spmc";
+import { SP_EXPORT_DATA_INIT } from "@lfa-wasm/abi";
+import { dataInitWrites, wasmEncode, wasmReader } from "@lfa-wasm/spmc";
 
 const { ByteReader, SECTION, sections, constExpr, parseModule } = wasmReader;
 const { uleb: u32, sleb32: s32 } = wasmEncode;
@@ -135,13 +136,17 @@ export function moveDataSegment(bytes: Uint8Array, index: number, offset: number
   });
 }
 
-/** Replaces the body of the function exported as `exportName` by `unreachable` (a trap when called). */
-export function trapExportedFunction(bytes: Uint8Array, exportName: string): Uint8Array {
-  const m = parseModule(bytes);
-  const ex = m.exports.find((e) => e.name === exportName && e.kind === "function");
+/** Replaces the body of the function exported as `exportName`: `code(locals)` gets its locals declaration and returns the new body. */
+function replaceExportedBody(bytes: Uint8Array, exportName: string, code: (locals: Uint8Array) => number[]): Uint8Array {
+  const ex = parseModule(bytes).exports.find((e) => e.name === exportName && e.kind === "function");
   if (!ex) throw new Error(`no function export ${exportName}`);
-  const body = ex.index - m.importedFunctions;
-  if (body < 0) throw new Error(`${exportName} is an imported function`);
+  return replaceBody(bytes, ex.index, exportName, code);
+}
+
+/** Replaces the body of function `index` (`what` names it in errors). */
+function replaceBody(bytes: Uint8Array, index: number, what: string, code: (locals: Uint8Array) => number[]): Uint8Array {
+  const body = index - parseModule(bytes).importedFunctions;
+  if (body < 0) throw new Error(`${what} is an imported function`);
   return mapVector(bytes, SECTION.code, (r, i, start) => {
     const size = r.u32();
     const end = r.pos + size;
@@ -155,10 +160,43 @@ export function trapExportedFunction(bytes: Uint8Array, exportName: string): Uin
       r.u32();
       r.u8();
     }
-    const b = [...r.bytes.subarray(localsAt, r.pos), 0x00, 0x0b];
+    const b = code(r.bytes.subarray(localsAt, r.pos));
     r.pos = end;
     return [...u32(b.length), ...b];
   });
+}
+
+/** Replaces the body of the function exported as `exportName` by `unreachable` (a trap when called). */
+export function trapExportedFunction(bytes: Uint8Array, exportName: string): Uint8Array {
+  return replaceExportedBody(bytes, exportName, (locals) => [...locals, 0x00, 0x0b]);
+}
+
+/** Replaces the body of the image's start function (its start section) by `unreachable`: instantiation traps. */
+export function trapStartFunction(bytes: Uint8Array): Uint8Array {
+  const start = parseModule(bytes).start;
+  if (start === null) throw new Error("no start section");
+  return replaceBody(bytes, start, "the start function", (locals) => [...locals, 0x00, 0x0b]);
+}
+
+/**
+ * A pre-instantiable image (@lfa-wasm/as-build layout.ts) whose data init writes segment
+ * `segment` at `dest` instead: its canonical memory.init + data.drop sequence re-encoded with
+ * that one destination changed (the image contract must then refuse a write outside the window).
+ */
+export function moveDataInit(bytes: Uint8Array, segment: number, dest: number): Uint8Array {
+  const m = parseModule(bytes);
+  const init = m.exports.find((e) => e.name === SP_EXPORT_DATA_INIT);
+  if (!init) throw new Error(`no export ${SP_EXPORT_DATA_INIT}`);
+  const writes = dataInitWrites(bytes, m, init.index);
+  if (typeof writes === "string") throw new Error(`${SP_EXPORT_DATA_INIT}: ${writes}`);
+  return replaceExportedBody(bytes, SP_EXPORT_DATA_INIT, () => [
+    0x00, // no locals
+    ...writes.flatMap((w) => [
+      0x41, ...s32((w.segment === segment ? dest : w.dest) | 0), 0x41, 0x00, 0x41, ...s32(w.size | 0),
+      0xfc, 0x08, ...u32(w.segment), 0x00, 0xfc, 0x09, ...u32(w.segment),
+    ]),
+    0x0b,
+  ]);
 }
 
 /** The module's data segments and its type count (what the edits above need to pick targets). */

@@ -8,11 +8,13 @@ import * as abi from "@lfa-wasm/abi";
 import { checkSpImage, checkSpImageContract, wasmReader } from "@lfa-wasm/spmc";
 import { partitions } from "@lfa-wasm/sp-sample";
 import {
-  Rig, moveDataSegment, partsOf, renameExport, renameImport, repack, setHeaderField, setImportType, setMemoryImportLimits,
+  Rig, moveDataInit, moveDataSegment, partsOf, renameExport, renameImport, repack, setHeaderField, setImportType, setMemoryImportLimits,
   setRootProperty, trapExportedFunction, removeRootProperty,
 } from "../src/index.js";
 
 const v2 = partsOf("sp1-v2");
+/** SP1 v2 in the classic layout (active data segments, a start section), as images built before the pre-instantiable one. */
+const v2Classic = partsOf("sp1-v2-classic");
 const sp1Target = { loadAddress: partitions.sp1.window.loadAddress, memSize: partitions.sp1.window.memSize, memoryPages: partitions.sp1.memoryPages };
 
 /** Activates SP1 with `image`/`manifest` (default: v2's) on a board whose SP1 has served 2 requests. */
@@ -41,7 +43,7 @@ describe("the image contract at START (issue 12 item 6)", () => {
   });
   it("a memory maximum below it, and no maximum at all (accepted)", () => {
     refusedAtStart({ image: setMemoryImportLimits(v2.image, 32, 40) }, /import env\.memory: maximum 40 pages is below the partition's Memory of 64 pages/);
-    expect(checkSpImageContract(setMemoryImportLimits(v2.image, 32, null), sp1Target)).toEqual({ ok: true, reasons: [] });
+    expect(checkSpImageContract(setMemoryImportLimits(v2.image, 32, null), sp1Target)).toEqual({ ok: true, reasons: [], layout: "pre-instantiable" });
   });
   it("an import the SPMC does not provide, and a provided function with the wrong type", () => {
     refusedAtStart({ image: renameImport(v2.image, "env", "abort", "wasi_snapshot_preview1", "proc_exit") }, /import wasi_snapshot_preview1\.proc_exit \(function\) is not provided: the SPMC provides env\.memory, env\.ffa_call, env\.abort/);
@@ -56,18 +58,35 @@ describe("the image contract at START (issue 12 item 6)", () => {
     expect(checkSpImageContract(renameExport(renameExport(v2.image, "regs", "r"), "__collect", "regs"), sp1Target).reasons).toEqual([
       "export regs has type () -> (), the SPMC calls () -> (i32)",
     ]);
-    expect(checkSpImageContract(renameExport(v2.image, "__rtti_base", "__spmc_fuel"), sp1Target).reasons).toEqual(["export __spmc_fuel is reserved for the SPMC's watchdog"]);
+    expect(checkSpImageContract(renameExport(v2Classic.image, "__rtti_base", "__spmc_fuel"), sp1Target).reasons).toEqual(["export __spmc_fuel is reserved for the SPMC's watchdog"]);
   });
-  it("a data segment over the live-state buffer or below the window", () => {
-    refusedAtStart({ image: moveDataSegment(v2.image, 3, partitions.sp1.lsb!.base) }, /data segment 3 \(80 bytes\) at \[0x200000, 0x200050\) is outside the working window \[0x100000, 0x200000\)/);
-    expect(checkSpImageContract(moveDataSegment(v2.image, 0, 0xff000), sp1Target).reasons[0]).toBe("data segment 0 (144 bytes) at [0xff000, 0xff090) is outside the working window [0x100000, 0x200000)");
+  it("a data segment over the live-state buffer or below the window (classic layout: an active segment)", () => {
+    refusedAtStart({ image: moveDataSegment(v2Classic.image, 3, partitions.sp1.lsb!.base) }, /data segment 3 \(80 bytes\) at \[0x200000, 0x200050\) is outside the working window \[0x100000, 0x200000\)/);
+    expect(checkSpImageContract(moveDataSegment(v2Classic.image, 0, 0xff000), sp1Target).reasons[0]).toBe("data segment 0 (144 bytes) at [0xff000, 0xff090) is outside the working window [0x100000, 0x200000)");
+  });
+  it("pre-instantiable layout: a data init writing over the live-state buffer or below the window, a start section, an active segment, half the layout", () => {
+    refusedAtStart({ image: moveDataInit(v2.image, 3, partitions.sp1.lsb!.base) }, /export __wasm_init_memory: memory\.init of segment 3 \(80 bytes\) at \[0x200000, 0x200050\) is outside the working window \[0x100000, 0x200000\)/);
+    expect(checkSpImageContract(moveDataInit(v2.image, 0, 0xff000), sp1Target).reasons).toEqual(["export __wasm_init_memory: memory.init of segment 0 (144 bytes) at [0xff000, 0xff090) is outside the working window [0x100000, 0x200000)"]);
+    expect(checkSpImageContract(moveDataInit(v2.image, 0, 0x100000), sp1Target)).toEqual({ ok: true, reasons: [], layout: "pre-instantiable" }); // where it was
+    expect(checkSpImageContract(renameExport(v2.image, "_initialize", "init"), sp1Target).reasons).toEqual(["the pre-instantiable layout (__wasm_init_memory and _initialize): the image exports only one of the two"]);
+    // The init function edited into something else than the canonical sequence: its writes are not provable.
+    expect(checkSpImageContract(trapExportedFunction(v2.image, "__wasm_init_memory"), sp1Target).reasons).toEqual([
+      "export __wasm_init_memory: it is not the canonical memory.init + data.drop sequence (i32.const)",
+    ]);
+    // The classic image with the two exports added by name: its start section and active segments break the layout.
+    const both = renameExport(renameExport(v2Classic.image, "__new", "__wasm_init_memory"), "__pin", "_initialize");
+    expect(checkSpImageContract(both, sp1Target).reasons).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^the pre-instantiable layout \(__wasm_init_memory and _initialize\): the image also has a start section \(function \d+\) that instantiation would run$/),
+      "the pre-instantiable layout (__wasm_init_memory and _initialize): 19 data segments are active (instantiation would write them)",
+    ]));
   });
   it("not a module at all, and code the watchdog cannot instrument: precise reasons from the pre-flight check", () => {
     expect(checkSpImage(new Uint8Array(16), sp1Target).reasons).toEqual(["not a loadable WebAssembly module: not a WebAssembly module: no \\0asm magic"]);
     // One function whose body starts with a SIMD instruction (0xFD prefix).
     const simd = Uint8Array.from([0, 0x61, 0x73, 0x6d, 1, 0, 0, 0, 1, 4, 1, 0x60, 0, 0, 3, 2, 1, 0, 10, 6, 1, 4, 0, 0xfd, 0x0f, 0x0b]);
     expect(checkSpImage(simd, sp1Target).reasons.at(-1)).toBe("the SPMC cannot instrument it: function 0: SIMD (0xFD prefix) instructions are not supported at byte 0x17");
-    expect(checkSpImage(v2.image, sp1Target)).toEqual({ ok: true, reasons: [] });
+    expect(checkSpImage(v2.image, sp1Target)).toEqual({ ok: true, reasons: [], layout: "pre-instantiable" });
+    expect(checkSpImage(v2Classic.image, sp1Target)).toEqual({ ok: true, reasons: [], layout: "classic" });
   });
 });
 

@@ -36,7 +36,7 @@ describe("reliability harness, quick sizes", () => {
     }
     expect(row("empty upload").outcome).toBe("refused at upload: preparing:invalid-file-size: lfa-sp1: update refused: the upload is empty (0 bytes)");
     expect(row("memory minimum 192 pages (partition: 64)").outcome).toBe("refused at start: staged image breaks the image contract: import env.memory: minimum 192 pages exceeds the partition's Memory of 64 pages");
-    expect(row("image over SP1's live-state buffer").outcome).toMatch(/^refused at start: staged image breaks the image contract: data segment 0 \(144 bytes\) at \[0x200000, 0x200090\) is outside the working window \[0x100000, 0x200000\) \(and 18 more data segments\)$/);
+    expect(row("image over SP1's live-state buffer").outcome).toMatch(/^refused at start: staged image breaks the image contract: export __wasm_init_memory: memory\.init of segment 0 \(144 bytes\) at \[0x200000, 0x200090\) is outside the working window \[0x100000, 0x200000\) \(and 18 more\)$/);
     expect(row("CANCEL with 2 of 4 PEs in the pen").outcome).toBe("refused at activate: ACTIVATE -11, -11");
     expect(row("staging area corrupted after PRIME (image bytes)").outcome).toMatch(/^refused at start: ACTIVATE -8, -8, -8, -8 \(staged image refused: the staged bytes changed after PRIME \(sha256 [0-9a-f]{64} → [0-9a-f]{64}\)\)$/);
     // The running image refuses to stop: it keeps serving (v2 kind) with its counter.
@@ -46,7 +46,8 @@ describe("reliability harness, quick sizes", () => {
       expect([row(f).sp1, row(f).outcome], f).toEqual(["aborted", expect.stringMatching(/^refused at activate: ECANCELED: .*LFA_CRITICAL_ERROR/)]);
     }
     // The new image's faults in its init: rolled back (docs/rollback.md): v1 serves with its state, LFA_ACTIVATION_FAILED.
-    for (const f of ["new image aborts in its init", "new image traps in its init", "new image loops in its init", "new image's __collect traps"]) {
+    for (const f of ["new image aborts in its init", "new image traps in its init", "new image loops in its init", "new image's __collect traps",
+      "new image's start traps (pre-instantiable: called in the swap)", "new classic image's start traps (in its instantiation)"]) {
       expect([row(f).sp1, row(f).stateKept, row(f).outcome], f).toEqual(["v1 serving", true, expect.stringMatching(/^refused at activate: ECANCELED: .*LFA_ACTIVATION_FAILED/)]);
     }
     expect(row("new image loops in its init").outcome).toMatch(/\(watchdog: the SP used up its budget of 4194304 fuel units/);

@@ -54,6 +54,8 @@ export async function buildSp(opts: BuildSpOptions): Promise<BuildSpResult> {
     window: { loadAddress: layout.loadAddress, memSize: layout.memSize },
     maximumMemory: opts.maximumMemory ?? SP_MAX_MEMORY_PAGES,
     baseDir,
+    // Instantiated at PRIME, initialised in the blackout (@lfa-wasm/as-build layout.ts).
+    layout: "pre-instantiable",
   });
   return { ...result, layout, wrapper };
 }

@@ -1,6 +1,6 @@
 // A minimal fake SPMC for the SDK's tests: one Memory (the partition's IPA space), the register
 // block, env.ffa_call answering FFA_ID_GET and FFA_ABORT, and the live-activation swap (zero the
-// working window, instantiate the next image on the same Memory, enter with x1 = 1).
+// working window, instantiate the next image on the same Memory, initialise it, enter with x1 = 1).
 import {
   FFA_ABORT_32, FFA_ERROR_32, FFA_ID_GET_32, FFA_MSG_SEND_DIRECT_REQ_32, FFA_MSG_SEND_DIRECT_REQ_64,
   FFA_NOT_SUPPORTED, FFA_SUCCESS_32, HF_SPMC_VM_ID,
@@ -17,7 +17,7 @@ export class SpAbort extends Error {
 export class FakeHost {
   readonly memory: WebAssembly.Memory;
   x!: BigUint64Array;
-  exports!: { entry(): void; regs(): number };
+  exports!: { entry(): void; regs(): number; __wasm_init_memory?: () => void; _initialize?: () => void };
   readonly calls: number[] = [];
 
   constructor(readonly layout: ImageLayout, pages = 256) {
@@ -45,6 +45,9 @@ export class FakeHost {
       },
     });
     this.exports = inst.exports as unknown as FakeHost["exports"];
+    // The pre-instantiable layout (buildSp's): data init and start, as the SPMC's swap calls them.
+    this.exports.__wasm_init_memory?.();
+    this.exports._initialize?.();
     this.x = new BigUint64Array(this.memory.buffer, this.exports.regs(), 18);
     this.x.fill(0n);
     if (live) this.x[this.layout.liveActivationRegister] = 1n;

@@ -49,6 +49,19 @@ describe("buildSp", () => {
       expect(WebAssembly.Module.exports(m).map((e) => e.name), name).toEqual(expect.arrayContaining(["entry", "regs"]));
     }
   });
+
+  it("builds the pre-instantiable layout: only the exports the SPMC calls; instantiation writes nothing, the data init writes the window", () => {
+    for (const [name, img] of Object.entries(bytes)) {
+      const m = new WebAssembly.Module(img as Uint8Array<ArrayBuffer>);
+      expect(WebAssembly.Module.exports(m).map((e) => e.name).sort(), name).toEqual(["__collect", "__wasm_init_memory", "_initialize", "entry", "regs"]);
+      const memory = new WebAssembly.Memory({ initial: 64, maximum: 64 });
+      const ex = new WebAssembly.Instance(m, { env: { memory, ffa_call: () => {}, abort: () => {} } }).exports as { __wasm_init_memory(): void };
+      const window = new Uint8Array(memory.buffer, layout.loadAddress, layout.memSize);
+      expect(window.every((b) => b === 0), name).toBe(true);
+      ex.__wasm_init_memory();
+      expect(window.some((b) => b !== 0), name).toBe(true);
+    }
+  });
 });
 
 describe("lifecycle", () => {

@@ -97,6 +97,7 @@ async function buildImages(): Promise<Map<string, Uint8Array>> {
       window: img.window,
       maximumMemory: SP_IMAGE_MAX_MEMORY_PAGES,
       baseDir: path(PKG_DIR),
+      layout: img.layout,
     });
     const bytes = new Uint8Array(readFileSync(img.url));
     out.set(img.name, bytes);

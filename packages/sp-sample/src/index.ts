@@ -148,6 +148,9 @@ export const IMAGE_VARIANTS = Object.freeze({
 });
 export type ImageVariant = keyof typeof IMAGE_VARIANTS;
 
+/** How an image's data and start are laid out (@lfa-wasm/as-build's SpImageLayout). */
+export type SpImageLayout = "pre-instantiable" | "classic";
+
 export interface SpImageInfo {
   /** `<sp>-<variant>`. */
   name: string;
@@ -163,9 +166,11 @@ export interface SpImageInfo {
   window: Readonly<SpWindow>;
   /** Pages of the Memory to give it (the SP's IPA space; maximum = initial). */
   memoryPages: number;
+  /** @lfa-wasm/as-build's image layout: "pre-instantiable" (every image but one) or "classic" (as images built before it). */
+  layout: SpImageLayout;
 }
 
-const image = (partition: SpName, variant: ImageVariant, built?: { name: string; window: SpWindow }): SpImageInfo =>
+const image = (partition: SpName, variant: ImageVariant, built?: { name: string; window?: SpWindow; layout?: SpImageLayout }): SpImageInfo =>
   Object.freeze({
     name: built?.name ?? `${partition}-${variant}`,
     partition,
@@ -175,6 +180,7 @@ const image = (partition: SpName, variant: ImageVariant, built?: { name: string;
     url: new URL(`${(built?.name ?? `${partition}-${variant}`).replace(/-/g, "_")}.wasm`, BUILD_DIR),
     window: built?.window ?? partitions[partition].window,
     memoryPages: partitions[partition].memoryPages,
+    layout: built?.layout ?? "pre-instantiable",
   });
 
 const imageTable = () => ({
@@ -188,6 +194,8 @@ const imageTable = () => ({
   "sp1-loop-init": image("sp1", "loop-init"),
   /** SP1's v2 built for a window that starts at SP1's live-state buffer: its data would erase the LSB. */
   "sp1-v2-over-lsb": image("sp1", "v2", { name: "sp1-v2-over-lsb", window: { loadAddress: partitions.sp1.lsb!.base, memSize: partitions.sp1.window.memSize } }),
+  /** SP1's v2 in the classic layout (active data segments, a start section): an image built before the pre-instantiable layout. */
+  "sp1-v2-classic": image("sp1", "v2", { name: "sp1-v2-classic", layout: "classic" }),
   "sp2-v1": image("sp2", "v1"),
   "sp2-v2": image("sp2", "v2"),
   "svc1-v1": image("svc1", "v1"),
@@ -207,6 +215,9 @@ export interface SpImageExports {
   regs(): number;
   entry(): void;
   __collect(): void;
+  /** The pre-instantiable layout's data init and start (every image but sp1-v2-classic; @lfa-wasm/as-build layout.ts). */
+  __wasm_init_memory?: () => void;
+  _initialize?: () => void;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -279,6 +290,8 @@ export const packages = Object.freeze({
     "loops forever in its live-activation init: the SPMC's watchdog aborts it (FINISH fails)"),
   "sp1-v2-over-lsb": pkg("sp1-v2-over-lsb", "sp1", "sp1-v2-over-lsb", "sp1", V2_0, 1,
     "SP1 v2 built for a window over SP1's live-state buffer: its data segments would erase the live state"),
+  "sp1-v2-classic": pkg("sp1-v2-classic", "sp1", "sp1-v2-classic", "sp1", V2_0, 1,
+    "SP1 v2 in the classic layout, as images built before the pre-instantiable one: instantiated in the blackout"),
   "sp1-v2-wrong-window": pkg("sp1-v2-wrong-window", "sp1", "sp2-v2", "sp1", V2_0, 1,
     "SP2's v2 image (built for SP2's window) in an SP1 package: its data segments lie outside SP1's window"),
   "sp1-v2-incompatible": pkg("sp1-v2-incompatible", "sp1", "sp1-v2", "sp1-incompatible", V2_0, 1,

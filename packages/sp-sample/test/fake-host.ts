@@ -100,7 +100,7 @@ export class FakeHost {
     return this.sp.id;
   }
 
-  /** Instantiates `image` on this Memory (no entry yet). */
+  /** Instantiates `image` on this Memory and initialises it (no entry yet). */
   instantiate(image: SpImageName): this {
     this.image = image;
     const inst = new WebAssembly.Instance(moduleOf(image), {
@@ -113,6 +113,9 @@ export class FakeHost {
       },
     });
     this.exports = inst.exports as unknown as SpImageExports;
+    // The pre-instantiable layout: data init and start, as the SPMC's swap calls them (a classic image's instantiation did both).
+    this.exports.__wasm_init_memory?.();
+    this.exports._initialize?.();
     this.x = new BigUint64Array(this.memory.buffer, this.exports.regs(), SP_NUM_REGS);
     return this;
   }

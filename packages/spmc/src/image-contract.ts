@@ -11,13 +11,21 @@
 //    name the watchdog uses (FUEL_EXPORT) is reserved;
 //  - every active data segment inside the working window [load-address, load-address + mem-size)
 //    with a constant offset (a segment elsewhere would overwrite the live-state buffer, RX/TX or
-//    another region the instantiation must not touch).
+//    another region the instantiation must not touch);
+//  - the pre-instantiable layout (an image that exports __wasm_init_memory or _initialize, as
+//    @lfa-wasm/as-build builds them): both exports () -> (), no start section, every data segment
+//    passive, and __wasm_init_memory exactly the canonical memory.init + data.drop of each segment
+//    (wasm/data-init.ts) with every write inside the working window — then instantiating it
+//    writes nothing and runs nothing, so the SPMC does it at PRIME on the live Memory, and the
+//    swap calls the two exports. Any other image is "classic": instantiated in the blackout.
 //
 // compileSpImage() adds the watchdog's instrumentation and compiles; checkSpImage() is both, for
 // a pre-flight check of an image file.
 import { ImageFormatError, funcTypeText, parseModule, type FuncType, type ModuleInfo } from "./wasm/reader.js";
 import { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
 import { initWasmEngine } from "./engine.js";
+import { dataInitWrites } from "./wasm/data-init.js";
+import { SP_EXPORT_COLLECT, SP_EXPORT_DATA_INIT, SP_EXPORT_ENTRY, SP_EXPORT_REGS, SP_EXPORT_START } from "@lfa-wasm/abi";
 
 /**
  * Default watchdog budget of one entry into an SP, in fuel units (one per function entry and per
@@ -38,7 +46,11 @@ export interface ImageCheck {
   ok: boolean;
   /** Every violation, one sentence each (empty when ok). */
   reasons: string[];
+  /** "pre-instantiable" (exports the data init and start; see above) or "classic" (asc's own layout). */
+  layout: SpImageLayout;
 }
+
+export type SpImageLayout = "pre-instantiable" | "classic";
 
 const sig = (params: string[], results: string[]): FuncType => ({ params, results });
 const sameSig = (a: FuncType, b: FuncType) => funcTypeText(a) === funcTypeText(b);
@@ -48,16 +60,34 @@ export const SP_IMAGE_IMPORTS: Readonly<Record<string, FuncType>> = Object.freez
   ffa_call: sig([], []),
   abort: sig(["i32", "i32", "i32", "i32"], []),
 });
-/** The functions the SPMC calls, and whether they are required. */
+/**
+ * The functions the SPMC calls, and whether they are required (the names are the ABI table's,
+ * @lfa-wasm/abi sp-image.ts; the image build keeps exactly these). The last two make the
+ * pre-instantiable layout: both or neither.
+ */
 export const SP_IMAGE_EXPORTS: Readonly<Record<string, { type: FuncType; required: boolean }>> = Object.freeze({
-  entry: { type: sig([], []), required: true },
-  regs: { type: sig([], ["i32"]), required: true },
-  __collect: { type: sig([], []), required: false },
+  [SP_EXPORT_ENTRY]: { type: sig([], []), required: true },
+  [SP_EXPORT_REGS]: { type: sig([], ["i32"]), required: true },
+  [SP_EXPORT_COLLECT]: { type: sig([], []), required: false },
+  [SP_EXPORT_DATA_INIT]: { type: sig([], []), required: false },
+  [SP_EXPORT_START]: { type: sig([], []), required: false },
 });
+
+/** Whether an image (a compiled module) has the pre-instantiable layout's exports (the contract checked the rest). */
+export function isPreInstantiable(module: WebAssembly.Module): boolean {
+  let v = layouts.get(module);
+  if (v === undefined) {
+    const names = WebAssembly.Module.exports(module).map((e) => e.name);
+    v = names.includes(SP_EXPORT_DATA_INIT) && names.includes(SP_EXPORT_START);
+    layouts.set(module, v);
+  }
+  return v;
+}
+const layouts = new WeakMap<WebAssembly.Module, boolean>();
 
 const hex = (v: number) => `0x${v.toString(16)}`;
 
-function contractReasons(m: ModuleInfo, t: SpImageTarget): string[] {
+function contractReasons(bytes: Uint8Array, m: ModuleInfo, t: SpImageTarget): { reasons: string[]; layout: SpImageLayout } {
   const reasons: string[] = [];
   const provided = `the SPMC provides env.memory, ${Object.keys(SP_IMAGE_IMPORTS).map((n) => `env.${n}`).join(", ")}`;
   let memory = false;
@@ -115,6 +145,28 @@ function contractReasons(m: ModuleInfo, t: SpImageTarget): string[] {
   }
   // The first one, and how many more (an image built for another window has them all outside).
   if (segments.length > 0) reasons.push(segments.length === 1 ? segments[0]! : `${segments[0]} (and ${segments.length - 1} more data segments)`);
+  const layout = m.exports.some((e) => e.name === SP_EXPORT_DATA_INIT || e.name === SP_EXPORT_START) ? "pre-instantiable" : "classic";
+  if (layout === "pre-instantiable") reasons.push(...preInstantiableReasons(bytes, m, lo, hi));
+  return { reasons, layout };
+}
+
+/** The pre-instantiable layout's rules (see the top of this file). */
+function preInstantiableReasons(bytes: Uint8Array, m: ModuleInfo, lo: number, hi: number): string[] {
+  const reasons: string[] = [];
+  const what = `the pre-instantiable layout (${SP_EXPORT_DATA_INIT} and ${SP_EXPORT_START})`;
+  const init = m.exports.find((e) => e.name === SP_EXPORT_DATA_INIT && e.kind === "function");
+  if (!init || !m.exports.some((e) => e.name === SP_EXPORT_START)) reasons.push(`${what}: the image exports only one of the two`);
+  if (m.start !== null) reasons.push(`${what}: the image also has a start section (function ${m.start}) that instantiation would run`);
+  const active = m.data.filter((d) => d.mode === "active").length;
+  if (active > 0) reasons.push(`${what}: ${active} data segment${active === 1 ? " is" : "s are"} active (instantiation would write them)`);
+  if (!init) return reasons;
+  const writes = dataInitWrites(bytes, m, init.index);
+  if (typeof writes === "string") return [...reasons, `export ${SP_EXPORT_DATA_INIT}: ${writes}`];
+  const outside = writes.filter((w) => w.dest < lo || w.dest + w.size > hi);
+  if (outside.length > 0) {
+    const w = outside[0]!;
+    reasons.push(`export ${SP_EXPORT_DATA_INIT}: memory.init of segment ${w.segment} (${w.size} bytes) at [${hex(w.dest)}, ${hex(w.dest + w.size)}) is outside the working window [${hex(lo)}, ${hex(hi)})${outside.length > 1 ? ` (and ${outside.length - 1} more)` : ""}`);
+  }
   return reasons;
 }
 
@@ -124,10 +176,10 @@ export function checkSpImageContract(image: Uint8Array, target: SpImageTarget): 
   try {
     m = parseModule(image);
   } catch (e) {
-    return { ok: false, reasons: [`not a loadable WebAssembly module: ${e instanceof Error ? e.message : String(e)}`] };
+    return { ok: false, reasons: [`not a loadable WebAssembly module: ${e instanceof Error ? e.message : String(e)}`], layout: "classic" };
   }
-  const reasons = contractReasons(m, target);
-  return { ok: reasons.length === 0, reasons };
+  const { reasons, layout } = contractReasons(image, m, target);
+  return { ok: reasons.length === 0, reasons, layout };
 }
 
 /**
@@ -150,5 +202,5 @@ export function checkSpImage(image: Uint8Array, target: SpImageTarget, startBudg
     const why = e instanceof ImageFormatError ? `the SPMC cannot instrument it: ${e.message}` : `it does not compile: ${e instanceof Error ? e.message : String(e)}`;
     c.reasons.push(why);
   }
-  return { ok: c.reasons.length === 0, reasons: c.reasons };
+  return { ok: c.reasons.length === 0, reasons: c.reasons, layout: c.layout };
 }

@@ -7,6 +7,7 @@ export * from "./staging.js";
 export * from "./image-contract.js";
 export { ImageFormatError } from "./wasm/reader.js";
 export { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
+export { dataInitWrites, type DataInitWrite } from "./wasm/data-init.js";
 export { ffaMessageName } from "./trace-decode.js";
 /** The SPMC's reader of the WebAssembly binary format (for tools that inspect or edit SP images). */
 export * as wasmReader from "./wasm/reader.js";

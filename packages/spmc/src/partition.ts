@@ -5,7 +5,9 @@
 // SP image ABI (packages/sp-sample/README.md): imports env.memory, env.ffa_call (a synchronous
 // FF-A call; registers in the image's block) and env.abort; exports regs() (its 18 × u64 block),
 // entry() (one world switch: handle the registers, leave the yielding call in them) and
-// __collect() (the minimal runtime's collector, called after each entry). The SPMC checks that
+// __collect() (the minimal runtime's collector, called after each entry); an image in the
+// pre-instantiable layout also exports its data init and start (image-contract.ts): it is
+// instantiated at PRIME on the live Memory (prepare()), and the swap only calls those two. The SPMC checks that
 // contract before it ever instantiates an image (image-contract.ts) and instruments every image
 // with the watchdog's fuel counter (wasm/fuel.ts), which it refills before each entry.
 //
@@ -16,6 +18,7 @@
 // FirmwareFault, because it is not the SP's to take.
 import { SMCCC_NUM_REGS, SP_RUN_YIELDED, SP_RUN_FAULT, SP_RUN_ABORT, SP_RUN_NO_INSTANCE } from "@lfa-wasm/abi";
 import { FUEL_EXHAUSTED, FUEL_EXPORT } from "./wasm/fuel.js";
+import { isPreInstantiable } from "./image-contract.js";
 
 /** Smallest SP IPA space, in 64 KiB pages. */
 export const SP_MIN_IPA_PAGES = 64;
@@ -40,7 +43,16 @@ interface SpExports {
   regs(): number;
   entry(): void;
   __collect?: () => void;
+  /** The pre-instantiable layout's data init and start (image-contract.ts). */
+  __wasm_init_memory?: () => void;
+  _initialize?: () => void;
   [FUEL_EXPORT]?: WebAssembly.Global;
+}
+
+/** An instance of a pre-instantiable image made at PRIME, not yet initialised. */
+interface PreInstance {
+  module: WebAssembly.Module;
+  exports: SpExports;
 }
 
 export interface SpHooks {
@@ -55,6 +67,8 @@ export class SpPartition {
   private fuel: WebAssembly.Global | null = null;
   /** The module of the current instance (what a rollback goes back to). */
   private current: WebAssembly.Module | null = null;
+  /** The primed image's instance, made at PRIME on this Memory (prepare()), for the next swap. */
+  private pre: PreInstance | null = null;
   /** Why the last run (or instantiation) faulted (for the trace). */
   lastFault = "";
 
@@ -111,21 +125,37 @@ export class SpPartition {
   }
 
   /**
-   * Instantiates `module` on this partition's Memory (data segments = the copy to the load
-   * address; the start function runs under the budget the module was instrumented with) and
-   * checks the register block it exports: 8-aligned and inside the working window. Throws with
-   * the reason if the image faults or breaks that contract; the partition is then left without
-   * an instance.
+   * Instantiates `module` on this partition's Memory and initialises it — a classic image's
+   * instantiation writes its data segments and runs its start function; a pre-instantiable one's
+   * writes and runs nothing, then its data init and start are called (init()) — and checks the
+   * register block it exports: 8-aligned and inside the working window. Both run under the
+   * budget the module was instrumented with. Throws with the reason if the image faults or
+   * breaks that contract; the partition is then left without an instance.
    */
   instantiate(module: WebAssembly.Module): void {
     this.drop();
-    let ex: SpExports;
+    this.init(module, this.newInstance(module));
+  }
+
+  private newInstance(module: WebAssembly.Module): SpExports {
     try {
-      ex = new WebAssembly.Instance(module, this.imports()).exports as unknown as SpExports;
+      return new WebAssembly.Instance(module, this.imports()).exports as unknown as SpExports;
     } catch (e) {
       throw new Error(`instantiation failed: ${describeError(e)}`, { cause: e });
     }
+  }
+
+  /** Data init and start of a pre-instantiable instance (nothing for a classic one: its instantiation did both), then the register block. */
+  private init(module: WebAssembly.Module, ex: SpExports): void {
     const fuel = ex[FUEL_EXPORT] ?? null;
+    if (ex.__wasm_init_memory && ex._initialize) {
+      try {
+        ex.__wasm_init_memory();
+        ex._initialize();
+      } catch (e) {
+        throw new Error(`instantiation failed: start: ${this.fuelExhausted(fuel) ? this.watchdogReason() : describeError(e)}`, { cause: e });
+      }
+    }
     if (fuel) fuel.value = this.fuelBudget;
     let at: number;
     try {
@@ -141,6 +171,34 @@ export class SpPartition {
     this.current = module;
     this.fuel = fuel;
     this.regsView = new BigUint64Array(this.memory.buffer, at, SMCCC_NUM_REGS);
+  }
+
+  /**
+   * PRIME: gets `module` ready for the next swap. A pre-instantiable image is instantiated now,
+   * on this partition's live Memory — which writes nothing and runs nothing, so the running image
+   * keeps serving — and the swap only initialises it. A classic image gets the warm-up
+   * (warmUp()). Replaces an earlier preparation; returns false (and keeps none) if instantiation
+   * failed (harmless: START's checks and the swap still decide).
+   */
+  prepare(module: WebAssembly.Module): boolean {
+    this.unprepare();
+    if (!isPreInstantiable(module)) return this.warmUp(module);
+    try {
+      this.pre = { module, exports: new WebAssembly.Instance(module, this.imports()).exports as unknown as SpExports };
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Drops the instance prepare() made (CANCEL, a failed or a new PRIME). */
+  unprepare(): void {
+    this.pre = null;
+  }
+
+  /** Whether the next swap to `module` uses the instance prepare() made. */
+  prepared(module: WebAssembly.Module): boolean {
+    return this.pre?.module === module;
   }
 
   /**
@@ -169,8 +227,9 @@ export class SpPartition {
     }
   }
 
-  /** Drops the instance: calling it afterwards is impossible (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime). */
+  /** Drops the instance (and a prepared one): calling it afterwards is impossible (docs/architecture.md#the-swap-happens-in-place-and-compilation-happens-at-prime). */
   drop(): void {
+    this.pre = null;
     this.exports = null;
     this.current = null;
     this.regsView = null;
@@ -182,11 +241,17 @@ export class SpPartition {
     new Uint8Array(this.memory.buffer, this.window.lo, this.window.size).fill(0);
   }
 
-  /** The in-place swap: drop → zero the window → instantiate the new precompiled module. */
+  /**
+   * The in-place swap: drop → zero the window → the new image: its instance made at PRIME
+   * (prepare()) initialised — data init, start — or, for an image nobody prepared, a new
+   * instance of the precompiled module. The prepared instance is used once either way.
+   */
   swap(module: WebAssembly.Module): void {
+    const pre = this.pre?.module === module ? this.pre : null;
     this.drop();
     this.zeroWindow();
-    this.instantiate(module);
+    if (pre) this.init(module, pre.exports);
+    else this.instantiate(module);
   }
 
   /** The image's register block (x0..x17), cached (docs/architecture.md#registers-live-in-memory). */

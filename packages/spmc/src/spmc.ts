@@ -297,6 +297,7 @@ export class Spmc {
         const module = this.staging.module(pa, imgOffset, imgSize);
         if (!p || !module) return -1;
         const t0 = performance.now();
+        const prepared = p.prepared(module);
         try {
           p.swap(module);
         } catch (e) {
@@ -305,7 +306,7 @@ export class Spmc {
           this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: p.lastFault } });
           return -1;
         }
-        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Math.round((performance.now() - t0) * 1e6), window: p.window } });
+        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Math.round((performance.now() - t0) * 1e6), window: p.window, prepared } });
         return 0;
       },
       sp_keep: (vm: number, lsbBase: number, lsbSize: number): number => {
@@ -472,13 +473,20 @@ export class Spmc {
   }
 
   /**
-   * PRIME's warm-up of a primed image for partition `id` (SpPartition.warmUp: one throwaway
-   * instance on a scratch Memory of the partition's size). False when there is no such
-   * partition or the image stopped or failed there (harmless: START's checks still decide).
+   * PRIME: gets the primed image ready for partition `id`'s next swap (SpPartition.prepare): a
+   * pre-instantiable image is instantiated on the partition's live Memory now (the running image
+   * keeps serving), a classic one gets the warm-up (one throwaway instance on a scratch Memory).
+   * False when there is no such partition or that failed (harmless: START's checks and the swap
+   * still decide).
    */
-  warmUp(id: number, module: WebAssembly.Module): boolean {
+  prepare(id: number, module: WebAssembly.Module): boolean {
     const p = this.partitions[id - abi.HF_VM_ID_OFFSET];
-    return p ? p.warmUp(module) : false;
+    return p ? p.prepare(module) : false;
+  }
+
+  /** CANCEL, a failed or a new PRIME: drops what prepare() made for partition `id`. */
+  unprepare(id: number): void {
+    this.partitions[id - abi.HF_VM_ID_OFFSET]?.unprepare();
   }
 
   /** The SP's IPA space (its WebAssembly.Memory), e.g. to read its live-state buffer. */

@@ -180,6 +180,8 @@ export interface ModuleInfo {
   exports: Export[];
   data: DataSegment[];
   start: number | null;
+  /** Byte ranges of the defined functions' bodies (locals + code), in function order. */
+  bodies: Array<{ start: number; end: number }>;
 }
 
 function limits(r: ByteReader, what: string): Limits {
@@ -260,7 +262,7 @@ export function constExpr(r: ByteReader): { value: number | null; problem?: stri
 export function parseModule(bytes: Uint8Array): ModuleInfo {
   const info: ModuleInfo = {
     sections: sections(bytes), types: [], imports: [], functionTypes: [], importedFunctions: 0,
-    importedGlobals: 0, definedGlobals: 0, definedMemories: [], exports: [], data: [], start: null,
+    importedGlobals: 0, definedGlobals: 0, definedMemories: [], exports: [], data: [], start: null, bodies: [],
   };
   for (const s of info.sections) {
     const r = new ByteReader(bytes, s.contentStart, s.end);
@@ -351,10 +353,18 @@ export function parseModule(bytes: Uint8Array): ModuleInfo {
           info.data.push(seg);
         });
         break;
+      case SECTION.code:
+        vec((f) => {
+          const size = r.u32();
+          if (r.pos + size > s.end) r.fail(`function body ${f} runs past the code section`);
+          info.bodies.push({ start: r.pos, end: r.pos + size });
+          r.skip(size);
+        });
+        break;
       default:
-        break; // element, code, data count, tag, custom: not part of the contract
+        break; // element, data count, tag, custom: not part of the contract
     }
-    const decoded = s.id !== SECTION.custom && s.id !== SECTION.code && s.id !== SECTION.element && s.id !== SECTION.tag && s.id !== SECTION.dataCount;
+    const decoded = s.id !== SECTION.custom && s.id !== SECTION.element && s.id !== SECTION.tag && s.id !== SECTION.dataCount;
     if (decoded && !r.done) {
       r.fail(`section ${SECTION_NAMES[s.id]}: ${s.end - r.pos} trailing bytes`);
     }
