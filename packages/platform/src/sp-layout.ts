@@ -15,6 +15,7 @@ import { buildSpPkg, loadPrivateKey, loadPublicKey, testKeyPaths, type Ed25519Pr
 import { firmwarePackage, manifestIdentity } from "./firmware.js";
 import { isWasm, manifestDtb, parseVersion } from "./sp-package.js";
 import { applySpmcManifest, generateSpmcManifestDts } from "./spmc-manifest.js";
+import { TEST_SIGNING_KEY_ASSET, readAssetText } from "./assets.js";
 import type { BoardConfig, ComponentConfig } from "./config.js";
 import type { Platform } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
@@ -56,6 +57,57 @@ export interface SpLayoutOptions {
   signingKey?: string | PrivateKeyInput;
   /** Where notices go (default: stderr). */
   notice?: (line: string) => void;
+  /**
+   * The files themselves, by path ("sp_layout.json", "kv.wasm", "dts/kv.dts"), for a host without
+   * a file system (the playground's dropped files): `file`, the layout's paths (relative to it),
+   * a `signingKey` or `spmcManifest` path are looked up here, never on a disk.
+   */
+  files?: ReadonlyMap<string, Uint8Array>;
+}
+
+/** Where a layout's files come from: the file system (#host), or a given set of files. */
+interface LayoutFiles {
+  /** An absolute (file system) or normalized (given files) path of `path` relative to `dir` ("" : the working directory). */
+  resolve(dir: string, path: string): string;
+  dirname(path: string): string;
+  /** The bytes, or an Error whose message says why not (Node's error code, or the files there are). */
+  read(path: string): Uint8Array;
+}
+
+const fsFiles: LayoutFiles = {
+  resolve: (dir, path) => (dir === "" ? resolve(path) : resolve(dir, path)),
+  dirname,
+  read(path) {
+    try {
+      return new Uint8Array(readFileSync(path));
+    } catch (e) {
+      throw new Error((e as NodeJS.ErrnoException).code ?? String(e));
+    }
+  },
+};
+
+/** "a/./b/../c.wasm" → "a/c.wasm" (POSIX, for the given files; ".." above the top stays). */
+function normalizePath(path: string): string {
+  const out: string[] = [];
+  for (const part of path.split("/")) {
+    if (part === "" || part === ".") continue;
+    if (part === ".." && out.length && out[out.length - 1] !== "..") out.pop();
+    else out.push(part);
+  }
+  return out.join("/");
+}
+
+function givenFiles(files: ReadonlyMap<string, Uint8Array>): LayoutFiles {
+  const byPath = new Map([...files].map(([k, v]) => [normalizePath(k), v]));
+  return {
+    resolve: (dir, path) => normalizePath(dir === "" ? path : `${dir}/${path}`),
+    dirname: (path) => path.split("/").slice(0, -1).join("/"),
+    read(path) {
+      const b = byPath.get(path);
+      if (!b) throw new Error(`not among the given files: ${[...byPath.keys()].join(", ") || "none"}`);
+      return b;
+    },
+  };
 }
 
 /** One SP of the layout, as the board runs it. */
@@ -120,16 +172,17 @@ const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 /** Parses and checks a layout file into a board (compiles DTS, packages and signs images). */
 export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
   const o: SpLayoutOptions = typeof options === "string" ? { file: options } : options;
-  const file = resolve(o.file);
-  const dir = dirname(file);
+  const host = o.files ? givenFiles(o.files) : fsFiles;
+  const file = host.resolve("", o.file);
+  const dir = host.dirname(file);
   const fail = (msg: string, sp: string | null = null, field: string | null = null): never => {
     throw new SpLayoutError(`${file}: ${sp !== null ? `SP "${sp}": ` : ""}${field !== null ? `${field}: ` : ""}${msg}`, file, sp, field);
   };
   let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    text = new TextDecoder().decode(host.read(file));
   } catch (e) {
-    return fail(`cannot read the layout file (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+    return fail(`cannot read the layout file (${(e as Error).message})`);
   }
   let json: unknown;
   try {
@@ -146,19 +199,19 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
   let signingKey: Ed25519PrivateKey;
   let testKey = false;
   if (o.signingKey === undefined) {
-    signingKey = loadPrivateKey(testKeyPaths.privateKey);
+    signingKey = loadPrivateKey(readAssetText(TEST_SIGNING_KEY_ASSET));
     testKey = true;
   } else if (typeof o.signingKey === "string") {
     let pem: string;
     try {
-      pem = readFileSync(o.signingKey, "utf8");
+      pem = new TextDecoder().decode(host.read(host.resolve("", o.signingKey)));
     } catch (e) {
-      return fail(`signing key ${resolve(o.signingKey)}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+      return fail(`signing key ${host.resolve("", o.signingKey)}: cannot read it (${(e as Error).message})`);
     }
     try {
       signingKey = loadPrivateKey(pem);
     } catch (e) {
-      return fail(`signing key ${resolve(o.signingKey)}: ${(e as Error).message}`);
+      return fail(`signing key ${host.resolve("", o.signingKey)}: ${(e as Error).message}`);
     }
   } else signingKey = loadPrivateKey(o.signingKey);
 
@@ -178,7 +231,7 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     const fileRef = (field: "image" | "pm"): { file: string; offset: number | null } => {
       const v = e[field];
       if (v === undefined) return sp("missing (a path relative to the layout file, or { \"file\": …, \"offset\": … })", field);
-      if (typeof v === "string") return { file: resolve(dir, v), offset: null };
+      if (typeof v === "string") return { file: host.resolve(dir, v), offset: null };
       if (typeof v !== "object" || v === null || Array.isArray(v)) return sp("must be a path or { \"file\": …, \"offset\": … }", field);
       const f = (v as Record<string, unknown>).file;
       if (typeof f !== "string") return sp("\"file\" must be a path", `${field}.file`);
@@ -191,13 +244,13 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
         if (!Number.isSafeInteger(n) || n < 0) sp(`${JSON.stringify(off)} is not a non-negative integer (e.g. "0x4000")`, `${field}.offset`);
         offset = n;
       }
-      return { file: resolve(dir, f), offset };
+      return { file: host.resolve(dir, f), offset };
     };
     const read = (field: string, path: string): Uint8Array => {
       try {
-        return new Uint8Array(readFileSync(path));
+        return host.read(path);
       } catch (err) {
-        return sp(`cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, field);
+        return sp(`cannot read ${path} (${(err as Error).message})`, field);
       }
     };
     const image = fileRef("image");
@@ -307,12 +360,12 @@ export function loadSpLayout(options: SpLayoutOptions | string): SpLayoutBoard {
     spmcManifest = compileDts(spmcManifestDts, "spmc-manifest (generated)");
   } else {
     if (typeof o.spmcManifest === "string") {
-      spmcManifestSource = resolve(o.spmcManifest);
+      spmcManifestSource = host.resolve("", o.spmcManifest);
       let b: Uint8Array;
       try {
-        b = new Uint8Array(readFileSync(spmcManifestSource));
+        b = host.read(spmcManifestSource);
       } catch (e) {
-        return fail(`SPMC manifest ${spmcManifestSource}: cannot read it (${(e as NodeJS.ErrnoException).code ?? String(e)})`);
+        return fail(`SPMC manifest ${spmcManifestSource}: cannot read it (${(e as Error).message})`);
       }
       try {
         spmcManifest = manifestDtb(b, spmcManifestSource);

@@ -185,3 +185,28 @@ describe("bad layouts are refused naming the SP, the field and the file", () => 
     expect(() => loadSpLayout({ file: f, notice })).toThrow(expect.objectContaining({ layoutFile: f, sp: "kv", field: "owner" }));
   });
 });
+
+describe("a layout from given files (a host without a file system)", () => {
+  const filesOf = (names: string[]) => new Map(names.map((n) => [n, new Uint8Array(readFileSync(join(ex.dir, n)))]));
+
+  it("the same board as from the disk: packages, SPMC manifest, components", () => {
+    const disk = loadSpLayout({ file: ex.layout, notice: () => {} });
+    const seen: string[] = [];
+    const given = loadSpLayout({ file: "./sp_layout.json", files: filesOf(["sp_layout.json", "kv.wasm", "kv.dts", "echo.wasm", "echo.dts"]), notice: (l) => seen.push(l) });
+    expect(given.file).toBe("sp_layout.json");
+    expect(given.sps.map((s) => [s.name, s.image.file, s.pm.file])).toEqual([["kv", "kv.wasm", "kv.dts"], ["echo", "echo.wasm", "echo.dts"]]);
+    expect(given.sps.map((s) => s.bootPackage)).toEqual(disk.sps.map((s) => s.bootPackage));
+    expect(given.spmcManifestDts).toBe(disk.spmcManifestDts!.replaceAll(ex.layout, "sp_layout.json"));
+    expect(seen).toEqual([expect.stringMatching(/^NOTICE: sp_layout\.json: the SP packages are signed with the TEST-ONLY key/)]);
+    const p = createPlatform({ spLayout: { file: "sp_layout.json", files: filesOf(["sp_layout.json", "kv.wasm", "kv.dts", "echo.wasm", "echo.dts"]), notice: () => {} } });
+    expect(p.components.map((c) => c.name)).toEqual(["bl31", "bl33", "rmm", "kv"]);
+  });
+
+  it("a file the layout names but not given, and a layout that is not JSON, are refused naming them", () => {
+    expect(() => loadSpLayout({ file: "sp_layout.json", files: filesOf(["sp_layout.json", "kv.wasm", "kv.dts", "echo.dts"]), notice: () => {} })).toThrow(
+      'sp_layout.json: SP "echo": image: cannot read echo.wasm (not among the given files: sp_layout.json, kv.wasm, kv.dts, echo.dts)',
+    );
+    expect(() => loadSpLayout({ file: "dir/../sp_layout.json", files: new Map([["sp_layout.json", new TextEncoder().encode("{ nope")]]) })).toThrow(/^sp_layout\.json: not JSON: /);
+    expect(() => loadSpLayout({ file: "other.json", files: new Map() })).toThrow("other.json: cannot read the layout file (not among the given files: none)");
+  });
+});

@@ -3,7 +3,8 @@
 // served from the package in dev). The page fetches them all once at load and installs a reader
 // serving them from memory. test/assets.test.ts proves the list exact: a Node board booted and run
 // through the demo with a recording reader reads all of them and nothing else (the firmware
-// packages come signed from the build: the page holds no private key).
+// packages come signed from the build). LAYOUT_ASSET_URLS: what a board from a dropped
+// sp_layout.json reads besides, loaded only then.
 import { readAsset, type AssetSpecifier } from "@lfa-wasm/assets";
 import { firmwarePackage, FIRMWARE_PACKAGES, type FirmwarePackageName } from "@lfa-wasm/platform";
 import { packages as spPackages } from "@lfa-wasm/sp-sample";
@@ -30,6 +31,7 @@ import sp1AbortInit from "@lfa-wasm/sp-sample/build/sp1-abort-init.pkg?url";
 import sp1TrapInit from "@lfa-wasm/sp-sample/build/sp1-trap-init.pkg?url";
 import sp1Incompatible from "@lfa-wasm/sp-sample/build/sp1-v2-incompatible.pkg?url";
 import sp1Corrupt from "@lfa-wasm/sp-sample/build/sp1-v2-corrupt.pkg?url";
+import testKey from "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem?url";
 
 /** Package export → URL of every asset the page loads. */
 export const ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
@@ -56,6 +58,11 @@ export const ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
   "@lfa-wasm/sp-sample/build/sp1-trap-init.pkg": sp1TrapInit,
   "@lfa-wasm/sp-sample/build/sp1-v2-incompatible.pkg": sp1Incompatible,
   "@lfa-wasm/sp-sample/build/sp1-v2-corrupt.pkg": sp1Corrupt,
+};
+
+/** Read only by a board from a dropped sp_layout.json: loadSpLayout signs its SP packages with the TEST-ONLY key. */
+export const LAYOUT_ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
+  "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pem": testKey,
 };
 
 const SAMPLE_SP_PACKAGES = ["sp1-v2", "sp1-v1", "sp2-v2", "sp2-v1", "sp1-refuse-stop", "sp1-abort-init", "sp1-trap-init", "sp1-v2-incompatible", "sp1-v2-corrupt"] as const;

@@ -5,7 +5,7 @@
 // LFA inventory. The same code runs under Node (test/lab.test.ts) and in the page.
 import * as abi from "@lfa-wasm/abi";
 import { LfaDriver, LinuxError, preflightCheck, type LfaImageInfo, type PreflightReport } from "@lfa-wasm/host-driver";
-import { createPlatform, type Platform } from "@lfa-wasm/platform";
+import { createPlatform, type Platform, type SpLayoutOptions } from "@lfa-wasm/platform";
 import { partitions, type SpLayout } from "@lfa-wasm/sp-sample";
 import { activationTimings, traceToMermaid, type ActivationTimings, type TraceEvent } from "@lfa-wasm/trace";
 
@@ -14,6 +14,8 @@ export interface LabOptions {
   pes?: number;
   /** Seed of the kernel thread scheduler and of stop_machine's PE order (default: FIFO / ascending). */
   seed?: number | null;
+  /** A board from a TF-A sp_layout.json (docs/boards.md) instead of the default board; in a page, with its `files`. */
+  spLayout?: SpLayoutOptions;
 }
 
 /** What one operation did. */
@@ -84,7 +86,7 @@ export class Lab {
 
   constructor(readonly options: LabOptions = {}) {
     const t0 = performance.now();
-    this.p = createPlatform(options.pes ? { pes: options.pes } : {});
+    this.p = createPlatform({ ...(options.pes ? { pes: options.pes } : {}), ...(options.spLayout ? { spLayout: options.spLayout } : {}) });
     const seed = options.seed ?? null;
     this.d = LfaDriver.probe(this.p, {
       log: (l: string) => this.log.push(l),

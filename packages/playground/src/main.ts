@@ -3,7 +3,7 @@
 // <html data-lfa-state="done"> when it has finished ("error" if it failed).
 import { memoryAssetReader, setAssetReader } from "@lfa-wasm/assets";
 import { SP_COMMANDS } from "@lfa-wasm/sp-sample";
-import { ASSET_URLS, samplePackages } from "./assets.js";
+import { ASSET_URLS, LAYOUT_ASSET_URLS, samplePackages } from "./assets.js";
 import type { PreflightReport } from "@lfa-wasm/host-driver";
 import { Lab, type OpResult } from "./lab.js";
 import { runDemo } from "./demo.js";
@@ -19,33 +19,51 @@ const marks: Record<string, number> = {};
 (window as unknown as { lfaMarks: typeof marks }).lfaMarks = marks;
 const mark = (name: string) => (marks[name] = Math.round(performance.now() * 10) / 10);
 
-let lab: Lab;
+let lab!: Lab;
 let dropped: { name: string; bytes: Uint8Array } | null = null;
+/** The dropped sp_layout.json and the files it names (null: the default board). */
+let layout: { file: string; files: Map<string, Uint8Array> } | null = null;
+const assets = new Map<string, Uint8Array>();
 let diagramSeq = 0;
 
-async function loadAssets(): Promise<void> {
+/** Fetches assets (package export → URL) not loaded yet into the page's asset reader. */
+async function loadAssets(urls: Readonly<Record<string, string>>): Promise<void> {
   const entries = await Promise.all(
-    Object.entries(ASSET_URLS).map(async ([spec, url]) => {
-      const r = await fetch(url);
-      if (!r.ok) throw new Error(`asset ${spec}: HTTP ${r.status} for ${url}`);
-      return [spec, new Uint8Array(await r.arrayBuffer())] as const;
-    }),
+    Object.entries(urls)
+      .filter(([spec]) => !assets.has(spec))
+      .map(async ([spec, url]) => {
+        const r = await fetch(url);
+        if (!r.ok) throw new Error(`asset ${spec}: HTTP ${r.status} for ${url}`);
+        return [spec, new Uint8Array(await r.arrayBuffer())] as const;
+      }),
   );
-  setAssetReader(memoryAssetReader(new Map(entries)));
+  for (const [spec, bytes] of entries) assets.set(spec, bytes);
+  setAssetReader(memoryAssetReader(assets));
 }
 
-function boot(): void {
+/** Boots a board (the dropped layout's, else the default); a refused board leaves the running one as it was. */
+function boot(): boolean {
   const pes = Math.max(1, Math.min(8, Number($<HTMLInputElement>("pes").value) || 4));
   const seedText = $<HTMLInputElement>("seed").value.trim();
   const seed = seedText === "" ? null : Number(seedText) >>> 0;
-  lab = new Lab({ pes, seed });
-  $("status").textContent = `booted the default board in ${lab.bootMs.toFixed(0)} ms: ${pes} PEs, scheduler ${seed === null ? "FIFO" : `seed ${seed}`}`;
+  const notices: string[] = [];
+  try {
+    lab = new Lab({ pes, seed, ...(layout ? { spLayout: { file: layout.file, files: layout.files, notice: (l: string) => notices.push(l) } } : {}) });
+  } catch (e) {
+    const what = layout ? `the board of ${layout.file} was refused` : "boot failed";
+    $("status").innerHTML = `<span class="fail" id="boot-error">${esc(what)}: ${esc((e as Error).message)}</span>${lab ? " — the running board is unchanged" : ""}`;
+    return false;
+  }
+  const board = layout ? `the board of ${layout.file} (${[...layout.files.keys()].join(", ")})` : "the default board";
+  $("status").textContent = `booted ${board} in ${lab.bootMs.toFixed(0)} ms: ${pes} PEs, scheduler ${seed === null ? "FIFO" : `seed ${seed}`}${notices.length ? ` — ${notices.join(" ")}` : ""}`;
   const images = lab.images().filter((i) => i.activationCapable);
   $("image").innerHTML = images.map((i) => `<option value="${esc(i.component ?? i.guid)}">${esc(i.component ?? i.name)} (${esc(i.guid.slice(0, 8))}…)</option>`).join("");
-  $<HTMLSelectElement>("image").value = "sp1";
+  const sp = images.find((i) => i.component === "sp1") ?? images.find((i) => i.component && lab.p.component(i.component).kind === "sp");
+  if (sp) $<HTMLSelectElement>("image").value = sp.component!;
   const sps = lab.p.components.filter((c) => c.cfg.sp);
   $("sp").innerHTML = sps.map((c) => `<option value="${c.name}">${c.name.toUpperCase()} (${hex(c.cfg.sp!.id)})</option>`).join("");
   refresh();
+  return true;
 }
 
 function packageBytes(): { name: string; bytes: Uint8Array } {
@@ -143,18 +161,49 @@ function wire(): void {
   $<HTMLSelectElement>("package").value = "sp1-v2";
   $("package").onchange = () => (dropped = null);
   $("cmd").innerHTML = SP_COMMANDS.map((c) => `<option value="${c.cmd}">${esc(c.name)}</option>`).join("");
-  const take = async (f: File | undefined) => {
-    if (!f) return;
-    dropped = { name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) };
-    $("result").textContent = `using dropped file ${f.name} (${dropped.bytes.length} bytes) for upload/check`;
-  };
-  $<HTMLInputElement>("file").onchange = (e) => void take((e.target as HTMLInputElement).files?.[0]);
+  $<HTMLInputElement>("file").onchange = (e) => void take(Array.from((e.target as HTMLInputElement).files ?? []));
   const drop = $("drop");
   drop.ondragover = (e) => e.preventDefault();
   drop.ondrop = (e) => {
     e.preventDefault();
-    void take(e.dataTransfer?.files[0]);
+    void take(Array.from(e.dataTransfer?.files ?? []));
   };
+  $("default-board").onclick = () => {
+    layout = null;
+    boot();
+  };
+}
+
+/**
+ * Dropped files: an sp_layout.json (with the .wasm/.dts files it names, by name) boots its board;
+ * a .pkg becomes the package to upload/check.
+ */
+async function take(list: File[]): Promise<void> {
+  if (!list.length) return;
+  const read = await Promise.all(list.map(async (f) => [f.name, new Uint8Array(await f.arrayBuffer())] as const));
+  const jsons = read.filter(([n]) => n.endsWith(".json")).map(([n]) => n);
+  const pkgs = read.filter(([n]) => n.endsWith(".pkg"));
+  const lines: string[] = [];
+  if (jsons.length > 1) lines.push(`<span class="fail">${esc(jsons.join(", "))}: drop one sp_layout.json at a time</span>`);
+  else if (jsons.length === 1) {
+    const before = layout;
+    layout = { file: jsons[0]!, files: new Map(read.filter(([n]) => !n.endsWith(".pkg"))) };
+    try {
+      await loadAssets(LAYOUT_ASSET_URLS);
+    } catch (e) {
+      lines.push(`<span class="fail">${esc((e as Error).message)}</span>`);
+    }
+    if (boot()) lines.push(`<span class="ok">booted the board of ${esc(layout.file)}</span>`);
+    else {
+      lines.push(`<span class="fail">${esc($("status").textContent ?? "")}</span>`);
+      layout = before;
+    }
+  }
+  if (pkgs.length) {
+    dropped = { name: pkgs[0]![0], bytes: pkgs[0]![1] };
+    lines.push(`using dropped file ${esc(dropped.name)} (${dropped.bytes.length} bytes) for upload/check`);
+  } else if (!jsons.length) lines.push(`<span class="fail">${esc(read.map(([n]) => n).join(", "))}: drop a .pkg (to upload) or an sp_layout.json with the files it names</span>`);
+  $("result").innerHTML = lines.join("\n");
 }
 
 async function demo(): Promise<void> {
@@ -177,7 +226,7 @@ async function demo(): Promise<void> {
 async function start(): Promise<void> {
   setState("loading");
   mark("script-start");
-  await loadAssets();
+  await loadAssets(ASSET_URLS);
   mark("assets-loaded");
   wire();
   boot();

@@ -4,11 +4,13 @@
 // test-artifacts/ (gitignored). Without chromium the test is skipped with a notice — and fails
 // when CI is set (.ci/run installs chromium).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { existsSync, mkdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { createServer, type Server } from "node:http";
 import { extname, join, normalize, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { writeExampleLayout } from "@lfa-wasm/platform";
 
 const CHROMIUM = process.env.LFA_CHROMIUM ?? "/usr/bin/chromium";
 const HAVE_CHROMIUM = existsSync(CHROMIUM);
@@ -115,6 +117,31 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(await op("direct")).toContain("x4..x7 = 3,");
     expect(await page.locator("#sysfs").innerText()).toMatch(/current_version = 2\.0/);
     await page.screenshot({ path: join(ARTIFACTS, "clicked.png"), fullPage: true });
+    expect(errors).toEqual([]);
+  });
+
+  it("boots the board of a dropped sp_layout.json and its files; a layout missing a file is refused in the page", async () => {
+    const ex = writeExampleLayout(mkdtempSync(join(tmpdir(), "lfa-pg-e2e-")));
+    const page = await open();
+    await page.waitForFunction(() => document.documentElement.dataset.lfaState === "booted", null, { timeout: 60_000 });
+    const files = ["sp_layout.json", "kv.wasm", "kv.dts", "echo.wasm", "echo.dts"].map((n) => join(ex.dir, n));
+    await page.setInputFiles("#file", files);
+    await page.waitForFunction(() => /booted the board of sp_layout\.json/.test(document.getElementById("status")!.textContent ?? ""), null, { timeout: 60_000 });
+    expect(await page.locator("#status").innerText()).toContain("signed with the TEST-ONLY key");
+    expect(await page.locator('#inventory tr[data-image="kv"]').innerText()).toMatch(/kv\s+1\.0/);
+    expect(await page.locator("#image").inputValue()).toBe("kv");
+    await page.screenshot({ path: join(ARTIFACTS, "layout.png"), fullPage: true });
+    await page.setInputFiles("#file", files.filter((f) => !f.endsWith("echo.wasm")));
+    await page.waitForSelector("#boot-error");
+    expect(await page.locator("#boot-error").innerText()).toBe(
+      'the board of sp_layout.json was refused: sp_layout.json: SP "echo": image: cannot read echo.wasm (not among the given files: sp_layout.json, kv.wasm, kv.dts, echo.dts)',
+    );
+    expect(await page.locator("#status").innerText()).toContain("the running board is unchanged");
+    expect(await page.locator('#inventory tr[data-image="kv"]').innerText()).toMatch(/kv\s+1\.0/);
+    await page.setInputFiles("#file", [join(ex.dir, "kv.wasm")]);
+    expect(await page.locator("#result").innerText()).toBe("kv.wasm: drop a .pkg (to upload) or an sp_layout.json with the files it names");
+    await page.click("#default-board");
+    expect(await page.locator("#status").innerText()).toMatch(/^booted the default board/);
     expect(errors).toEqual([]);
   });
 

@@ -1,7 +1,10 @@
 // The playground's model under Node, on the real Wasm stack: the demo flow, the memory map's byte
 // diff across the activation, the diagram, the sysfs tree, and failures reported, not thrown.
 import { describe, expect, it } from "vitest";
-import { samplePackage } from "@lfa-wasm/platform";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { samplePackage, writeExampleLayout } from "@lfa-wasm/platform";
 import { SP_CMD_COUNTER_INC } from "@lfa-wasm/sp-sample";
 import { Lab, bytesDiffering } from "../src/lab.js";
 import { runDemo } from "../src/demo.js";
@@ -64,5 +67,20 @@ describe("the playground's lab", () => {
     expect(bytesDiffering(a, b)).toBe(2);
     expect(bytesDiffering(a.subarray(1), b.subarray(1))).toBe(2); // unaligned: byte by byte
     expect(bytesDiffering(a.subarray(3, 4098), null)).toBe(0);
+  });
+
+  it("a board from an sp_layout.json and the files it names (dropped files: no file system)", () => {
+    const ex = writeExampleLayout(mkdtempSync(join(tmpdir(), "lfa-pg-layout-")));
+    const files = new Map(readdirSync(ex.dir).map((n) => [n, new Uint8Array(readFileSync(join(ex.dir, n)))]));
+    const notices: string[] = [];
+    const lab = new Lab({ pes: 2, spLayout: { file: "sp_layout.json", files, notice: (l) => notices.push(l) } });
+    expect(lab.p.components.map((c) => c.name)).toEqual(["bl31", "bl33", "rmm", "kv"]);
+    expect([...lab.partitionNames().values()]).toEqual(["KV"]);
+    expect(notices).toHaveLength(1);
+    expect(lab.upload("kv", files.get("kv-v2.wasm")!)).toMatchObject({ ok: false }); // an image is not a package
+    files.delete("echo.dts");
+    expect(() => new Lab({ spLayout: { file: "sp_layout.json", files, notice: () => {} } })).toThrow(
+      'sp_layout.json: SP "echo": pm: cannot read echo.dts (not among the given files: echo.wasm, kv-v2.wasm, kv.dts, kv.wasm, sp_layout.json)',
+    );
   });
 });
