@@ -139,7 +139,7 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     expect(await page.locator("#status").innerText()).toContain("the running board is unchanged");
     expect(await page.locator('#inventory tr[data-image="kv"]').innerText()).toMatch(/kv\s+1\.0/);
     await page.setInputFiles("#file", [join(ex.dir, "kv.wasm")]);
-    expect(await page.locator("#result").innerText()).toBe("kv.wasm: drop a .pkg (to upload) or an sp_layout.json with the files it names");
+    await expect.poll(() => page.locator("#result").innerText(), { timeout: 30_000 }).toBe("kv.wasm: drop a .pkg (to upload) or an sp_layout.json with the files it names");
     await page.click("#default-board");
     expect(await page.locator("#status").innerText()).toMatch(/^booted the default board/);
     expect(errors).toEqual([]);
