@@ -6,7 +6,7 @@
 import * as abi from "@lfa-wasm/abi";
 import { LfaDriver, LinuxError, preflightCheck, type LfaImageInfo, type PreflightReport } from "@lfa-wasm/host-driver";
 import { createPlatform, type Platform, type SpLayoutOptions } from "@lfa-wasm/platform";
-import { partitions, type SpLayout } from "@lfa-wasm/sp-sample";
+import { spRegions } from "./memory-map.js";
 import { activationTimings, traceToMermaid, type ActivationTimings, type TraceEvent } from "@lfa-wasm/trace";
 
 export interface LabOptions {
@@ -35,6 +35,7 @@ export interface OpResult {
 /** A labelled byte range of an SP's Memory and how many bytes of it the last activation changed. */
 export interface MemoryRegion {
   label: string;
+  detail: string;
   base: number;
   size: number;
   /** Bytes that differ from the snapshot taken before the last ACTIVATE (null: no activation yet). */
@@ -207,40 +208,15 @@ export class Lab {
     return { text: m.text, arrows: m.arrows, timings: activationTimings(events) };
   }
 
-  /** Labelled regions of each SP's Memory (from the SPMC's view of its manifest). */
-  private spRegions(): Array<{ id: number; name: string; memory: Uint8Array; regions: Array<{ label: string; base: number; size: number }> }> {
-    const out = [];
-    for (const c of this.p.components) {
-      const sp = c.cfg.sp;
-      if (!sp) continue;
-      let memory: Uint8Array;
-      let ranges: Array<{ base: number; size: number }>;
-      try {
-        memory = this.p.spmc.spMemory(sp.id);
-        ranges = this.p.spmc.memoryRanges(sp.id);
-      } catch {
-        continue;
-      }
-      const layout: SpLayout | undefined = Object.values(partitions).find((l) => l.id === sp.id);
-      const regions = ranges.map((r, i) => ({
-        label: i === 0 ? "working window" : r.base === layout?.lsb?.base ? "live-state buffer" : r.base === layout?.rx?.base ? "RX buffer" : r.base === layout?.tx?.base ? "TX buffer" : "static region",
-        base: r.base,
-        size: r.size,
-      }));
-      out.push({ id: sp.id, name: c.cfg.name.toUpperCase(), memory, regions });
-    }
-    return out;
-  }
-
   private takeSnapshot(): Snapshot {
     const s: Snapshot = new Map();
-    for (const sp of this.spRegions()) s.set(sp.id, new Map(sp.regions.map((r) => [r.base, sp.memory.slice(r.base, r.base + r.size)])));
+    for (const sp of spRegions(this.p)) s.set(sp.id, new Map(sp.regions.map((r) => [r.base, sp.memory.slice(r.base, r.base + r.size)])));
     return s;
   }
 
   /** Each SP's memory map, with the bytes each region changed across the last ACTIVATE. */
   memoryMap(): SpMemoryMap[] {
-    return this.spRegions().map((sp) => ({
+    return spRegions(this.p).map((sp) => ({
       id: sp.id,
       name: sp.name,
       pages: sp.memory.length / 65536,

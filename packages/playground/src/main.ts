@@ -117,7 +117,7 @@ function renderMemory(): void {
         m.regions
           .map(
             (r) =>
-              `<tr data-sp="${m.name}" data-region="${esc(r.label)}"><td>${esc(r.label)}</td><td>${hex(r.base)}</td><td class="num">${r.size}</td><td class="num">${r.nonZero}</td>` +
+              `<tr data-sp="${m.name}" data-region="${esc(r.label)}"><td title="${esc(r.detail)}">${esc(r.label)}<br><small>${esc(r.detail)}</small></td><td>${hex(r.base)}</td><td class="num">${r.size}</td><td class="num">${r.nonZero}</td>` +
               `<td class="num ${r.changed ? "changed" : "same"}">${r.changed === null ? "–" : r.changed === 0 ? "identical" : `${r.changed} bytes`}</td></tr>`,
           )
           .join("") +

@@ -30,6 +30,19 @@ describe("the playground's lab", () => {
     expect(byLabel["RX buffer"]).toMatchObject({ changed: 0 });
     expect(byLabel["TX buffer"]).toMatchObject({ changed: 0 });
     for (const other of lab.memoryMap().filter((m) => m.name !== "SP1")) for (const r of other.regions) expect(r.changed).toBe(0);
+    // every partition the SPMC loaded, its regions named from its manifest; the variable SP's retrieved NWd page
+    const maps = lab.memoryMap();
+    expect(maps.map((m) => [m.name, m.id])).toEqual([["SP1", 0x8001], ["SP2", 0x8002], ["EFIVAR", 0x8003]]);
+    expect(sp1.regions.map((r) => [r.label, r.detail])).toEqual([
+      ["working window", expect.stringMatching(/^the image's load-address window/)],
+      ["live-state buffer", "live-state-buffer"],
+      ["RX buffer", "rx-buffer"],
+      ["TX buffer", "tx-buffer"],
+    ]);
+    const efivar = maps.find((m) => m.name === "EFIVAR")!;
+    const retrieved = efivar.regions.filter((r) => r.label === "retrieved pages");
+    expect(retrieved).toEqual([expect.objectContaining({ size: 4096, detail: expect.stringMatching(/^RW, from the normal world at 0x[0-9a-f]+$/), changed: 0 })]);
+    expect(retrieved[0]!.base).toBe(lab.p.spmc.sharedPages(0x8003)[0]!.base);
     const tree = lab.sysfsTree();
     const sp1Dir = lab.d.image("sp1").path;
     expect(tree).toContainEqual({ path: `${sp1Dir}/current_version`, value: "2.0" });

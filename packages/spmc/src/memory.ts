@@ -243,4 +243,9 @@ export class AddressSpaces {
   get aliasCount(): number {
     return this.aliases.length;
   }
+
+  /** The pages mapped into `space` from other spaces (FF-A retrieves), in mapping order. */
+  mappings(space: number): Array<{ addr: number; len: number; ownerSpace: number; ownerAddr: number; writable: boolean }> {
+    return this.aliases.filter((a) => a.space === space).map(({ addr, len, ownerSpace, ownerAddr, writable }) => ({ addr, len, ownerSpace, ownerAddr, writable }));
+  }
 }

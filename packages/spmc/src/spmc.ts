@@ -473,6 +473,23 @@ export class Spmc {
   }
 
   /**
+   * The pages partition `id` retrieved from other owners (FF-A MEM_RETRIEVE of a share, lend or
+   * donate still mapped): where they are in its IPA space, whose they are (`owner`: the normal
+   * world's ID 0, a partition's ID, or null for the SPMC's transit pages), at which address there,
+   * and whether the mapping is writable.
+   */
+  sharedPages(id: number): Array<{ base: number; size: number; owner: number | null; ownerBase: number; writable: boolean }> {
+    const p = this.partition(id);
+    return this.spaces.mappings(AddressSpaces.spSpace(p.index)).map((m) => ({
+      base: m.addr,
+      size: m.len,
+      owner: m.ownerSpace === abi.MEM_SPACE_NWD ? 0 : m.ownerSpace < abi.MEM_SPACE_TRANSIT_BASE ? this.ex.vm_id(m.ownerSpace - abi.MEM_SPACE_SP_BASE) : null,
+      ownerBase: m.ownerAddr,
+      writable: m.writable,
+    }));
+  }
+
+  /**
    * PRIME: gets the primed image ready for partition `id`'s next swap (SpPartition.prepare): a
    * pre-instantiable image is instantiated on the partition's live Memory now (the running image
    * keeps serving), a classic one gets the warm-up (one throwaway instance on a scratch Memory).
