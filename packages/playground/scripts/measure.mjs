@@ -2,8 +2,8 @@
 // context each) of the built site (dist/), served with COOP/COEP like test/e2e.test.ts:
 // `node scripts/measure.mjs [runs] [--screenshot FILE]`. Per run it prints, in ms since navigation
 // start (performance.now() in the page): the HTML received, the page script received, the script
-// starting (its module graph evaluated), the firmware assets loaded, the board booted and drawn
-// (controls wired: interactive), and the ?autorun demo's end; then the medians and the load average.
+// starting (its module graph evaluated), the boot assets loaded, the board booted and drawn
+// (controls wired: interactive), the sample packages loaded, and the ?autorun demo's end; then the medians and the load average.
 import { createServer } from "node:http";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -45,7 +45,7 @@ for (let i = 0; i < runs; i++) {
   });
   for (const k of Object.keys(m)) m[k] = r1(m[k]);
   rows.push(m);
-  console.log(`run ${i + 1}: html ${m.html}, script received ${m.js}, script start ${m["script-start"]}, assets ${m["assets-loaded"]}, booted ${m.booted} (boot itself ${m.boot}), demo done ${m["demo-done"]} ms`);
+  console.log(`run ${i + 1}: html ${m.html}, script received ${m.js}, script start ${m["script-start"]}, assets ${m["assets-loaded"]}, booted ${m.booted} (boot itself ${m.boot}), samples ${m["samples-loaded"]}, demo done ${m["demo-done"]} ms`);
   if (shot && i === runs - 1) {
     await page.waitForSelector("#diagram svg");
     await page.screenshot({ path: shot, fullPage: true });
@@ -55,7 +55,7 @@ for (let i = 0; i < runs; i++) {
 const med = (k) => rows.map((r) => r[k]).sort((a, b) => a - b)[rows.length >> 1];
 console.log(
   `median of ${runs}: html ${med("html")}, script received ${med("js")}, script start ${med("script-start")}, assets loaded ${med("assets-loaded")}, ` +
-    `booted ${med("booted")} (boot ${med("boot")}), demo done ${med("demo-done")} ms; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
+    `booted ${med("booted")} (boot ${med("boot")}), samples loaded ${med("samples-loaded")}, demo done ${med("demo-done")} ms; load average ${load0.toFixed(2)} → ${loadavg()[0].toFixed(2)}`,
 );
 await browser.close();
 server.close();

@@ -6,6 +6,7 @@
 // packages come signed from the build). LAYOUT_ASSET_URLS: what a board from a dropped
 // sp_layout.json reads besides, loaded only then.
 import { readAsset, type AssetSpecifier } from "@lfa-wasm/assets";
+import { BOOT_ASSETS } from "./boot-assets.js";
 import { firmwarePackage, FIRMWARE_PACKAGES, type FirmwarePackageName } from "@lfa-wasm/platform";
 import { packages as spPackages } from "@lfa-wasm/sp-sample";
 import lsp from "@lfa-wasm/lsp/build/lsp.wasm?url";
@@ -59,6 +60,9 @@ export const ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
   "@lfa-wasm/sp-sample/build/sp1-v2-incompatible.pkg": sp1Incompatible,
   "@lfa-wasm/sp-sample/build/sp1-v2-corrupt.pkg": sp1Corrupt,
 };
+
+/** The assets the default board's boot reads (BOOT_ASSETS), by URL. */
+export const BOOT_ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = Object.fromEntries(BOOT_ASSETS.map((s) => [s, ASSET_URLS[s]!]));
 
 /** Read only by a board from a dropped sp_layout.json: loadSpLayout signs its SP packages with the TEST-ONLY key. */
 export const LAYOUT_ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {

@@ -3,7 +3,7 @@
 // <html data-lfa-state="done"> when it has finished ("error" if it failed).
 import { memoryAssetReader, setAssetReader } from "@lfa-wasm/assets";
 import { SP_COMMANDS } from "@lfa-wasm/sp-sample";
-import { ASSET_URLS, LAYOUT_ASSET_URLS, samplePackages } from "./assets.js";
+import { ASSET_URLS, BOOT_ASSET_URLS, LAYOUT_ASSET_URLS, samplePackages } from "./assets.js";
 import type { PreflightReport } from "@lfa-wasm/host-driver";
 import { Lab, type OpResult } from "./lab.js";
 import { runDemo } from "./demo.js";
@@ -226,11 +226,14 @@ async function demo(): Promise<void> {
 async function start(): Promise<void> {
   setState("loading");
   mark("script-start");
-  await loadAssets(ASSET_URLS);
+  await loadAssets(BOOT_ASSET_URLS);
   mark("assets-loaded");
+  const samples = loadAssets(ASSET_URLS); // the packages to upload: fetched while the board boots
   wire();
   boot();
   mark("booted");
+  await samples;
+  mark("samples-loaded");
   setState("booted");
   $("status").textContent += ` — page load to booted board ${marks.booted!.toFixed(0)} ms (assets ${(marks["assets-loaded"]! - marks["script-start"]!).toFixed(0)} ms)`;
   if (new URLSearchParams(location.search).has("autorun")) await demo();

@@ -6,7 +6,8 @@ import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeExampleLayout } from "@lfa-wasm/platform";
-import { ASSET_URLS, LAYOUT_ASSET_URLS, samplePackages } from "../src/assets.js";
+import { ASSET_URLS, BOOT_ASSET_URLS, LAYOUT_ASSET_URLS, samplePackages } from "../src/assets.js";
+import { BOOT_ASSETS } from "../src/boot-assets.js";
 import { Lab } from "../src/lab.js";
 import { runDemo } from "../src/demo.js";
 
@@ -32,11 +33,13 @@ describe("the page's assets", () => {
   it("boot + demo + every offered package read exactly ASSET_URLS", () => {
     const read = recordReads();
     const lab = new Lab();
+    expect([...read].sort()).toEqual([...BOOT_ASSETS].sort()); // the boot reads exactly BOOT_ASSETS
     expect(runDemo(lab, samplePackages.read("sp1-v2")).ok).toBe(true);
     for (const p of samplePackages.list) expect(samplePackages.read(p.name).length).toBeGreaterThan(0);
     expect(read.size).toBeGreaterThan(10);
     expect([...read].filter((s) => !(s in ASSET_URLS))).toEqual([]);
     expect(Object.keys(ASSET_URLS).filter((s) => !read.has(s))).toEqual([]);
+    expect(Object.keys(BOOT_ASSET_URLS).sort()).toEqual([...BOOT_ASSETS].sort());
   });
 
   it("a board from sp_layout.json files reads only ASSET_URLS and LAYOUT_ASSET_URLS", () => {

@@ -561,14 +561,21 @@ function spmcAbort(_msg: number, _file: number, line: number, col: number): neve
 
 const hex = (v: number) => `0x${v.toString(16)}`;
 
-function reverse(prefix: string): Map<number, string> {
-  const m = new Map<number, string>();
-  for (const [k, v] of Object.entries(abi)) if (k.startsWith(prefix) && typeof v === "number" && !m.has(v)) m.set(v, k.slice(prefix.length));
-  return m;
+/** State and manifest-error names from the ABI table, built once on first use (not at import time). */
+let stateNames: { vcpu: Map<number, string>; vm: Map<number, string>; manifest: Map<number, string> } | null = null;
+function names() {
+  if (stateNames) return stateNames;
+  const vcpu = new Map<number, string>();
+  const vm = new Map<number, string>();
+  const manifest = new Map<number, string>();
+  for (const [k, v] of Object.entries(abi)) {
+    if (typeof v !== "number") continue;
+    for (const [prefix, m] of [["VCPU_STATE_", vcpu], ["VM_STATE_", vm], ["MANIFEST_ERROR_", manifest]] as const) {
+      if (k.startsWith(prefix) && !m.has(v)) m.set(v, k.slice(prefix.length));
+    }
+  }
+  return (stateNames = { vcpu, vm, manifest });
 }
-const VCPU_STATES = reverse("VCPU_STATE_");
-const VM_STATES = reverse("VM_STATE_");
-const MANIFEST_ERRORS = reverse("MANIFEST_ERROR_");
-export const vcpuStateName = (s: number) => VCPU_STATES.get(s) ?? `?${s}`;
-export const vmStateName = (s: number) => VM_STATES.get(s) ?? `?${s}`;
-export const manifestErrorName = (e: number) => (e === 0 ? "SUCCESS" : `MANIFEST_ERROR_${MANIFEST_ERRORS.get(e) ?? e}`);
+export const vcpuStateName = (s: number) => names().vcpu.get(s) ?? `?${s}`;
+export const vmStateName = (s: number) => names().vm.get(s) ?? `?${s}`;
+export const manifestErrorName = (e: number) => (e === 0 ? "SUCCESS" : `MANIFEST_ERROR_${names().manifest.get(e) ?? e}`);
