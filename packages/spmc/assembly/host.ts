@@ -84,6 +84,12 @@
 // @ts-ignore: decorator
 @external("host", "staging_read") export declare function host_staging_read(pa: u32, len: u32, dst: usize): i32;
 
+/** START's first check, before any staged byte is parsed: the package staged at `staging_pa` is
+ *  still exactly what PRIME authenticated (its digest; or, where the host does not require PRIME,
+ *  nothing to check). 0, or -1 with the reason traced by the host (TRACE_LA_REFUSED). */
+// @ts-ignore: decorator
+@external("host", "staging_authenticate") export declare function host_staging_authenticate(vm_index: i32, staging_pa: u32): i32;
+
 /** Whether the staged image at `staging_pa` (img_offset/img_size inside the package) may be
  *  activated in partition `vm_index`: the module PRIME compiled from exactly these (authenticated)
  *  bytes — or, where the host does not require PRIME, a loadable Wasm module — keeping the

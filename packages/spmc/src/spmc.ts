@@ -382,6 +382,13 @@ export class Spmc {
         spmcBytes(dst, len).set(bytes);
         return 0;
       },
+      staging_authenticate: (vm: number, pa: number): number => {
+        const why = this.staging.authenticity(pa >>> 0);
+        if (why === null) return 0;
+        this.trace.record({ kind: "log", name: "staging-refused", detail: { base: hex(pa >>> 0), reason: why } });
+        this.decoder.text(abi.TRACE_LA_REFUSED, this.idOf(vm), `staged image refused: ${why}`);
+        return -1;
+      },
       staging_image_check: (vm: number, pa: number, imgOffset: number, imgSize: number): number => {
         const refuse = (why: string) => {
           this.decoder.text(abi.TRACE_LA_REFUSED, this.idOf(vm), why);

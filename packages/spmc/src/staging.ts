@@ -180,6 +180,24 @@ export class StagingArea {
   }
 
   /**
+   * START's first check, before a byte of the staged package is parsed: a primed package must
+   * still be exactly what PRIME authenticated (same bytes by digest, not staged again since);
+   * an `authenticatedOnly` area refuses anything else. Null if it passes — or if there is nothing
+   * to authenticate (an area that is not authenticatedOnly and a package nobody primed: the
+   * SPMC on its own parses it and refusal() compiles it); else why not.
+   */
+  authenticity(base: number): string | null {
+    const s = this.slots.find((x) => x.base === base);
+    const c = s?.compiled;
+    if (s === undefined || s.bytes === null) return this.options.authenticatedOnly ? `nothing is staged at 0x${base.toString(16)}` : null;
+    if (c?.atPrime) {
+      const digest = sha256(s.bytes);
+      return c.generation === s.generation && digest === c.digest ? null : `the staged bytes changed after PRIME (sha256 ${c.digest} → ${digest})`;
+    }
+    return this.options.authenticatedOnly ? "the staged package was not primed (authenticated and compiled) since it was staged" : null;
+  }
+
+  /**
    * START's check of the package staged at `base` whose image START read at imgOffset/imgSize:
    * null if it may be activated, else why not. A primed image must still be exactly what PRIME
    * compiled (same bytes by digest, same image range). An unprimed one is refused by an
@@ -188,15 +206,12 @@ export class StagingArea {
   refusal(base: number, imgOffset: number, imgSize: number): string | null {
     const s = this.slots.find((x) => x.base === base);
     if (s === undefined || s.bytes === null) return `nothing is staged at 0x${base.toString(16)}`;
+    const why = this.authenticity(base);
+    if (why !== null) return why;
     const c = s.compiled;
     if (c?.atPrime) {
-      if (c.imgOffset !== imgOffset || c.imgSize !== imgSize) {
-        return `the image at ${imgOffset}+${imgSize} is not the one PRIME compiled (${c.imgOffset}+${c.imgSize})`;
-      }
-      const digest = sha256(s.bytes);
-      return c.generation === s.generation && digest === c.digest ? null : `the staged bytes changed after PRIME (sha256 ${c.digest} → ${digest})`;
+      return c.imgOffset === imgOffset && c.imgSize === imgSize ? null : `the image at ${imgOffset}+${imgSize} is not the one PRIME compiled (${c.imgOffset}+${c.imgSize})`;
     }
-    if (this.options.authenticatedOnly) return "the staged package was not primed (authenticated and compiled) since it was staged";
     if (c !== null && c.generation === s.generation && c.imgOffset === imgOffset && c.imgSize === imgSize) return null;
     if (imgOffset + imgSize > s.bytes.length) return `the image at ${imgOffset}+${imgSize} lies outside the ${s.bytes.length}-byte package`;
     const bytes = s.bytes;

@@ -106,6 +106,18 @@ describe("START refuses what no longer matches PRIME", () => {
     expectSp1ServingV1(w);
   });
 
+  it("a manifest tampered with after PRIME (no longer a DTB): the digest refuses it before any parser sees it", () => {
+    const w = World.boot();
+    w.stage("sp1", "sp1-v2"); // primed
+    const { pmOffset, pmSize } = parseSpPkg(pkgBytes("sp1-v2")).header;
+    w.spmc.staging.corrupt(STAGE1.base, pmOffset, new Uint8Array(pmSize).fill(0xa5)); // FDT magic and all: unparseable
+    expect(w.start(SP1, STAGE1.base, PAGES1)).toEqual(frameworkResp(START_RESP, abi.FFA_INVALID_PARAMETERS));
+    expect(refusals(w)).toEqual([expect.stringMatching(/^the staged bytes changed after PRIME \(sha256 [0-9a-f]{64} → [0-9a-f]{64}\)$/)]);
+    const traced = w.spmc.trace.query({ name: "live-activation-refused" }).map((e) => (e.detail as { text: string }).text);
+    expect(traced).toEqual([expect.stringMatching(/^staged image refused: the staged bytes changed after PRIME /)]);
+    expectSp1ServingV1(w);
+  });
+
   it("re-staged after PRIME with the header moved to another image: an authenticatedOnly area refuses it; START never compiles", () => {
     const staging = new StagingArea({ authenticatedOnly: true });
     for (const s of Object.values(sample.STAGING)) staging.addRegion(s.base, s.size);

@@ -27,7 +27,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import { Vm, Vcpu, vm_find, is_secure_id, vm_is_discoverable, vcpu_set_state, vm_set_state } from "../vm";
 import { Regs, set_ffa_error, clear_regs, msg_ids, msg_sender, msg_receiver } from "../regs";
-import { host_trace, host_sp_swap, host_sp_destroy, host_staging_read, host_staging_image_check, trace_text } from "../host";
+import { host_trace, host_sp_swap, host_sp_destroy, host_staging_read, host_staging_authenticate, host_staging_image_check, trace_text } from "../host";
 import { enter_vcpu, partition_abort, is_abort_fid, ffa_abort_check, run_init, MAX_REJECTED_YIELDS, RUN_DONE } from "./cpu_cycles";
 import { is_direct_resp, is_framework_msg, framework_msg_type, check_direct_resp, is_lsp_id } from "./direct_messaging";
 import { tracker } from "../live_activation_mgmt";
@@ -145,7 +145,8 @@ export class Refusals {
 }
 
 /**
- * Reads the package staged at [base, base + pages × 4 KiB), checks its header (Hafnium src/sp_pkg.c), its size
+ * Checks that the package staged at [base, base + pages × 4 KiB) is the one PRIME authenticated,
+ * then reads it and checks its header (Hafnium src/sp_pkg.c), its size
  * against the working region (as Hafnium's STOP_RESP checks), its manifest (the full validation of
  * Hafnium src/manifest.c) and the
  * manifest's compatibility with the running one. Returns null (with the reason traced) if any
@@ -153,6 +154,9 @@ export class Refusals {
  */
 function validate_staged_package(vm: Vm, base: u32, pages: u32): StagedPackage | null {
   const size = <u64>pages * <u64>FFA_PAGE_SIZE;
+  // Authenticated first (the digest PRIME bound the package to), parsed after: untrusted bytes
+  // never reach the package and manifest parsers.
+  if (host_staging_authenticate(vm.index, base) != 0) return null;
   const r = new Refusals();
   // Read only the package, not the whole staging area: its extent comes from the header
   // (img_offset + img_size, bounded by the staging size; parse_sp_pkg re-checks everything).
