@@ -5,6 +5,7 @@
  * build generates the image's AssemblyScript layout module from this; hosts and tests read it.
  */
 import { readAssetText } from "@lfa-wasm/assets";
+import { MANIFEST_MEM_NON_SECURE } from "@lfa-wasm/abi";
 import { compileDts, decodeDtb, findNode, getProperty, propString, propU32, propU32Array, propU64, type DtNode } from "@lfa-wasm/devicetree";
 
 export const MANIFEST_DIR: URL = new URL("../manifests/", import.meta.url);
@@ -27,9 +28,13 @@ export interface EfivarLayout {
   lsb: Region;
   volatileStore: Region;
   nvStore: Region;
-  /** The static NS carve-out: PA = IPA (the SPMC maps it onto normal-world memory at load). */
-  commBuffer: Region & { attributes: number };
-  /** Pages of the Memory the SPMC gives the SP (covers the NS buffer: IPA = PA). */
+  /**
+   * The static NS carve-out: `base` is its PA in the normal world (the manifest's base-address),
+   * `ipa` where the SPMC maps it at load and the image addresses it: the first page above the
+   * working window and the secure regions (packages/spmc assembly/load.ts layout_ipa).
+   */
+  commBuffer: Region & { attributes: number; ipa: number };
+  /** Pages of the Memory the SPMC gives the SP (its compact IPA space + 16 pages for retrieved memory). */
   memoryPages: number;
 }
 
@@ -74,9 +79,14 @@ export function readEfivarLayout(): EfivarLayout {
   const lsb = region(root, "live-state-buffer");
   const volatileStore = region(root, "var-store-volatile");
   const nvStore = region(root, "var-store-nv");
-  const commBuffer = region(root, "mm-comm-buffer");
+  const comm = region(root, "mm-comm-buffer");
+  if ((comm.attributes & MANIFEST_MEM_NON_SECURE) === 0) throw new Error("efivar manifest: mm-comm-buffer must be an NS region");
+  // As the SPMC lays the IPA space out (layout_ipa): secure ranges at IPA = base-address, the NS
+  // carve-out on the next page above them.
   let top = loadAddress + memSize;
-  for (const r of [lsb, volatileStore, nvStore, commBuffer]) top = Math.max(top, r.base + r.size);
+  for (const r of [lsb, volatileStore, nvStore]) top = Math.max(top, r.base + r.size);
+  const commBuffer = { ...comm, ipa: Math.ceil(top / 0x1000) * 0x1000 };
+  top = commBuffer.ipa + commBuffer.size;
   return {
     id: 0x8000 + vm,
     vm,

@@ -111,7 +111,7 @@ export function la_tracker(): u64 {
 export function interrupts_masked(): bool { return secure_interrupts_masked; }
 /** SPMC_OPT_* flags (default 0; docs/rollback.md). Set before boot. */
 export function spmc_set_options(flags: u32): void { set_spmc_options(flags); }
-/** Partition i's manifest memory regions: how many, and each one's base (IPA) and size in 4 KiB pages. */
+/** Partition i's manifest memory regions: how many, and each one's IPA (load.ts layout_ipa) and size in 4 KiB pages. */
 export function vm_region_count(i: i32): i32 { return vms[i].manifest.memory_regions.length; }
-export function vm_region_base(i: i32, r: i32): u64 { return vms[i].manifest.memory_regions[r].base_address; }
+export function vm_region_base(i: i32, r: i32): u64 { return vms[i].manifest.memory_regions[r].ipa; }
 export function vm_region_pages(i: i32, r: i32): u32 { return vms[i].manifest.memory_regions[r].pages_count; }

@@ -24,12 +24,32 @@ export function load_spmc_manifest(ptr: usize, len: u32): u32 {
   return parse_spmc_manifest(ptr, len, spmc_manifest);
 }
 
-/** The first address past every range of `m`'s partition (its IPA space must reach it). */
-function ipa_top(m: PartitionManifest, load_address: u64, mem_size: u64): u64 {
+/**
+ * The partition's IPA layout (docs/architecture.md#one-memory-per-partition): sets every memory
+ * region's `ipa` and returns the first IPA past every range (its Memory must reach it). The
+ * working region and the secure regions sit at IPA = base-address. A static NS carve-out
+ * (attributes NS, e.g. an smm-gateway's mm-comm-buffer) is the normal world's memory at PA =
+ * base-address; Hafnium maps it at IPA = PA, here it is mapped at a compact IPA right above the
+ * secure ranges (manifest order, page-aligned): a Wasm Memory is contiguous, and IPA = PA would
+ * make it reach up to the NS address (the variable SP's buffer at 0x10fff000: 273 MiB).
+ * The variable SP's build computes the same IPA for its buffer (efi-vars src/layout.ts; a test
+ * checks that they agree).
+ */
+export function layout_ipa(m: PartitionManifest, load_address: u64, mem_size: u64): u64 {
+  const PAGE = <u64>FFA_PAGE_SIZE;
   let top = load_address + mem_size;
   for (let i = 0; i < m.memory_regions.length; i++) {
     const r = m.memory_regions[i];
-    top = max(top, r.base_address + <u64>r.pages_count * <u64>FFA_PAGE_SIZE);
+    if ((r.attributes & MANIFEST_MEM_NON_SECURE) != 0) continue;
+    r.ipa = r.base_address;
+    top = max(top, r.ipa + r.size());
+  }
+  top = (top + PAGE - 1) & ~(PAGE - 1);
+  for (let i = 0; i < m.memory_regions.length; i++) {
+    const r = m.memory_regions[i];
+    if ((r.attributes & MANIFEST_MEM_NON_SECURE) == 0) continue;
+    r.ipa = top;
+    top += r.size();
   }
   return top;
 }
@@ -58,7 +78,7 @@ export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
     trace_text(TRACE_MANIFEST_WARNING, vm.id, `load-address 0x${m.manifest_load_address.toString(16)} in the partition manifest differs from load_address 0x${node.load_address.toString(16)} in the SPMC manifest`);
   }
   if (err == MANIFEST_SUCCESS) {
-    const top = ipa_top(m, node.load_address, node.mem_size);
+    const top = layout_ipa(m, node.load_address, node.mem_size);
     vm.ipa_size = host_sp_create(index, pkg_index, <u32>top);
     if (vm.ipa_size == 0) err = MANIFEST_ERROR_NOT_COMPATIBLE;
     // Retrieved memory is mapped in [dynamic_base, ipa_size): above every static range.
@@ -81,16 +101,17 @@ export function load_partition(pkg_index: i32, ptr: usize, len: u32): u32 {
 export function map_manifest_mailbox(vm: Vm): void {
   const m = vm.manifest;
   if (m.rx < 0 || m.tx < 0) return;
-  vm.mailbox.rx = <u32>m.memory_regions[m.rx].base_address;
-  vm.mailbox.tx = <u32>m.memory_regions[m.tx].base_address;
+  vm.mailbox.rx = <u32>m.memory_regions[m.rx].ipa;
+  vm.mailbox.tx = <u32>m.memory_regions[m.tx].ipa;
   vm.mailbox.page_count = m.memory_regions[m.rx].pages_count;
   vm.mailbox.rx_full = false;
 }
 
 /**
  * Static NS memory regions of the manifest (attributes with the NS bit, placed inside the SPMC
- * manifest's ns-memory, as Hafnium src/manifest.c checks): mapped at load onto the normal world's memory at IPA = PA, as
- * a static carve-out both sides know (e.g. the MM communication buffer of an smm-gateway SP).
+ * manifest's ns-memory, as Hafnium src/manifest.c checks): the normal world's memory at PA =
+ * base-address, mapped at load at the region's compact IPA (layout_ipa), as a static carve-out
+ * both sides know (e.g. the MM communication buffer of an smm-gateway SP).
  * Not FFA_MEM_SHARE: no handle, nothing to retrieve or reclaim. Mapped again on RESTART (an
  * abort drops every mapping). False if the host cannot map one (outside its NS memory).
  */
@@ -99,8 +120,7 @@ export function map_manifest_ns_regions(vm: Vm, m: PartitionManifest): bool {
     const r = m.memory_regions[i];
     if ((r.attributes & MANIFEST_MEM_NON_SECURE) == 0) continue;
     const writable = (r.attributes & MANIFEST_MEM_WRITE) != 0;
-    const pa = <u32>r.base_address;
-    if (host_share_map(vm.space, pa, <i32>MEM_SPACE_NWD, pa, r.pages_count, writable) != 0) return false;
+    if (host_share_map(vm.space, <u32>r.ipa, <i32>MEM_SPACE_NWD, <u32>r.base_address, r.pages_count, writable) != 0) return false;
   }
   return true;
 }

@@ -69,6 +69,11 @@ export class MemoryRegionDesc {
   description: string = "";
   /** Absolute base (a load-address-relative-offset is resolved against the SPMC's load_address). */
   base_address: u64 = 0;
+  /**
+   * Where the SPMC maps the region in the partition's IPA space (load.ts layout_ipa): base_address,
+   * except for a static NS carve-out, whose base_address is its PA in the normal world.
+   */
+  ipa: u64 = 0;
   pages_count: u32 = 0;
   /** R=1, W=2, X=4, NS=8 (filtered to these bits, as Hafnium does). */
   attributes: u32 = 0;

@@ -298,7 +298,7 @@ function static_mode(vm: Vm, ipa: u64): u32 {
   } else {
     for (let i = 0; i < m.memory_regions.length; i++) {
       const rg = m.memory_regions[i];
-      if (in_range(ipa, rg.base_address, rg.size())) {
+      if (in_range(ipa, rg.ipa, rg.size())) {
         mode = rg.attributes & (MODE_RWX | MODE_NS);
         break;
       }
@@ -458,7 +458,7 @@ function attach_constituents(ss: ShareState): void {
 function static_top(vm: Vm): u64 {
   let top = vm.load_address + vm.mem_size;
   const rs = vm.manifest.memory_regions;
-  for (let i = 0; i < rs.length; i++) top = max(top, rs[i].base_address + rs[i].size());
+  for (let i = 0; i < rs.length; i++) top = max(top, rs[i].ipa + rs[i].size());
   return (top + PAGE - 1) & ~(PAGE - 1);
 }
 
@@ -469,7 +469,7 @@ function static_overlap_end(vm: Vm, lo: u64, size: u64): u64 {
   if (lo < vm.load_address + win && vm.load_address < lo + size) return vm.load_address + win;
   for (let i = 0; i < m.memory_regions.length; i++) {
     const rg = m.memory_regions[i];
-    if (lo < rg.base_address + rg.size() && rg.base_address < lo + size) return rg.base_address + rg.size();
+    if (lo < rg.ipa + rg.size() && rg.ipa < lo + size) return rg.ipa + rg.size();
   }
   for (let i = 0; i < m.device_regions.length; i++) {
     const rg = m.device_regions[i];

@@ -327,7 +327,7 @@ function check_live_state_buffer(vm: Vm, base: u64, size: u64): bool {
   const m = vm.manifest;
   if (m.live_state_buffer < 0) return false;
   const lsb = m.memory_regions[m.live_state_buffer];
-  return base == lsb.base_address && size == <u64>lsb.pages_count * <u64>FFA_PAGE_SIZE;
+  return base == lsb.ipa && size == <u64>lsb.pages_count * <u64>FFA_PAGE_SIZE;
 }
 
 /**
