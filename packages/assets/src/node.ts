@@ -5,12 +5,21 @@ import { createRequire } from "node:module";
 import type { AssetReader, AssetSpecifier } from "./index.js";
 
 let req: NodeJS.Require | null = null;
+/**
+ * Resolved paths (a board boot reads five assets; resolving each through `exports` is most of
+ * the read). The file itself is read on every call, so a rebuilt asset is seen.
+ */
+const paths = new Map<AssetSpecifier, string>();
 
 /** The absolute path of an asset (throws naming it if its package does not export it or is not built). */
 export function assetPath(specifier: AssetSpecifier): string {
+  const known = paths.get(specifier);
+  if (known !== undefined) return known;
   req ??= createRequire(import.meta.url);
   try {
-    return req.resolve(specifier);
+    const path = req.resolve(specifier);
+    paths.set(specifier, path);
+    return path;
   } catch (e) {
     throw new Error(`asset ${specifier} not found (is its package installed and built?): ${(e as Error).message.split("\n")[0]}`);
   }

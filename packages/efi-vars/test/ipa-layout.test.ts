@@ -26,6 +26,14 @@ describe("the variable SP's IPA space", () => {
     ]);
   });
 
+  it("mapped at boot without allocating the normal world's memory: that happens when the normal world first uses it", () => {
+    const p = board();
+    expect(p.spmc.nwd.allocated).toBe(false); // the SP's copy reads as zeros, like the untouched RAM
+    expect(p.spmc.spMemory(SP).subarray(L.commBuffer.ipa, L.commBuffer.ipa + PAGE).every((b) => b === 0)).toBe(true);
+    client(p);
+    expect(p.spmc.nwd.allocated).toBe(true);
+  });
+
   it("one physical page for both sides: the normal world's bytes at the PA are the SP's at the IPA, in both directions", () => {
     const p = board();
     const c = client(p);

@@ -21,11 +21,25 @@
 //
 // compileSpImage() adds the watchdog's instrumentation and compiles; checkSpImage() is both, for
 // a pre-flight check of an image file.
+import { sha256, toHex } from "@lfa-wasm/sp-pkg";
 import { ImageFormatError, funcTypeText, parseModule, type FuncType, type ModuleInfo } from "./wasm/reader.js";
 import { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
 import { initWasmEngine } from "./engine.js";
 import { dataInitWrites } from "./wasm/data-init.js";
 import { SP_EXPORT_COLLECT, SP_EXPORT_DATA_INIT, SP_EXPORT_ENTRY, SP_EXPORT_REGS, SP_EXPORT_START } from "@lfa-wasm/abi";
+import { LruMap } from "./lru.js";
+
+/**
+ * Entries of the per-process caches below. Found by the SHA-256 of the image bytes, so a board
+ * booted again from freshly read packages (tests, the bench, the race explorer, CLI replays)
+ * neither parses, instruments nor compiles its SP images again (issue 15 item 4); a module is
+ * stateless, so boards share it safely. Bounded: fuzzers and the reliability harness compile
+ * thousands of mutants.
+ */
+export const SP_IMAGE_CACHE_ENTRIES = 16;
+const structures = new LruMap<ModuleInfo>(SP_IMAGE_CACHE_ENTRIES);
+const modules = new LruMap<WebAssembly.Module>(SP_IMAGE_CACHE_ENTRIES);
+const digestOf = (image: Uint8Array): string => toHex(sha256(image));
 
 /**
  * Default watchdog budget of one entry into an SP, in fuel units (one per function entry and per
@@ -174,7 +188,7 @@ function preInstantiableReasons(bytes: Uint8Array, m: ModuleInfo, lo: number, hi
 export function checkSpImageContract(image: Uint8Array, target: SpImageTarget): ImageCheck {
   let m: ModuleInfo;
   try {
-    m = parseModule(image);
+    m = structures.get(digestOf(image), () => parseModule(image)); // read-only from here on
   } catch (e) {
     return { ok: false, reasons: [`not a loadable WebAssembly module: ${e instanceof Error ? e.message : String(e)}`], layout: "classic" };
   }
@@ -184,12 +198,12 @@ export function checkSpImageContract(image: Uint8Array, target: SpImageTarget): 
 
 /**
  * What the SPMC runs: `image` with the watchdog's fuel counter (instantiation budget
- * `startBudget`), compiled. Throws ImageFormatError (an instruction or section the
+ * `startBudget`), compiled (once per process for these bytes and this budget). Throws ImageFormatError (an instruction or section the
  * instrumentation does not accept) or WebAssembly.CompileError, with the reason.
  */
 export function compileSpImage(image: Uint8Array, startBudget: number): WebAssembly.Module {
   initWasmEngine();
-  return new WebAssembly.Module(instrumentFuel(image, startBudget) as Uint8Array<ArrayBuffer>);
+  return modules.get(`${startBudget}:${digestOf(image)}`, () => new WebAssembly.Module(instrumentFuel(image, startBudget) as Uint8Array<ArrayBuffer>));
 }
 
 /** The pre-flight check of an image file: the contract, then whether the SPMC can instrument and compile it. */

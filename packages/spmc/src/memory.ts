@@ -35,6 +35,11 @@ function zeroedBytes(size: number): Uint8Array {
   return new Uint8Array(new WebAssembly.Memory({ initial: pages, maximum: pages }).buffer, 0, size);
 }
 
+function allZero(b: Uint8Array): boolean {
+  for (let i = 0; i < b.length; i++) if (b[i] !== 0) return false;
+  return true;
+}
+
 /** Non-secure physical memory (the normal world's RAM), e.g. RX/TX buffers and pages shared to SPs. */
 export class NormalWorldMemory implements AddressSpace {
   /** Allocated (zeroed) on first use: a board that never touches its normal-world RAM does not pay for it. */
@@ -44,6 +49,15 @@ export class NormalWorldMemory implements AddressSpace {
   }
   bytes(): Uint8Array {
     return (this.buf ??= zeroedBytes(this.size));
+  }
+  /** Whether bytes() was ever called (until then every byte is zero and nothing is allocated). */
+  get allocated(): boolean {
+    return this.buf !== null;
+  }
+  /** Whether [pa, pa + len) lies inside this memory (allocates nothing). */
+  holds(pa: number, len: number): boolean {
+    const off = pa - this.base;
+    return Number.isInteger(off) && off >= 0 && len >= 0 && off + len <= this.size;
   }
   /** A view of [pa, pa + len) (throws RangeError outside this memory). */
   view(pa: number, len: number): Uint8Array {
@@ -90,6 +104,13 @@ interface Alias {
   len: number;
   /** A read-only mapping: the borrower's writes never reach the owner (they are discarded). */
   writable: boolean;
+  /**
+   * The owner when it is the normal world's memory: until that is first used (allocated) its
+   * bytes are all zero, so the sync writes zeros in and skips an all-zero write-back — a board
+   * whose SP maps a static NS buffer at boot (the variable SP) does not allocate the normal
+   * world's 16 MiB before the normal world touches it.
+   */
+  lazyOwner: NormalWorldMemory | null;
   /** Cached views of the two copies, with the space views they were cut from (made again when a space's view changes). */
   here: Uint8Array | null;
   hereOf: Uint8Array | null;
@@ -130,12 +151,20 @@ export class AddressSpaces {
   /** Maps `len` bytes of owner memory into `space` at `addr` (FF-A retrieve). */
   map(space: number, addr: number, ownerSpace: number, ownerAddr: number, len: number, writable = true): boolean {
     const dst = this.range(space, addr, len);
-    const src = this.range(ownerSpace, ownerAddr, len);
-    if (dst === null || src === null) return false;
-    this.aliases.push({ space, addr, ownerSpace, ownerAddr, len, writable, here: null, hereOf: null, there: null, thereOf: null });
+    const owner = this.spaces.get(ownerSpace);
+    const lazyOwner = owner instanceof NormalWorldMemory ? owner : null;
+    if (dst === null || (lazyOwner ? !lazyOwner.holds(ownerAddr, len) : this.range(ownerSpace, ownerAddr, len) === null)) return false;
+    const a: Alias = { space, addr, ownerSpace, ownerAddr, len, writable, lazyOwner, here: null, hereOf: null, there: null, thereOf: null };
+    this.aliases.push(a);
     this.index();
-    dst.set(src);
+    this.refresh(a);
     return true;
+  }
+
+  /** The borrower's copy of `a` := the owner's (zeros while the owner is the untouched normal world). */
+  private refresh(a: Alias): void {
+    if (a.lazyOwner !== null && !a.lazyOwner.allocated) this.hereOf(a)?.fill(0);
+    else this.hereOf(a)?.set(this.thereOf(a)!);
   }
 
   unmap(space: number, addr: number, len: number): void {
@@ -225,9 +254,7 @@ export class AddressSpaces {
   syncIn(space: number): void {
     const list = this.bySpace.get(space);
     if (list === undefined) return;
-    for (const a of list) {
-      this.hereOf(a)?.set(this.thereOf(a)!);
-    }
+    for (const a of list) this.refresh(a);
   }
 
   /** After `space` ran: write its borrowed pages back to their owners (writable mappings only). */
@@ -236,7 +263,9 @@ export class AddressSpaces {
     if (list === undefined) return;
     for (const a of list) {
       if (!a.writable) continue;
-      this.thereOf(a)?.set(this.hereOf(a)!);
+      const here = this.hereOf(a);
+      if (here === null || (a.lazyOwner !== null && !a.lazyOwner.allocated && allZero(here))) continue;
+      this.thereOf(a)?.set(here);
     }
   }
 

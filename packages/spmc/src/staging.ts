@@ -14,6 +14,7 @@
 import { parseSpPkg, sha256 as sha256Bytes, toHex } from "@lfa-wasm/sp-pkg";
 import { describeError } from "./partition.js";
 import { SP_FUEL_DEFAULT, compileSpImage } from "./image-contract.js";
+import { LruMap } from "./lru.js";
 
 /** A module compiled from the staged package, and from which bytes. */
 interface Compiled {
@@ -57,7 +58,7 @@ export class StagingArea {
    * reuses its module instead of compiling anew: every compile leaves native memory behind in V8
    * (10 000 PRIMEs alternating two images grew the soak's RSS by ≈ 5 MiB), and PRIME gets cheaper.
    */
-  private readonly modules = new Map<string, WebAssembly.Module>();
+  private readonly modules = new LruMap<WebAssembly.Module>(STAGING_MODULE_CACHE);
   /** Images actually compiled (not found in the module cache). */
   compiles = 0;
 
@@ -79,16 +80,11 @@ export class StagingArea {
    * `digest`: from the cache, else compiled from `image()` (those very bytes). Throws as compile().
    */
   private moduleFor(digest: string, imgOffset: number, imgSize: number, image: () => Uint8Array): WebAssembly.Module {
-    const key = `${digest}:${imgOffset}:${imgSize}`;
-    let module = this.modules.get(key);
-    if (module === undefined) {
-      module = this.compile(image());
+    return this.modules.get(`${digest}:${imgOffset}:${imgSize}`, () => {
+      const module = this.compile(image());
       this.compiles++;
-    }
-    this.modules.delete(key);
-    this.modules.set(key, module);
-    if (this.modules.size > STAGING_MODULE_CACHE) this.modules.delete(this.modules.keys().next().value!);
-    return module;
+      return module;
+    });
   }
 
   /** Declares a staging range [base, base + size). */
