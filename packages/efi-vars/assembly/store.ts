@@ -1,12 +1,14 @@
 // The variable store: one index of EFIVAR_MAX_VARIABLES entries spread over two regions outside
 // the working window — the non-volatile region (kept by the board across reboot) and the volatile
 // RAM region. Both survive a live activation byte for byte (only the window is zeroed).
-// Region = STORE_HDR_SIZE header + EFIVAR_MAX_VARIABLES slots of SLOT_SIZE (layout in
-// src/protocol/efivar-protocol.ts). Enumeration order: NV slots in slot order, then volatile.
+// Region = STORE_HDR_SIZE header (with every slot's flags) + EFIVAR_MAX_VARIABLES slots of
+// SLOT_SIZE (layout in src/protocol/efivar-protocol.ts). A slot's bytes are only read while its
+// flags say it is in use; formatting clears the header page alone (a cold boot touches one page
+// per region, not 84). Enumeration order: NV slots in slot order, then volatile.
 import {
   EFIVAR_MAX_VARIABLES, EFIVAR_MAX_VARIABLE_SIZE, STORE_MAGIC, STORE_LAYOUT_VERSION, STORE_KIND_NV,
   STORE_KIND_VOLATILE, STORE_OFF_MAGIC, STORE_OFF_LAYOUT, STORE_OFF_SLOTS, STORE_OFF_KIND,
-  STORE_OFF_GENERATION, STORE_OFF_PHASE, STORE_HDR_SIZE, SLOT_OFF_FLAGS, SLOT_OFF_ATTRIBUTES,
+  STORE_OFF_GENERATION, STORE_OFF_PHASE, STORE_OFF_FLAGS, STORE_HDR_SIZE, SLOT_OFF_ATTRIBUTES,
   SLOT_OFF_GUID, SLOT_OFF_NAME_SIZE, SLOT_OFF_DATA_SIZE, SLOT_OFF_CONSTRAINT, SLOT_OFF_NAME,
   SLOT_OFF_DATA, SLOT_SIZE, SLOT_IN_USE, SLOT_HAS_VARIABLE, SLOT_HAS_CONSTRAINT, STORE_REGION_BYTES,
   EFI_VARIABLE_NON_VOLATILE,
@@ -26,7 +28,7 @@ function regionValid(base: usize, kind: u32): bool {
 }
 
 function format(base: usize, kind: u32): void {
-  memory.fill(base, 0, <usize>STORE_REGION_BYTES);
+  memory.fill(base, 0, <usize>STORE_HDR_SIZE); // every slot free; their bytes are cleared when allocated
   store<u32>(base + STORE_OFF_MAGIC, STORE_MAGIC);
   store<u32>(base + STORE_OFF_LAYOUT, STORE_LAYOUT_VERSION);
   store<u32>(base + STORE_OFF_SLOTS, EFIVAR_MAX_VARIABLES);
@@ -71,9 +73,18 @@ export function slot_by_index(i: u32): usize {
 
 export const SLOT_COUNT: u32 = EFIVAR_MAX_VARIABLES * 2;
 
-// @ts-ignore: decorator
-@inline export function slot_flags(s: usize): u32 {
-  return load<u32>(s + SLOT_OFF_FLAGS);
+/** Where slot `s`'s flags live: in its region's header. */
+function flagsAt(s: usize): usize {
+  const base = s >= nvBase && s < nvBase + <usize>STORE_REGION_BYTES ? nvBase : volBase;
+  return base + <usize>STORE_OFF_FLAGS + ((s - base - <usize>STORE_HDR_SIZE) / <usize>SLOT_SIZE) * 4;
+}
+
+export function slot_flags(s: usize): u32 {
+  return load<u32>(flagsAt(s));
+}
+
+function set_flags(s: usize, flags: u32): void {
+  store<u32>(flagsAt(s), flags);
 }
 // @ts-ignore: decorator
 @inline export function slot_attributes(s: usize): u32 {
@@ -166,7 +177,7 @@ export function allocate(nv: bool, name: usize, nameSize: u32, guid: usize): usi
     const s = slotAt(base, i);
     if ((slot_flags(s) & SLOT_IN_USE) != 0) continue;
     memory.fill(s, 0, <usize>SLOT_SIZE);
-    store<u32>(s + SLOT_OFF_FLAGS, SLOT_IN_USE);
+    set_flags(s, SLOT_IN_USE);
     memory.copy(slot_guid(s), guid, 16);
     store<u32>(s + SLOT_OFF_NAME_SIZE, nameSize);
     memory.copy(slot_name(s), name, <usize>nameSize);
@@ -185,7 +196,7 @@ export function write_variable(s: usize, attributes: u32, data: usize, size: u32
   if (total < old) memory.fill(slot_data(s) + total, 0, <usize>(old - total));
   store<u32>(s + SLOT_OFF_DATA_SIZE, total);
   store<u32>(s + SLOT_OFF_ATTRIBUTES, attributes);
-  store<u32>(s + SLOT_OFF_FLAGS, slot_flags(s) | SLOT_IN_USE | SLOT_HAS_VARIABLE);
+  set_flags(s, slot_flags(s) | SLOT_IN_USE | SLOT_HAS_VARIABLE);
   bumpGeneration(s);
 }
 
@@ -195,9 +206,10 @@ export function delete_variable(s: usize): void {
     memory.fill(slot_data(s), 0, <usize>EFIVAR_MAX_VARIABLE_SIZE);
     store<u32>(s + SLOT_OFF_DATA_SIZE, 0);
     store<u32>(s + SLOT_OFF_ATTRIBUTES, 0);
-    store<u32>(s + SLOT_OFF_FLAGS, SLOT_IN_USE | SLOT_HAS_CONSTRAINT);
+    set_flags(s, SLOT_IN_USE | SLOT_HAS_CONSTRAINT);
   } else {
     memory.fill(s, 0, <usize>SLOT_SIZE);
+    set_flags(s, 0);
   }
   bumpGeneration(s);
 }
@@ -207,20 +219,23 @@ export function relocate(s: usize, nv: bool): usize {
   if (slot_is_nv(s) == nv) return s;
   // The entry is freed first, so the move never needs a second index entry.
   const keep = new StaticArray<u8>(<i32>SLOT_SIZE);
+  const flags = slot_flags(s);
   memory.copy(changetype<usize>(keep), s, <usize>SLOT_SIZE);
   memory.fill(s, 0, <usize>SLOT_SIZE);
+  set_flags(s, 0);
   bumpGeneration(s);
   const k = changetype<usize>(keep);
   const d = allocate(nv, k + SLOT_OFF_NAME, load<u32>(k + SLOT_OFF_NAME_SIZE), k + SLOT_OFF_GUID);
   if (d == 0) return 0;
   memory.copy(d, k, <usize>SLOT_SIZE);
+  set_flags(d, flags);
   bumpGeneration(d);
   return d;
 }
 
 export function set_constraint(s: usize, prop: usize): void {
   memory.copy(slot_constraint(s), prop, 24);
-  store<u32>(s + SLOT_OFF_FLAGS, slot_flags(s) | SLOT_IN_USE | SLOT_HAS_CONSTRAINT);
+  set_flags(s, slot_flags(s) | SLOT_IN_USE | SLOT_HAS_CONSTRAINT);
   bumpGeneration(s);
 }
 

@@ -125,9 +125,15 @@ export const EFIVAR_MAX_VARIABLE_SIZE = u32(4096);
 /** Name bytes including the UCS-2 NUL (TS VARIABLE_INDEX_MAX_NAME_SIZE = 64 units). */
 export const EFIVAR_MAX_NAME_BYTES = u32(128);
 
-/** Store region header: magic 'EVST', layout, slot count, region kind, generation, phase flags. */
+/**
+ * Store region header: magic 'EVST', layout, slot count, region kind, generation, phase flags,
+ * then the slots' flags (one u32 per slot). The flags live in the header, not in the slots, so
+ * formatting a region writes one page and looking a variable up reads only the slots in use: a
+ * slot's bytes mean something only while its flags say SLOT_IN_USE (allocate() clears them).
+ */
 export const STORE_MAGIC = u32(0x54535645);
-export const STORE_LAYOUT_VERSION = u32(1);
+/** 2: the slots' flags moved into the header (1 had them at the start of each slot). */
+export const STORE_LAYOUT_VERSION = u32(2);
 export const STORE_KIND_NV = u32(1);
 export const STORE_KIND_VOLATILE = u32(2);
 export const STORE_OFF_MAGIC = u32(0);
@@ -139,9 +145,11 @@ export const STORE_OFF_GENERATION = u32(16);
 export const STORE_OFF_PHASE = u32(24);
 export const STORE_PHASE_RUNTIME = u32(1);
 export const STORE_PHASE_END_OF_DXE = u32(2);
-export const STORE_HDR_SIZE = u32(64);
-/** One index slot: flags, attributes, GUID, name, data (fixed 4 KiB data area). */
-export const SLOT_OFF_FLAGS = u32(0);
+/** Slot i's flags: u32 at STORE_OFF_FLAGS + 4 × i. */
+export const STORE_OFF_FLAGS = u32(64);
+/** Header fields (64 bytes) + the flags of EFIVAR_MAX_VARIABLES slots; the slots follow. */
+export const STORE_HDR_SIZE = u32(384);
+/** One index slot: (reserved word), attributes, GUID, name, data (fixed 4 KiB data area). */
 export const SLOT_OFF_ATTRIBUTES = u32(4);
 export const SLOT_OFF_GUID = u32(8);
 export const SLOT_OFF_NAME_SIZE = u32(24);
@@ -154,7 +162,7 @@ export const SLOT_IN_USE = u32(1);
 export const SLOT_HAS_VARIABLE = u32(2);
 export const SLOT_HAS_CONSTRAINT = u32(4);
 /** Bytes one store region needs: header + EFIVAR_MAX_VARIABLES slots (the manifest regions are 84 pages). */
-export const STORE_REGION_BYTES = u32(343104);
+export const STORE_REGION_BYTES = u32(343424);
 
 // ---------------------------------------------------------------------------------------------
 // Image kinds and store semantics (build variants)
