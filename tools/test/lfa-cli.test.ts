@@ -58,7 +58,8 @@ describe("lfa list", () => {
     const lines = r.out.trimEnd().split("\n");
     expect(lines[0]).toMatch(/^IMAGE\s+NAME\s+GUID\s+VERSION\s+CAPABLE\s+PENDING\s+RENDEZVOUS$/);
     expect(r.out).toMatch(/^bl31\s+TF-A BL31 runtime\s+47d4086d-4cfe-9846-9b95-2950cbbd5a00\s+1\.0\s+yes\s+no\s+required$/m);
-    expect(r.out).toMatch(new RegExp(`^sp1\\s+-\\s+${SP1_GUID}\\s+1\\.0\\s+yes\\s+no\\s+forced$`, "m"));
+    expect(r.out).toMatch(new RegExp(`^sp1\\s+S-EL1 live-activation SP\\s+${SP1_GUID}\\s+1\\.0\\s+yes\\s+no\\s+forced$`, "m")); // the manifest's description
+    expect(r.out).toMatch(/^efivar\s+SMM Gateway\s+/m);
     expect(r.out).not.toContain("\x1b["); // no colours when not a TTY
   });
 

@@ -5,7 +5,8 @@ import { readAsset } from "@lfa-wasm/assets";
 import { AGENT_OPT_SP_RENDEZVOUS_PEN } from "@lfa-wasm/abi";
 import { SP_IDS, STAGING, packages as spPackages } from "@lfa-wasm/sp-sample";
 import { EFIVAR_COMPONENT_UUID, EFIVAR_LAYOUT, EFIVAR_STAGING, manifests as efivarManifests, packages as efivarPackages } from "@lfa-wasm/efi-vars";
-import { firmwarePackage } from "./firmware.js";
+import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+import { firmwarePackage, manifestDescription } from "./firmware.js";
 import { Platform, type BoardConfig, type ComponentConfig } from "./platform.js";
 import { LFA_UUIDS } from "./uuid.js";
 import { checkLayoutBoot, loadSpLayout, type SpLayoutOptions } from "./sp-layout.js";
@@ -20,6 +21,13 @@ export function efivarPackage(name: keyof typeof efivarPackages): Uint8Array {
   return readAsset(efivarPackages[name].asset);
 }
 
+const descriptions = new Map<string, string | undefined>();
+/** A boot package's manifest description (`lfa list`'s NAME), read once per package name. */
+function describe(name: string, pkg: Uint8Array): string | undefined {
+  if (!descriptions.has(name)) descriptions.set(name, manifestDescription(parseSpPkg(pkg).manifest) ?? undefined);
+  return descriptions.get(name);
+}
+
 /** The default board's configuration (a fresh object each call; edit it before createPlatform). */
 export function defaultBoardConfig(): BoardConfig {
   const sp1 = samplePackage("sp1-v1");
@@ -29,10 +37,10 @@ export function defaultBoardConfig(): BoardConfig {
     { name: "bl31", uuid: LFA_UUIDS.bl31, kind: "bl31", mayReset: true, rendezvousRequired: true, bootPackage: firmwarePackage("bl31-v1.0") },
     { name: "bl33", uuid: LFA_UUIDS.bl33, kind: "none" },
     { name: "rmm", uuid: LFA_UUIDS.rmm, kind: "rmm", mayReset: false, rendezvousRequired: true, bootPackage: firmwarePackage("rmm-v1.0") },
-    { name: "sp1", uuid: LFA_UUIDS.sp1, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp1, sp: { id: SP_IDS.sp1, staging: { ...STAGING.sp1 } } },
-    { name: "sp2", uuid: LFA_UUIDS.sp2, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp2, sp: { id: SP_IDS.sp2, staging: { ...STAGING.sp2 } } },
+    { name: "sp1", uuid: LFA_UUIDS.sp1, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp1, description: describe("sp1-v1", sp1), sp: { id: SP_IDS.sp1, staging: { ...STAGING.sp1 } } },
+    { name: "sp2", uuid: LFA_UUIDS.sp2, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: sp2, description: describe("sp2-v1", sp2), sp: { id: SP_IDS.sp2, staging: { ...STAGING.sp2 } } },
     // The UEFI variable SP (@lfa-wasm/efi-vars, vm3 = 0x8003): live-activatable like SP1/SP2.
-    { name: "efivar", uuid: EFIVAR_COMPONENT_UUID, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: efivar, sp: { id: EFIVAR_LAYOUT.id, staging: { ...EFIVAR_STAGING } } },
+    { name: "efivar", uuid: EFIVAR_COMPONENT_UUID, kind: "sp", mayReset: false, rendezvousRequired: false, bootPackage: efivar, description: describe("efivar-v1", efivar), sp: { id: EFIVAR_LAYOUT.id, staging: { ...EFIVAR_STAGING } } },
   ];
   // AGENT_OPT_SP_RENDEZVOUS_PEN (a deliberate deviation from TF-A, see the README): Linux's
   // default force_cpu_rendezvous = 1 makes every online PE issue ACTIVATE(skip = 0) for an SP;

@@ -63,6 +63,20 @@ export function manifestIdentity(dtb: Uint8Array): PackageIdentity {
 }
 
 /**
+ * What a partition manifest calls its partition, for people: `description`, else `debug_name`
+ * (Hafnium's manifests carry both); null if neither, or if it is not a DTB.
+ */
+export function manifestDescription(dtb: Uint8Array): string | null {
+  try {
+    const root = decodeDtb(dtb);
+    const p = getProperty(root, "description") ?? getProperty(root, "debug_name");
+    return p ? propString(p) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Why `manifest` does not make a package for a component of `kind` (its `compatible` names another
  * image type), or null when it does: PRIME's target check for BL31 and RMM packages.
  */

@@ -3,7 +3,8 @@
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
 import { partitions } from "@lfa-wasm/sp-sample";
-import { createPlatform, firmwarePackage, LFA_UUIDS, PeParkedError, PeStateError, samplePackage as samplePkg, uuidWords, Trace } from "../src/index.js";
+import { parseSpPkg } from "@lfa-wasm/sp-pkg";
+import { createPlatform, firmwarePackage, manifestDescription, LFA_UUIDS, PeParkedError, PeStateError, samplePackage as samplePkg, uuidWords, Trace } from "../src/index.js";
 import { lfa, s64, stageAndPrime } from "./helpers.js";
 
 describe("boot", () => {
@@ -24,6 +25,13 @@ describe("boot", () => {
     expect(uuidWords(LFA_UUIDS.sp1)).toEqual(partitions.sp1.imageUuid);
     expect(uuidWords(LFA_UUIDS.sp2)).toEqual(partitions.sp2.imageUuid);
     expect(uuidWords(LFA_UUIDS.sp2)).toEqual([0x2721ffc3, 0xf8a9417e, 0xa124af05, 0x7434a3af]);
+  });
+
+  it("the SPs' descriptions (lfa list's NAME) are their manifests' `description`", () => {
+    const byName = Object.fromEntries(createPlatform().config.components.map((c) => [c.name, c.description]));
+    expect(byName).toMatchObject({ sp1: "S-EL1 live-activation SP", sp2: "S-EL0 live-activation SP", efivar: "SMM Gateway" });
+    expect(manifestDescription(parseSpPkg(samplePkg("sp1-v1")).manifest)).toBe("S-EL1 live-activation SP");
+    expect(manifestDescription(new Uint8Array(8))).toBeNull();
   });
 
   it("accepts a described board (2 PEs, SP1 only, no RMM)", () => {
