@@ -156,6 +156,9 @@ describe.skipIf(SKIP)("the playground in headless Chromium", () => {
     const marks = await page.evaluate(() => (window as unknown as { lfaMarks: Record<string, number> }).lfaMarks);
     console.log(`playground ?autorun: booted ${marks.booted} ms, demo done ${marks["demo-done"]} ms after navigation start`);
     await page.screenshot({ path: join(ARTIFACTS, "autorun.png"), fullPage: true });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await page.screenshot({ path: join(ARTIFACTS, "readme.png") }); // docs/playground.png
+
     expect(errors).toEqual([]);
   });
 });
