@@ -4,10 +4,11 @@
 // The operator picks any allowed version explicitly (fw_upload of that package); a downgrade also
 // needs the package's security version to be at or above the component's anti-rollback floor.
 //
-// A policy file is checked against its JSON Schema (policy/update-policy.schema.json) with ajv
+// A policy file is checked against its JSON Schema (policy/update-policy.schema.json, by a validator ajv generates at build time)
 // before it is used: a malformed file is refused with the field that is wrong.
 import { readAssetText, readHostFile, type AssetSpecifier } from "@lfa-wasm/assets";
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import type { ErrorObject } from "ajv";
+import validate from "#policy-validator";
 import { parseSpPkg } from "@lfa-wasm/sp-pkg";
 
 export const UPDATE_POLICY_FORMAT = "lfa-wasm-update-policy/1";
@@ -23,8 +24,6 @@ export class UpdatePolicyError extends RangeError {
   }
 }
 
-let validator: ValidateFunction | null = null;
-
 function problem(e: ErrorObject): string {
   const at = e.instancePath === "" ? "the policy" : e.instancePath.slice(1).replace(/\//g, ".");
   if (e.keyword === "additionalProperties") return `${at}: unknown field "${String(e.params.additionalProperty)}"`;
@@ -36,11 +35,10 @@ function problem(e: ErrorObject): string {
 
 /** The schema's verdict on a parsed policy file: [] if it is valid, else one line per problem. */
 export function policyProblems(file: unknown): string[] {
-  // The schema is this package's own file, checked against the JSON Schema meta-schema by
-  // test/policy.test.ts; not compiling the meta-schema on every boot keeps probe fast (~100 ms in a page).
-  validator ??= new Ajv({ allErrors: true, strict: true, validateSchema: false }).compile(JSON.parse(readAssetText(POLICY_SCHEMA_ASSET)));
-  if (validator(file)) return [];
-  return [...new Set((validator.errors ?? []).map(problem))];
+  // The validator is generated from the schema at build time (src/build-validator.ts; the schema
+  // itself is checked against the JSON Schema meta-schema by test/policy.test.ts).
+  if (validate(file)) return [];
+  return [...new Set((validate.errors ?? []).map(problem))];
 }
 
 export interface PolicyTarget {

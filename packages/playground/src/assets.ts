@@ -22,7 +22,6 @@ import bl31v10 from "@lfa-wasm/platform/build/bl31-v1.0.pkg?url";
 import bl31v11 from "@lfa-wasm/platform/build/bl31-v1.1.pkg?url";
 import testPub from "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem?url";
 import policy from "@lfa-wasm/host-driver/policy/update-policy.json?url";
-import policySchema from "@lfa-wasm/host-driver/policy/update-policy.schema.json?url";
 import sp1v1 from "@lfa-wasm/sp-sample/build/sp1-v1.pkg?url";
 import sp1v2 from "@lfa-wasm/sp-sample/build/sp1-v2.pkg?url";
 import sp2v1 from "@lfa-wasm/sp-sample/build/sp2-v1.pkg?url";
@@ -49,7 +48,6 @@ export const ASSET_URLS: Readonly<Record<AssetSpecifier, string>> = {
   "@lfa-wasm/platform/build/bl31-v1.1.pkg": bl31v11,
   "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem": testPub,
   "@lfa-wasm/host-driver/policy/update-policy.json": policy,
-  "@lfa-wasm/host-driver/policy/update-policy.schema.json": policySchema,
   "@lfa-wasm/sp-sample/build/sp1-v1.pkg": sp1v1,
   "@lfa-wasm/sp-sample/build/sp1-v2.pkg": sp1v2,
   "@lfa-wasm/sp-sample/build/sp2-v1.pkg": sp2v1,

@@ -14,5 +14,4 @@ export const BOOT_ASSETS = [
   "@lfa-wasm/efi-vars/build/spmc-board.dtb",
   "@lfa-wasm/sp-pkg/keys/TEST-ONLY-DO-NOT-USE-sp-signing-ed25519.pub.pem",
   "@lfa-wasm/host-driver/policy/update-policy.json",
-  "@lfa-wasm/host-driver/policy/update-policy.schema.json",
 ] as const;
