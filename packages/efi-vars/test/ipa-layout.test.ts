@@ -1,6 +1,6 @@
 // The variable SP's compact IPA space (issue 15 item 4): its NS mm-comm-buffer keeps PA 0x10fff000
 // in the manifest (U-Boot's and edk2's value) but the SPMC maps it at the first page above the NV
-// store, so the partition's Memory is 18.75 MiB, not 273 MiB. The buffer is still one physical
+// store, so the partition's Memory is 7.75 MiB, not 273 MiB. The buffer is still one physical
 // page for both sides, and a live activation keeps the mapping and every variable.
 import { describe, expect, it } from "vitest";
 import * as abi from "@lfa-wasm/abi";
@@ -16,7 +16,7 @@ describe("the variable SP's IPA space", () => {
     expect(L.commBuffer).toMatchObject({ base: 0x10fff000, ipa: Math.ceil(secureTop / PAGE) * PAGE });
     const p = board();
     expect(p.spmc.spMemory(SP).length).toBe(L.memoryPages * 0x10000);
-    expect(L.memoryPages).toBe(300); // 18.75 MiB: [0, 0x11b5000) rounded to 64 KiB + 16 pages for retrieved memory
+    expect(L.memoryPages).toBe(124); // 7.75 MiB: [0, 0x6b5000) rounded to 64 KiB + 16 pages for retrieved memory
     expect(p.spmc.memoryRanges(SP)).toEqual([
       { base: L.window.loadAddress, size: L.window.memSize },
       { base: L.lsb.base, size: L.lsb.size },

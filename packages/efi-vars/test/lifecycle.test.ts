@@ -135,7 +135,7 @@ describe("artefacts", () => {
   it("UUIDs: partition UUID words as TS writes them; image UUID = the LFA component UUID's LE words", () => {
     expect(L.uuidWords).toEqual([0x33d532ed, 0x0942e699, 0x722dc09c, 0xa798d9cd]);
     expect(L.imageUuidWords).toEqual(uuidLeWords(uuidBytes(EFIVAR_COMPONENT_UUID)));
-    expect(L.commBuffer).toEqual({ base: 0x10fff000, size: 4096, attributes: 0xb, ipa: 0x11b4000 });
+    expect(L.commBuffer).toEqual({ base: 0x10fff000, size: 4096, attributes: 0xb, ipa: 0x6b4000 });
   });
 
   it("packages: signed with the TEST-ONLY key, versions 1.0 / 2.0 / 1.0 (edk2 variant)", () => {
