@@ -17,7 +17,17 @@ export const SP_EXPORT_DATA_INIT = "__wasm_init_memory";
 /** Pre-instantiable layout: the image's start function, exported instead of run at instantiation (the WASI reactor's name). */
 export const SP_EXPORT_START = "_initialize";
 
-/** Every export the SPMC may call; an image built for it exports nothing else. */
+/**
+ * A global (i32), optional: the SP runtime's high-water mark of the working window — every byte
+ * of the window the image wrote lies below it, except the window's last SP_WINDOW_TAIL_BYTES
+ * (where its allocator keeps its end marker). The SPMC zeroes only that much at the next swap
+ * (docs/security.md#the-working-window-at-a-live-activation).
+ */
+export const SP_EXPORT_HEAP_TOP = "__heap_top";
+/** The end of the window an SP runtime may write besides what lies below its __heap_top. */
+export const SP_WINDOW_TAIL_BYTES = 16;
+
+/** Every export the SPMC may call or read; an image built for it exports nothing else. */
 export const SP_IMAGE_EXPORT_NAMES: readonly string[] = Object.freeze([
-  SP_EXPORT_ENTRY, SP_EXPORT_REGS, SP_EXPORT_COLLECT, SP_EXPORT_DATA_INIT, SP_EXPORT_START,
+  SP_EXPORT_ENTRY, SP_EXPORT_REGS, SP_EXPORT_COLLECT, SP_EXPORT_DATA_INIT, SP_EXPORT_START, SP_EXPORT_HEAP_TOP,
 ]);

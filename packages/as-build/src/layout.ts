@@ -11,7 +11,7 @@
  *    `memory.init seg (dest) (0) (size)` then `data.drop seg` — constant destinations, exactly
  *    where the active segment was (inside the working window, as the compiler placed it);
  *  - the start section is removed and its function exported as SP_EXPORT_START;
- *  - exports are trimmed to the names the SPMC calls (SP_IMAGE_EXPORT_NAMES), when asked.
+ *  - exports are trimmed to the names the SPMC calls or reads (SP_IMAGE_EXPORT_NAMES), when asked.
  * The SPMC can then instantiate the image at PRIME on the partition's live Memory while the old
  * image keeps serving, and the swap calls the two exports (data init, then start).
  */
@@ -58,7 +58,9 @@ export function preInstantiableLayout(bytes: Uint8Array, opts: LayoutOptions = {
     for (const name of [SP_EXPORT_DATA_INIT, SP_EXPORT_START]) {
       if (m.getExport(name) !== 0) throw new Error(`the image already exports ${name}`);
     }
-    m.setFeatures(m.getFeatures() | binaryen.Features.BulkMemory | binaryen.Features.BulkMemoryOpt);
+    // asc's default features (the binary reader does not infer them), and bulk memory for memory.init.
+    const F = binaryen.Features;
+    m.setFeatures(m.getFeatures() | F.MutableGlobals | F.SignExt | F.NontrappingFPToInt | F.BulkMemory | F.BulkMemoryOpt);
     // setMemory replaces the memory and its segments: the same limits, passive segments, imported again.
     m.setMemory(mem.initial, mem.max ?? -1, null, segments.map((s) => ({ name: s.name, data: s.data, passive: true, offset: 0 })), mem.shared, mem.is64, memoryName);
     m.addMemoryImport(memoryName, "env", "memory", mem.shared);

@@ -50,7 +50,7 @@ function entryModule(img: EfivarImageInfo): string {
     `  SP_LOAD_ADDRESS, SP_MEM_SIZE, SP_LSB_BASE, SP_LSB_BYTES, SP_VOLATILE_STORE, SP_NV_STORE, SP_COMM_BASE, SP_COMM_BYTES,`,
     `  SP_LIVE_ACTIVATION_REGISTER,`,
     `} from "./layout";`,
-    `export { spEntry as entry, regs } from "@lfa-wasm/sp-runtime/assembly";`,
+    `export { spEntry as entry, regs, spHeapTop as __heap_top } from "@lfa-wasm/sp-runtime/assembly";`,
     ``,
     `// No RX/TX buffers: the variable SP talks through the NS mm-comm-buffer.`,
     `spConfigure(SP_LOAD_ADDRESS, SP_MEM_SIZE, SP_LSB_BASE, SP_LSB_BYTES, 0, 0, 0, SP_LIVE_ACTIVATION_REGISTER);`,

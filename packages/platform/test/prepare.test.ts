@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { SP_IDS } from "@lfa-wasm/sp-sample";
 import { createPlatform, samplePackage, type Platform } from "../src/index.js";
-import { counterInc, s64, spVersion, stageAndPrime, lfa } from "./helpers.js";
+import { counterInc, memIncrement, s64, shareNwdPage, spVersion, stageAndPrime, lfa } from "./helpers.js";
 
 const SP1 = SP_IDS.sp1;
 const digest = (b: Uint8Array) => createHash("sha256").update(b).digest("hex");
@@ -71,6 +71,7 @@ describe("PRIME prepares the primed image", () => {
     expect(sp1(p).prepared(primedModule(p))).toBe(true);
     expect(s64(lfa.activate(p, p.seqOf("sp1"), 1)[0])).toBe(0n);
     expect(lastSwap(p)).toMatchObject({ prepared: true });
+    expect(lastSwap(p).zeroed).toBeLessThan(sp1(p).window.size); // built today, the classic image exports __heap_top too
     expect(spVersion(p, SP1)).toEqual([1n, 0n]);
   });
 
@@ -84,5 +85,32 @@ describe("PRIME prepares the primed image", () => {
     );
     expect(p.spmc.prepare(SP1, needsMore)).toBe(false);
     expect(counterInc(p, SP1)).toBe(1n);
+  });
+
+  it("the swap zeroes only the old image's dirty extent: everything above its __heap_top (but the window's last 16 bytes) is zero", () => {
+    const p = createPlatform();
+    for (let i = 0; i < 20; i++) counterInc(p, SP1);
+    shareNwdPage(p, SP1, 7);
+    memIncrement(p, SP1);
+    const part = sp1(p);
+    const { lo, size } = part.window;
+    const end = part.dirtyEnd()!;
+    expect(end).toBeGreaterThan(lo);
+    expect(end).toBeLessThan(lo + size / 2);
+    const window = p.spmc.spMemory(SP1).subarray(lo, lo + size);
+    // The runtime's report is true: no byte it wrote lies in [dirtyEnd, end of window - 16).
+    expect(window.subarray(end - lo, size - 16).every((b) => b === 0)).toBe(true);
+    expect(window.subarray(0, end - lo).some((b) => b !== 0)).toBe(true);
+    expect(s64(stageAndPrime(p, "sp1", samplePackage("sp1-v2"))[0])).toBe(0n);
+    expect(s64(lfa.activate(p, p.seqOf("sp1"), 1)[0])).toBe(0n);
+    expect(lastSwap(p)).toMatchObject({ prepared: true, zeroed: end - lo + 16 });
+    expect(counterInc(p, SP1)).toBe(21n);
+    // The option (SpmcOptions.zeroWholeWindow): the whole window, as for an image without __heap_top.
+    Object.assign(part.options, { zeroWholeWindow: true });
+    expect(part.dirtyEnd()).toBeUndefined();
+    expect(s64(stageAndPrime(p, "sp1", samplePackage("sp1-v1"))[0])).toBe(0n);
+    expect(s64(lfa.activate(p, p.seqOf("sp1"), 1)[0])).toBe(0n);
+    expect(lastSwap(p)).toMatchObject({ prepared: true, zeroed: size });
+    expect(counterInc(p, SP1)).toBe(22n);
   });
 });

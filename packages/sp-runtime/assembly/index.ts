@@ -5,3 +5,4 @@ export * from "./regs";
 export * from "./ffa";
 export * from "./lifecycle";
 export * from "./live-state";
+export * from "./heap";

@@ -13,6 +13,7 @@ import {
 } from "@lfa-wasm/abi/assembly";
 import { directResp, ffaAbort, idGet, msgWait } from "./ffa";
 import { reg, receiverOf, senderOf } from "./regs";
+import { spHeapSample } from "./heap";
 import {
   liveStateBase, liveStateColdBoot, liveStateConfigure, liveStateLiveInit, liveStateManaged,
   liveStateSize, liveStateStop,
@@ -100,8 +101,21 @@ export function spBooted(): bool { return booted; }
 export function spOwnId(): u32 { return ownId; }
 export function spSetOwnId(id: u32): void { ownId = id; }
 
-/** One world switch into the SP: export it as `entry` (the generated wrapper does). */
+/**
+ * One world switch into the SP: export it as `entry` (the generated wrapper does), with
+ * spHeapTop as `__heap_top`. An SP with an entry of its own calls spEntrySampled() at its end.
+ */
 export function spEntry(): void {
+  entryBody();
+  spEntrySampled();
+}
+
+/** The end of every world switch: the window's high-water mark (heap.ts). */
+export function spEntrySampled(): void {
+  spHeapSample(winHi);
+}
+
+function entryBody(): void {
   if (!booted) {
     booted = true;
     // Read the live-activation register before any ffa_call overwrites the block.

@@ -133,7 +133,7 @@ export const SP_CONFIGURE_CALL =
 /**
  * The entry wrapper of an SDK SP (next to its layout.ts): configures the runtime from the
  * layout, imports the SP's source (`spModule`, a specifier relative to the wrapper) for its hook
- * registrations, and exports what the SPMC calls (`entry`, `regs`).
+ * registrations, and exports what the SPMC calls and reads (`entry`, `regs`, `__heap_top`).
  */
 export function entryWrapper(spModule: string, header: string): string {
   return [
@@ -144,7 +144,7 @@ export function entryWrapper(spModule: string, header: string): string {
     `  SP_LIVE_ACTIVATION_REGISTER,`,
     `} from "./layout";`,
     `import ${JSON.stringify(spModule)};`,
-    `export { spEntry as entry, regs } from "@lfa-wasm/sp-runtime/assembly";`,
+    `export { spEntry as entry, regs, spHeapTop as __heap_top } from "@lfa-wasm/sp-runtime/assembly";`,
     ``,
     SP_CONFIGURE_CALL,
     ``,

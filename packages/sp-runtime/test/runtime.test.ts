@@ -53,7 +53,7 @@ describe("buildSp", () => {
   it("builds the pre-instantiable layout: only the exports the SPMC calls; instantiation writes nothing, the data init writes the window", () => {
     for (const [name, img] of Object.entries(bytes)) {
       const m = new WebAssembly.Module(img as Uint8Array<ArrayBuffer>);
-      expect(WebAssembly.Module.exports(m).map((e) => e.name).sort(), name).toEqual(["__collect", "__wasm_init_memory", "_initialize", "entry", "regs"]);
+      expect(WebAssembly.Module.exports(m).map((e) => e.name).sort(), name).toEqual(["__collect", "__heap_top", "__wasm_init_memory", "_initialize", "entry", "regs"]);
       const memory = new WebAssembly.Memory({ initial: 64, maximum: 64 });
       const ex = new WebAssembly.Instance(m, { env: { memory, ffa_call: () => {}, abort: () => {} } }).exports as { __wasm_init_memory(): void };
       const window = new Uint8Array(memory.buffer, layout.loadAddress, layout.memSize);

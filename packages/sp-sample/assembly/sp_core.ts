@@ -26,7 +26,7 @@ import {
 import {
   callSetup, clearRegs, directReq, directResp, ffa_call, ffaAbort, ffaRun, ffaStatus, ffaYield, idGet, liveStateBase,
   liveStateSize, memRelinquish as ffaMemRelinquish, memRetrieveReq, msgWait, notificationBind, notificationGet,
-  onInit, onRequest, onStop, reg, rxBuffer, rxRelease, rxtxSize, setReg, spBooted, spEntry, spOwnId,
+  onInit, onRequest, onStop, reg, rxBuffer, rxRelease, rxtxSize, setReg, spBooted, spEntry, spEntrySampled, spOwnId,
   spSetOwnId, txBuffer, windowBase, windowEnd,
 } from "@lfa-wasm/sp-runtime/assembly";
 import {
@@ -232,6 +232,7 @@ function spinForever(): void {
 export function entry(): void {
   if (spBooted() && yieldPending) {
     resumeAfterYield(<u32>reg(0));
+    spEntrySampled();
     return;
   }
   spEntry();

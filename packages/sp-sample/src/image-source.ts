@@ -17,7 +17,7 @@ export function entryModule(kindName: string, header: string): string {
     `  SP_LIVE_ACTIVATION_REGISTER,`,
     `} from "./layout";`,
     `export { entry } from "../../sp_core";`,
-    `export { regs } from "@lfa-wasm/sp-runtime/assembly";`,
+    `export { regs, spHeapTop as __heap_top } from "@lfa-wasm/sp-runtime/assembly";`,
     ``,
     SP_CONFIGURE_CALL,
     `sp_configure(${kindName});`,

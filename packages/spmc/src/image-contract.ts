@@ -26,7 +26,7 @@ import { ImageFormatError, funcTypeText, parseModule, type FuncType, type Module
 import { FUEL_EXPORT, instrumentFuel } from "./wasm/fuel.js";
 import { initWasmEngine } from "./engine.js";
 import { dataInitWrites } from "./wasm/data-init.js";
-import { SP_EXPORT_COLLECT, SP_EXPORT_DATA_INIT, SP_EXPORT_ENTRY, SP_EXPORT_REGS, SP_EXPORT_START } from "@lfa-wasm/abi";
+import { SP_EXPORT_COLLECT, SP_EXPORT_DATA_INIT, SP_EXPORT_ENTRY, SP_EXPORT_HEAP_TOP, SP_EXPORT_REGS, SP_EXPORT_START } from "@lfa-wasm/abi";
 import { LruMap } from "./lru.js";
 
 /**
@@ -141,6 +141,8 @@ function contractReasons(bytes: Uint8Array, m: ModuleInfo, t: SpImageTarget): { 
     else if (!sameSig(got, want.type)) reasons.push(`export ${name} has type ${funcTypeText(got)}, the SPMC calls ${funcTypeText(want.type)}`);
   }
   if (m.exports.some((e) => e.name === FUEL_EXPORT)) reasons.push(`export ${FUEL_EXPORT} is reserved for the SPMC's watchdog`);
+  const top = m.exports.find((e) => e.name === SP_EXPORT_HEAP_TOP);
+  if (top && (top.kind !== "global" || m.globalTypes[top.index] !== "i32")) reasons.push(`export ${SP_EXPORT_HEAP_TOP} must be an i32 global (the runtime's high-water mark of the window)`);
 
   const lo = t.loadAddress;
   const hi = t.loadAddress + t.memSize;
@@ -203,7 +205,35 @@ export function checkSpImageContract(image: Uint8Array, target: SpImageTarget): 
  */
 export function compileSpImage(image: Uint8Array, startBudget: number): WebAssembly.Module {
   initWasmEngine();
-  return modules.get(`${startBudget}:${digestOf(image)}`, () => new WebAssembly.Module(instrumentFuel(image, startBudget) as Uint8Array<ArrayBuffer>));
+  const module = modules.get(`${startBudget}:${digestOf(image)}`, () => new WebAssembly.Module(instrumentFuel(image, startBudget) as Uint8Array<ArrayBuffer>));
+  if (!dataEnds.has(module)) {
+    const end = dataEnd(image);
+    if (end !== null) dataEnds.set(module, end);
+  }
+  return module;
+}
+
+/**
+ * The end of the highest byte an image's data segments write (active segments' offsets, or the
+ * pre-instantiable layout's proven data-init writes), known from its bytes; null when it cannot
+ * be told (the contract refuses such an image anyway).
+ */
+function dataEnd(image: Uint8Array): number | null {
+  try {
+    const m = parseModule(image);
+    const init = m.exports.find((e) => e.name === SP_EXPORT_DATA_INIT && e.kind === "function");
+    const writes = init ? dataInitWrites(image, m, init.index) : m.data.filter((d) => d.mode === "active").map((d) => ({ dest: d.offset, size: d.size }));
+    if (typeof writes === "string" || writes.some((w) => w.dest === null)) return null;
+    return writes.reduce((end, w) => Math.max(end, (w.dest! >>> 0) + w.size), 0);
+  } catch {
+    return null;
+  }
+}
+const dataEnds = new WeakMap<WebAssembly.Module, number>();
+
+/** What compileSpImage() found the module's data segments write up to (null: not compiled by it, or unknown). */
+export function imageDataEnd(module: WebAssembly.Module): number | null {
+  return dataEnds.get(module) ?? null;
 }
 
 /** The pre-flight check of an image file: the contract, then whether the SPMC can instrument and compile it. */

@@ -16,9 +16,9 @@
 // with the reason in `lastFault`), never an exception out of the host. Only a fault of the
 // firmware *around* the image (the SPMC answering the image's ffa_call) propagates, as a
 // FirmwareFault, because it is not the SP's to take.
-import { SMCCC_NUM_REGS, SP_RUN_YIELDED, SP_RUN_FAULT, SP_RUN_ABORT, SP_RUN_NO_INSTANCE } from "@lfa-wasm/abi";
+import { SMCCC_NUM_REGS, SP_RUN_YIELDED, SP_RUN_FAULT, SP_RUN_ABORT, SP_RUN_NO_INSTANCE, SP_WINDOW_TAIL_BYTES } from "@lfa-wasm/abi";
 import { FUEL_EXHAUSTED, FUEL_EXPORT } from "./wasm/fuel.js";
-import { isPreInstantiable } from "./image-contract.js";
+import { imageDataEnd, isPreInstantiable } from "./image-contract.js";
 
 /** Smallest SP IPA space, in 64 KiB pages. */
 export const SP_MIN_IPA_PAGES = 64;
@@ -46,7 +46,17 @@ interface SpExports {
   /** The pre-instantiable layout's data init and start (image-contract.ts). */
   __wasm_init_memory?: () => void;
   _initialize?: () => void;
+  /** The SP runtime's high-water mark of the window (@lfa-wasm/abi SP_EXPORT_HEAP_TOP). */
+  __heap_top?: WebAssembly.Global;
   [FUEL_EXPORT]?: WebAssembly.Global;
+}
+
+export interface SpPartitionOptions {
+  /**
+   * Zero the whole working window at every swap, never only the old image's dirty extent
+   * (docs/security.md#the-working-window-at-a-live-activation). Default false.
+   */
+  zeroWholeWindow?: boolean;
 }
 
 /** An instance of a pre-instantiable image made at PRIME, not yet initialised. */
@@ -80,6 +90,7 @@ export class SpPartition {
     private readonly hooks: SpHooks,
     /** Watchdog budget of one entry into the SP (fuel units: function entries + loop iterations). */
     readonly fuelBudget: number,
+    readonly options: SpPartitionOptions = {},
   ) {
     // At least SP_MIN_IPA_PAGES (4 MiB) and SP_DYNAMIC_IPA_PAGES above the static regions, for
     // memory retrieved at run time; images must declare a maximum of at least this many pages.
@@ -236,22 +247,49 @@ export class SpPartition {
     this.fuel = null;
   }
 
-  /** Zeroes the working window [lo, lo + size). */
-  zeroWindow(): void {
-    new Uint8Array(this.memory.buffer, this.window.lo, this.window.size).fill(0);
+  /**
+   * Zeroes the working window [lo, lo + size), or with `dirtyEnd` only what the image wrote of
+   * it: [lo, dirtyEnd) and its last SP_WINDOW_TAIL_BYTES. Returns the bytes zeroed.
+   */
+  zeroWindow(dirtyEnd?: number): number {
+    const { lo, size } = this.window;
+    if (dirtyEnd === undefined || dirtyEnd - lo + SP_WINDOW_TAIL_BYTES >= size) {
+      new Uint8Array(this.memory.buffer, lo, size).fill(0);
+      return size;
+    }
+    new Uint8Array(this.memory.buffer, lo, dirtyEnd - lo).fill(0);
+    new Uint8Array(this.memory.buffer, lo + size - SP_WINDOW_TAIL_BYTES, SP_WINDOW_TAIL_BYTES).fill(0);
+    return dirtyEnd - lo + SP_WINDOW_TAIL_BYTES;
   }
 
   /**
-   * The in-place swap: drop → zero the window → the new image: its instance made at PRIME
-   * (prepare()) initialised — data init, start — or, for an image nobody prepared, a new
-   * instance of the precompiled module. The prepared instance is used once either way.
+   * The end of what the current image wrote in the window (docs/security.md#the-working-window-at-a-live-activation):
+   * the higher of its data segments' end (known from its bytes) and its runtime's high-water
+   * mark (the exported __heap_top global), clamped to the window; undefined — zero it all —
+   * without an instance, without that global, or with the zeroWholeWindow option.
    */
-  swap(module: WebAssembly.Module): void {
+  dirtyEnd(): number | undefined {
+    const top = this.exports?.__heap_top;
+    if (this.options.zeroWholeWindow || !top || this.current === null) return undefined;
+    const { lo, size } = this.window;
+    const end = Math.max(top.value >>> 0, imageDataEnd(this.current) ?? lo);
+    return Math.min(Math.max(end, lo), lo + size);
+  }
+
+  /**
+   * The in-place swap: drop → zero the window (what the old image wrote of it: dirtyEnd()) →
+   * the new image: its instance made at PRIME (prepare()) initialised — data init, start — or,
+   * for an image nobody prepared, a new instance of the precompiled module. The prepared
+   * instance is used once either way. Returns the bytes of the window zeroed.
+   */
+  swap(module: WebAssembly.Module): number {
     const pre = this.pre?.module === module ? this.pre : null;
+    const dirty = this.dirtyEnd();
     this.drop();
-    this.zeroWindow();
+    const zeroed = this.zeroWindow(dirty);
     if (pre) this.init(module, pre.exports);
     else this.instantiate(module);
+    return zeroed;
   }
 
   /** The image's register block (x0..x17), cached (docs/architecture.md#registers-live-in-memory). */

@@ -83,6 +83,11 @@ export interface SpmcOptions {
    * its live activation aborts the partition (Hafnium) instead of rolling back (docs/rollback.md).
    */
   options?: number;
+  /**
+   * Zero the whole working window at every swap instead of the old image's dirty extent (its data
+   * and its runtime's __heap_top; docs/security.md#the-working-window-at-a-live-activation). Default false.
+   */
+  zeroWholeWindow?: boolean;
 }
 
 /** What a rollback needs, kept at the swap (docs/rollback.md): the old module and the live-state buffer. */
@@ -277,7 +282,7 @@ export class Spmc {
         };
         if (!module) return failed(`the image does not compile: ${this.bootErrors[pkg] ?? "not a WebAssembly module"}`);
         const window = { lo: this.ex.vm_load_address(vm), size: this.ex.vm_mem_size(vm) };
-        const p = new SpPartition(vm, window, ipaTop, module, { ffaCall: (regs) => this.spFfaCall(vm, regs) }, this.fuelBudget(vm));
+        const p = new SpPartition(vm, window, ipaTop, module, { ffaCall: (regs) => this.spFfaCall(vm, regs) }, this.fuelBudget(vm), { zeroWholeWindow: this.opts.zeroWholeWindow ?? false });
         const contract = checkSpImageContract(this.bootImages[pkg]!, { loadAddress: window.lo, memSize: window.size, memoryPages: p.memoryPages });
         if (!contract.ok) return failed(`image contract: ${contract.reasons.join("; ")}`);
         try {
@@ -298,15 +303,16 @@ export class Spmc {
         if (!p || !module) return -1;
         const t0 = performance.now();
         const prepared = p.prepared(module);
+        let zeroed: number;
         try {
-          p.swap(module);
+          zeroed = p.swap(module);
         } catch (e) {
           p.drop();
           p.lastFault = (e as Error).message;
           this.trace.record({ kind: "swap", name: "swap-failed", to: hex(this.idOf(vm)), detail: { reason: p.lastFault } });
           return -1;
         }
-        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Math.round((performance.now() - t0) * 1e6), window: p.window, prepared } });
+        this.trace.record({ kind: "swap", name: "swap", to: hex(this.idOf(vm)), detail: { ns: Math.round((performance.now() - t0) * 1e6), window: p.window, prepared, zeroed } });
         return 0;
       },
       sp_keep: (vm: number, lsbBase: number, lsbSize: number): number => {

@@ -281,7 +281,7 @@ export function traceToMermaid(events: readonly TraceEvent[], opts: MermaidOptio
       }
       case "swap": {
         const d = e.detail ?? {};
-        if (e.name === "swap") note(["SPMC", endpoint(e.to)], `image swap: window zeroed, ${d.prepared ? "the instance made at PRIME initialised" : "new image instantiated"} (${fmtNs(d.ns)})`);
+        if (e.name === "swap") note(["SPMC", endpoint(e.to)], `image swap: ${d.zeroed !== undefined ? `${d.zeroed} bytes of the window zeroed` : "window zeroed"}, ${d.prepared ? "the instance made at PRIME initialised" : "new image instantiated"} (${fmtNs(d.ns)})`);
         else if (e.name === "new-instance-ready") {
           if (opts.verbose) note([endpoint(e.to)], "new instance ready");
         } else if (e.name.startsWith("rmm-")) note(["RMM"], `${e.name}${d.ns !== undefined ? ` (${fmtNs(d.ns)})` : ""}`);

@@ -175,6 +175,8 @@ export interface ModuleInfo {
   importedGlobals: number;
   /** Globals defined by the module. */
   definedGlobals: number;
+  /** Value type of every global (imported first, then defined). */
+  globalTypes: string[];
   /** Memories defined (not imported) by the module. */
   definedMemories: Limits[];
   exports: Export[];
@@ -262,7 +264,7 @@ export function constExpr(r: ByteReader): { value: number | null; problem?: stri
 export function parseModule(bytes: Uint8Array): ModuleInfo {
   const info: ModuleInfo = {
     sections: sections(bytes), types: [], imports: [], functionTypes: [], importedFunctions: 0,
-    importedGlobals: 0, definedGlobals: 0, definedMemories: [], exports: [], data: [], start: null, bodies: [],
+    importedGlobals: 0, definedGlobals: 0, globalTypes: [], definedMemories: [], exports: [], data: [], start: null, bodies: [],
   };
   for (const s of info.sections) {
     const r = new ByteReader(bytes, s.contentStart, s.end);
@@ -298,6 +300,7 @@ export function parseModule(bytes: Uint8Array): ModuleInfo {
           else if (kind === "memory") imp.limits = limits(r, `import ${module}.${name}`);
           else if (kind === "global") {
             imp.global = { type: r.valtype(), mutable: r.u8() === 1 };
+            info.globalTypes.push(imp.global.type);
             info.importedGlobals++;
           } else {
             r.u8();
@@ -321,7 +324,7 @@ export function parseModule(bytes: Uint8Array): ModuleInfo {
         break;
       case SECTION.global:
         vec(() => {
-          r.valtype();
+          info.globalTypes.push(r.valtype());
           r.u8();
           constExpr(r);
           info.definedGlobals++;
