@@ -87,7 +87,7 @@ export const ACTIVATE_PHASE_TEXT: Record<(typeof ACTIVATE_PHASES)[number], strin
 export const PHASE_TEXT: Record<(typeof PHASES)[number], string> = {
   stop: "STOP_REQ → STOP_RESP (old image handles the stop request; world switch in/out)",
   "pre-swap": "STOP_RESP → swap starts (SPMC checks the response, vCPU/VM states)",
-  swap: "swap: drop the instance, zero the window, instantiate the precompiled module",
+  swap: "swap: drop the instance, zero what the old image wrote of the window, initialise the instance made at PRIME (data init + start; a classic image: instantiate)",
   "to-finish": "swap done → FINISH_REQ (START_RESP back to the LSP, FINISH_REQ in)",
   init: "FINISH_REQ → FFA_MSG_WAIT (the new image's live-activation init)",
   "finish-resp": "FFA_MSG_WAIT → FINISH_RESP (SPMC completes, response to the LSP)",
@@ -246,6 +246,9 @@ interface SpInstance {
   regs(): number;
   entry(): void;
   __collect?(): void;
+  /** The pre-instantiable layout's data init and start (@lfa-wasm/as-build layout.ts). */
+  __wasm_init_memory?(): void;
+  _initialize?(): void;
 }
 
 export class Floor {
@@ -293,6 +296,8 @@ export class Floor {
   private enter(module: WebAssembly.Module, la: bigint): void {
     new Uint8Array(this.memory.buffer, this.window.lo, this.window.size).fill(0);
     this.inst = new WebAssembly.Instance(module, this.imports).exports as unknown as SpInstance;
+    this.inst.__wasm_init_memory?.();
+    this.inst._initialize?.();
     this.regs = new BigUint64Array(this.memory.buffer, this.inst.regs(), 18);
     this.regs.fill(0n);
     this.regs[1] = la;
@@ -323,13 +328,32 @@ export class Floor {
   }
 
   /**
-   * One pre-instantiated floor sample: the instance is made before the timing (as if PRIME had
-   * instantiated the new image on the live Memory without touching the window: passive data
-   * segments, an exported start); what instantiation wrote into the window is kept aside. Timed:
-   * zero the window, write back exactly those bytes (memory.init + start), live-activation init.
+   * One pre-instantiated floor sample: the instance is made before the timing, as PRIME does for
+   * a pre-instantiable image (passive data segments, exported data init and start: instantiating
+   * writes nothing). Timed: zero the window, data init, start, live-activation init. A classic
+   * image is emulated: what its instantiation wrote into the window is kept aside and written
+   * back in the timing instead.
    */
   runPreInstantiated(module: WebAssembly.Module): number {
     const win = new Uint8Array(this.memory.buffer, this.window.lo, this.window.size);
+    const names = WebAssembly.Module.exports(module).map((e) => e.name);
+    if (names.includes("__wasm_init_memory") && names.includes("_initialize")) {
+      const inst = new WebAssembly.Instance(module, this.imports).exports as unknown as SpInstance;
+      const t0 = now();
+      win.fill(0);
+      inst.__wasm_init_memory!();
+      inst._initialize!();
+      this.inst = inst;
+      this.regs = new BigUint64Array(this.memory.buffer, inst.regs(), 18);
+      this.regs.fill(0n);
+      this.regs[1] = 1n;
+      inst.entry();
+      inst.__collect?.();
+      const t1 = now();
+      this.checkInit();
+      this.stop();
+      return t1 - t0;
+    }
     win.fill(0);
     const inst = new WebAssembly.Instance(module, this.imports).exports as unknown as SpInstance;
     let end = win.length;

@@ -323,13 +323,13 @@ export async function runBench(opts: BenchOptions = {}): Promise<BenchResult> {
       s.push(...floorSamples(floor, i % 2 ? sp1v1.image : sp1v2.image, 1));
       tick();
     }
-    fig("floor", "floor", `floor, instantiated in the blackout: zero the ${fmtSize(sp1Window.size)} window + instantiate the precompiled image (never instantiated before, as in the live path) + its live-activation init`, s);
-    // Pre-instantiated: what the blackout would hold if PRIME instantiated the new image (the
-    // instance made before the timing; timed: zero, the bytes instantiation wrote, init).
+    fig("floor", "floor", `floor, instantiated in the blackout: zero the ${fmtSize(sp1Window.size)} window + instantiate the precompiled image (never instantiated before, as the live path does for a classic image) + data init and start + its live-activation init`, s);
+    // Pre-instantiated: what the blackout holds when PRIME instantiated the new image (the
+    // instance made before the timing; timed: zero, data init + start, init).
     floorSamples(floor, sp1v2.image, cfg.warmup, {}, true);
     const pre: number[] = [];
     for (let i = 0; i < cfg.iterations; i++) pre.push(...floorSamples(floor, i % 2 ? sp1v1.image : sp1v2.image, 1, {}, true));
-    fig("floor.preInstantiated", "floor", `floor, pre-instantiated: zero the ${fmtSize(sp1Window.size)} window + write back what instantiation wrote (memory.init + start) + its live-activation init; the instance made before (as PRIME could)`, pre);
+    fig("floor.preInstantiated", "floor", `floor, pre-instantiated: zero the ${fmtSize(sp1Window.size)} window + data init (memory.init) + start + its live-activation init; the instance made before (as PRIME does)`, pre);
     // The same with a module that has been instantiated once already (V8's lazy compilation and
     // wrapper work done): what the floor could be if PRIME warmed the module up.
     const warm = new WebAssembly.Module(sp1v2.image as Uint8Array<ArrayBuffer>);
